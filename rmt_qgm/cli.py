@@ -1,0 +1,250 @@
+"""Command-line interface: a thin layer over the public API.
+
+Every command has a Python function behind it. User mistakes (UserInputError, and argparse usage errors)
+print ONE line on stderr and exit with code 2, without a traceback; Ctrl-C exits with 130 and leaves no
+partial result file (all results are written atomically at the end of a command, or per finished task
+for sweeps). Bugs keep their tracebacks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Sequence
+
+import numpy as np
+
+from .checks import check_choice, check_int, check_readable_file, check_writable_dir
+from .errors import UserInputError
+
+ANSATZE = ("randomized", "pauli", "hea")
+MODELS = ("whrf", "weighted", "spherical")
+DOF_RULES = ("dimension", "trace-ratio", "haar-moment")
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line and exit code 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        sub = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        raise UserInputError(f"{sub}: {message}" if sub else message)
+
+
+def _add_circuit_options(p: argparse.ArgumentParser, params: bool = True) -> None:
+    p.add_argument("--qubits", "-n", required=True, help="number of qubits n (>= 1)")
+    if params:
+        p.add_argument("--params", "-p", required=True, help="number of parameters p (>= 1)")
+    p.add_argument("--hamiltonian", "-H", default="fidelity",
+                   help="fidelity | projector:d | diag:v1,v2,... | diag:@FILE | randspec:SEED | "
+                        "pauli:0.5*ZZI+... | tfim:h | heisenberg (default: fidelity)")
+    p.add_argument("--psi0", default=None,
+                   help="initial state: haar (default, from the instance seed) | zero | random:SEED")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rmt-qgm", description=(
+        "Random-matrix theory of variational-circuit loss landscapes, checked against exact simulation. "
+        "gamma = p / 2^(n+1) throughout; losses are raw F = <psi|H|psi>."))
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"rmt_qgm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    d = sub.add_parser("demo", help="small simulation + prediction on built-in defaults, with a figure")
+    d.add_argument("--out", default="rmt_qgm_demo", help="output directory (default ./rmt_qgm_demo)")
+    d.add_argument("--seed", default="0", help="root seed (default 0)")
+
+    s = sub.add_parser("simulate", help="multi-start certified local optimisation of random circuits")
+    _add_circuit_options(s)
+    s.add_argument("--ansatz", default="randomized", help="randomized | pauli | hea (default randomized)")
+    s.add_argument("--generators", default=None, help="comma-separated Pauli words for --ansatz pauli")
+    s.add_argument("--starts", default="8", help="random starts per instance (>= 1, default 8)")
+    s.add_argument("--instances", default="1", help="random circuit instances (>= 1, default 1)")
+    s.add_argument("--seed", default="0", help="root seed (>= 0, default 0)")
+    s.add_argument("--workers", default="1", help="worker processes (>= 1, default 1)")
+    s.add_argument("--out", default=None, help="directory for simulate.json + simulate.npz")
+    s.add_argument("--json", action="store_true", help="print the summary as JSON")
+    s.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    e = sub.add_parser("evaluate", help="loss, gradient and exact Hessian of one given circuit")
+    _add_circuit_options(e, params=False)
+    e.add_argument("--generators", required=True, help="comma-separated Pauli words, one per parameter")
+    e.add_argument("--theta-file", required=True, help="text or .npy file with the p angles")
+    e.add_argument("--json", action="store_true", help="print JSON (default)")
+
+    pr = sub.add_parser("predict", help="theory: minima distribution, counts by index, transition")
+    pr.add_argument("--qubits", "-n", default=None, help="number of qubits n (>= 1)")
+    pr.add_argument("--params", "-p", required=True, help="number of parameters p (>= 1)")
+    pr.add_argument("--hamiltonian", "-H", default="fidelity", help="Hamiltonian spec (as simulate)")
+    pr.add_argument("--model", default="whrf", help="whrf | weighted | spherical (default whrf)")
+    pr.add_argument("--dof", default=None, help="real degrees of freedom m: a pure WHRF(m, p), replaces --qubits")
+    pr.add_argument("--dof-rule", default="dimension", help="dimension | trace-ratio | haar-moment")
+    pr.add_argument("--dps", default="30", help="mpmath working precision in digits (>= 15, default 30)")
+    pr.add_argument("--seed", default="0", help="seed of the Monte Carlo matrix expectations (default 0)")
+    pr.add_argument("--samples", default="2000", help="Monte Carlo matrices per t node (>= 100)")
+    pr.add_argument("--json", action="store_true", help="print JSON")
+
+    sw = sub.add_parser("sweep", help="reproducible, resumable parameter sweep from a TOML config")
+    sw.add_argument("config", help="sweep config (TOML), see docs/sweeps.md")
+    sw.add_argument("--out", required=True, help="store directory")
+    sw.add_argument("--workers", default="1", help="local worker processes (>= 1)")
+    sw.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786")
+    sw.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
+    sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    sr = sub.add_parser("sweep-report", help="aggregate a sweep store into a table and figures")
+    sr.add_argument("out", help="store directory of a sweep")
+    return parser
+
+
+def _theta_from_file(path: str, p: int) -> np.ndarray:
+    path = check_readable_file("--theta-file", path)
+    try:
+        theta = np.load(path) if path.endswith(".npy") else np.loadtxt(path, delimiter=None, ndmin=1,
+                                                                      converters=None)
+    except (ValueError, OSError) as exc:
+        raise UserInputError(f"--theta-file: cannot read {p} real angles from {path!r}: {exc}") from None
+    theta = np.asarray(theta, dtype=float).ravel()
+    if theta.size != p or not np.all(np.isfinite(theta)):
+        raise UserInputError(f"--theta-file: needs exactly {p} finite angles (one per generator); "
+                             f"got {theta.size}")
+    return theta
+
+
+def cmd_simulate(a: argparse.Namespace) -> int:
+    n = check_int("--qubits", a.qubits, 1)
+    p = check_int("--params", a.params, 1)
+    check_choice("--ansatz", a.ansatz, ANSATZE)
+    gens = [g.strip() for g in a.generators.split(",")] if a.generators else None
+    kwargs = dict(starts=check_int("--starts", a.starts, 1),
+                  instances=check_int("--instances", a.instances, 1),
+                  seed=check_int("--seed", a.seed, 0), workers=check_int("--workers", a.workers, 1))
+    out = check_writable_dir("--out", a.out) if a.out else None
+    from .simulate import run_simulation
+    res = run_simulation(n, p, ansatz=a.ansatz, hamiltonian=a.hamiltonian, psi0=a.psi0,
+                         generators=gens, progress=not a.no_progress and not a.json, **kwargs)
+    summary = res.summary()
+    if out:
+        from .store import run_metadata, write_result
+        meta = run_metadata(res.params, res.params.get("seed"), summary["seconds"], "simulate")
+        meta["summary"] = summary
+        summary["written"] = write_result(out, "simulate", meta, res.arrays())
+    _print_summary(summary, a.json, _simulate_text)
+    return 0
+
+
+def _simulate_text(s: dict) -> str:
+    m = s["minima"]
+    lines = [f"gamma = p/2^(n+1) = {s['gamma']:.4g}  (n = {s['n_qubits']}, p = {s['n_params']})",
+             f"certified local minima: {m['certified']}   saddles: {s.get('saddles', 0)}",
+             f"median F = {m['median']:.6g}  [q10 {m['q10']:.6g}, q90 {m['q90']:.6g}]  "
+             f"(E0 = {s['E0']:.6g}, Ebar = {s['Ebar']:.6g})",
+             f"fraction at the global minimum: {m['frac_global']:.3f}",
+             f"seconds: {s['seconds']:.2f}"]
+    if s.get("written"):
+        lines.append(f"results: {s['written']}")
+    return "\n".join(lines)
+
+
+def cmd_evaluate(a: argparse.Namespace) -> int:
+    n = check_int("--qubits", a.qubits, 1)
+    gens = [g.strip() for g in a.generators.split(",") if g.strip()]
+    if not gens:
+        raise UserInputError("--generators must list at least one Pauli word, e.g. XZI,YYX")
+    theta = _theta_from_file(a.theta_file, len(gens))
+    from .simulate import evaluate_circuit
+    out = evaluate_circuit(n, gens, a.hamiltonian, theta, psi0=a.psi0 or "zero")
+    print(json.dumps(out))
+    return 0
+
+
+def cmd_predict(a: argparse.Namespace) -> int:
+    check_choice("--model", a.model, MODELS)
+    p = check_int("--params", a.params, 1)
+    dof = check_int("--dof", a.dof, 1) if a.dof is not None else None
+    n = check_int("--qubits", a.qubits, 1) if a.qubits is not None else None
+    if n is None and dof is None:
+        raise UserInputError("predict needs --qubits N (>= 1) or --dof M (>= 1)")
+    kwargs = dict(dof_rule=check_choice("--dof-rule", a.dof_rule, DOF_RULES).replace("-", "_"),
+                  dps=check_int("--dps", a.dps, 15), seed=check_int("--seed", a.seed, 0),
+                  n_mc=check_int("--samples", a.samples, 100))
+    from .theory.predict import predict
+    res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, **kwargs)
+    _print_summary(res, a.json, _predict_text)
+    return 0
+
+
+def _predict_text(r: dict) -> str:
+    m = r["minima"]
+    counts = r["critical_points"]["expected_counts_by_index"]
+    lines = [f"model {r['model']}, dof {r['dof']['value']} ({r['dof']['rule']}), gamma = {r['gamma']:.4g}",
+             f"transition: gamma_c = {r['transition']['gamma_c']:.4g} "
+             f"(p_c = {r['transition']['params_c']})",
+             f"local minima ({m.get('units', 'F')}): median {m['median']:.6g}, "
+             f"[q10 {m['q10']:.6g}, q90 {m['q90']:.6g}], mode {m['mode']:.6g}",
+             "expected critical points per [0, pi)^p by index: "
+             + ", ".join(f"{c:.4g}" for c in counts),
+             f"asymptotic threshold {r['asymptotic']['threshold']}, edge {r['asymptotic']['edge']}",
+             f"dps {r['dps']}, digits lost {r['digits_lost']}"]
+    return "\n".join(lines)
+
+
+def cmd_sweep(a: argparse.Namespace) -> int:
+    from .sweep import run_sweep
+    summary = run_sweep(a.config, a.out, workers=check_int("--workers", a.workers, 1),
+                        scheduler=a.scheduler, resume=a.resume, progress=not a.no_progress)
+    print(summary)
+    return 0
+
+
+def cmd_sweep_report(a: argparse.Namespace) -> int:
+    from .sweep import sweep_report
+    print(sweep_report(a.out))
+    return 0
+
+
+def cmd_demo(a: argparse.Namespace) -> int:
+    from .demo import run_demo
+    print(run_demo(a.out, seed=check_int("--seed", a.seed, 0)))
+    return 0
+
+
+def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
+    from .store import to_jsonable
+    if as_json:
+        print(json.dumps(to_jsonable(obj)))
+    else:
+        print(text_fn(obj))
+
+
+COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
+            "sweep": cmd_sweep, "sweep-report": cmd_sweep_report, "demo": cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rmt-qgm`` console script."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return 2
+        return COMMANDS[args.command](args)
+    except UserInputError as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else "invalid input"
+        print(f"rmt-qgm: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rmt-qgm: interrupted; no partial result files were written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. piped into head
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

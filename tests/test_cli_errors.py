@@ -1,0 +1,47 @@
+"""Bad input on every command: one line on stderr naming the parameter, exit code 2, no traceback."""
+import subprocess
+import sys
+
+import pytest
+
+CASES = [
+    (["simulate", "--qubits", "0", "--params", "3"], "--qubits"),
+    (["simulate", "--qubits", "x", "--params", "3"], "--qubits"),
+    (["simulate", "--qubits", "3", "--params", "-1"], "--params"),
+    (["simulate", "--qubits", "3", "--params", "2.5"], "--params"),
+    (["simulate", "--qubits", "3", "--params", "2", "--ansatz", "nope"], "--ansatz"),
+    (["simulate", "--qubits", "3", "--params", "2", "--starts", "0"], "--starts"),
+    (["simulate", "--qubits", "3", "--params", "2", "--instances", "-2"], "--instances"),
+    (["simulate", "--qubits", "3", "--params", "2", "--workers", "0"], "--workers"),
+    (["simulate", "--qubits", "3"], "--params"),
+    (["evaluate", "--qubits", "2", "--generators", "XZ", "--theta-file", "/nonexistent/theta.txt"],
+     "--theta-file"),
+    (["evaluate", "--qubits", "2", "--generators", "", "--theta-file", "x"], "--generators"),
+    (["predict", "--params", "0", "--qubits", "3"], "--params"),
+    (["predict", "--params", "4"], "--qubits"),
+    (["predict", "--params", "4", "--qubits", "3", "--model", "bogus"], "--model"),
+    (["predict", "--params", "4", "--qubits", "3", "--dps", "10"], "--dps"),
+    (["frobnicate"], "invalid choice"),
+]
+
+
+def run_cli(args, **kw):
+    return subprocess.run([sys.executable, "-m", "rmt_qgm.cli", *args], capture_output=True, text=True,
+                          timeout=120, **kw)
+
+
+@pytest.mark.parametrize("args,name", CASES)
+def test_bad_input_one_line_exit_2(args, name):
+    r = run_cli(args)
+    assert r.returncode == 2, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, r.stderr
+    assert name in lines[0]
+    assert "Traceback" not in r.stderr
+
+
+def test_unwritable_out(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run_cli(["simulate", "--qubits", "2", "--params", "2", "--out", str(blocker / "sub")])
+    assert r.returncode == 2 and "--out" in r.stderr and "Traceback" not in r.stderr
