@@ -1,0 +1,374 @@
+"""Numba state-vector kernels: loss, adjoint gradient, exact Hessian, Hessian-vector product.
+
+A circuit is a list of operations ``ops[L, 4]`` (int64) acting on a 2^n complex128 state:
+
+- ``(OP_ROT, xmask, zmask, k)``: the rotation exp(-i theta_k P) = cos(theta_k) I - i sin(theta_k) P for
+  the Pauli string P = (xmask, zmask) (``rmt_qgm.spec``); P^2 = I, so F is pi-periodic in theta_k;
+- ``(OP_DENSE, j, 0, 0)``: the fixed unitary ``dense[j]`` (2^n x 2^n);
+- ``(OP_DIAG, j, 0, 0)``: the fixed diagonal unitary ``diags[j]``.
+
+Parameter k is used by exactly one rotation, and rotations appear in increasing k.
+
+Formulas (derivations/step_01 for the hypertoroidal expansion; this module's tests check each one
+against dense matrices):
+
+- loss F = <psi|H|psi>, psi = U_L ... U_1 psi0;
+- adjoint gradient: with lambda = H psi carried backwards together with psi,
+  dF/dtheta_k = 2 Re <lambda_k| (-i P_k) psi_k> = 2 Im <lambda_k|P_k psi_k>  (frame after gate k),
+  O(L 2^n) time and O(2^n) memory;
+- exact Hessian: with dressed generators Gt_k = U_{>k} P_k U_{>k}^dagger, J_k = -i Gt_k psi and
+  K_k = i Gt_k H psi, for i < j (gate i before gate j) d_i d_j psi = (-i Gt_j)(-i Gt_i) psi and
+  Hess_ij = 2 Re[ <J_i|H|J_j> + <K_j|J_i> ],  Hess_ii = 2 Re[ <J_i|H|J_i> - <psi|H|psi> ];
+- Hessian-vector product: forward tangent psi_dot = sum_j v_j d_j psi and the backward recursion
+  mu_(k-1) = R_k^dagger mu_k, mu_dot_(k-1) = R_k^dagger (mu_dot_k + v_k i P_k mu_k), O(L 2^n).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+OP_ROT = 0
+OP_DENSE = 1
+OP_DIAG = 2
+
+
+@njit(cache=True, inline="always")
+def _parity(x):
+    x ^= x >> 32
+    x ^= x >> 16
+    x ^= x >> 8
+    x ^= x >> 4
+    x ^= x >> 2
+    x ^= x >> 1
+    return x & 1
+
+
+@njit(cache=True, inline="always")
+def _base_phase(xm, zm):
+    """i^ny as a complex number, ny = popcount(xm & zm)."""
+    ny = 0
+    b = xm & zm
+    while b:
+        ny += b & 1
+        b >>= 1
+    r = ny % 4
+    if r == 0:
+        return 1.0 + 0.0j
+    if r == 1:
+        return 0.0 + 1.0j
+    if r == 2:
+        return -1.0 + 0.0j
+    return 0.0 - 1.0j
+
+
+@njit(cache=True)
+def apply_pauli(psi, xm, zm, out):
+    """out = P psi, (P psi)(y) = i^ny (-1)^popcount((y^xm) & zm) psi(y ^ xm)."""
+    ph = _base_phase(xm, zm)
+    for y in range(psi.shape[0]):
+        src = y ^ xm
+        if _parity(src & zm):
+            out[y] = -ph * psi[src]
+        else:
+            out[y] = ph * psi[src]
+    return out
+
+
+@njit(cache=True, fastmath=True)
+def rotate(psi, xm, zm, c, s):
+    """In place: psi <- (c I - i s P) psi (the gate exp(-i theta P) has c = cos theta, s = sin theta)."""
+    dim = psi.shape[0]
+    ph = _base_phase(xm, zm)
+    mis = -1j * s
+    if xm == 0:
+        for y in range(dim):
+            if _parity(y & zm):
+                psi[y] = psi[y] * (c - mis * ph)
+            else:
+                psi[y] = psi[y] * (c + mis * ph)
+        return
+    top = _high_bit(xm)
+    low = top - 1
+    sx = _parity(xm & zm)
+    q = mis * ph                                   # gate: new = c psi + q (sign * psi[partner])
+    for i in range(dim >> 1):
+        y = ((i & ~low) << 1) | (i & low)   # insert a 0 at the position of xm's highest bit
+        y2 = y ^ xm
+        a = psi[y]
+        b = psi[y2]
+        sb = -1.0 if _parity(y & zm) else 1.0      # (P psi)(y2) = ph * sb * psi[y]
+        sa = -sb if sx else sb                     # (P psi)(y)  = ph * sa * psi[y2]
+        psi[y] = c * a + (sa * q) * b
+        psi[y2] = c * b + (sb * q) * a
+
+
+@njit(cache=True, inline="always")
+def _high_bit(x):
+    top = 1
+    while top <= x:
+        top <<= 1
+    return top >> 1
+
+
+@njit(cache=True, fastmath=True)
+def unrotate_both_inner(psi, lam, xm, zm, c, s):
+    """Fused adjoint step: return Im <lam|P psi>, then undo exp(-i theta P) on psi and lam in place.
+
+    One pass over the amplitude pairs instead of three (inner product + two inverse rotations).
+    """
+    dim = psi.shape[0]
+    ph = _base_phase(xm, zm)
+    pis = 1j * s          # inverse rotation: c I + i s P
+    acc = 0.0 + 0.0j
+    if xm == 0:
+        for y in range(dim):
+            sg = -1.0 if _parity(y & zm) else 1.0
+            a = psi[y]
+            la = lam[y]
+            acc += np.conj(la) * (sg * a)
+            f = c + pis * sg
+            psi[y] = f * a
+            lam[y] = f * la
+        return (acc * ph).imag
+    top = _high_bit(xm)
+    low = top - 1
+    sx = _parity(xm & zm)
+    q = pis * ph
+    for i in range(dim >> 1):
+        y = ((i & ~low) << 1) | (i & low)
+        y2 = y ^ xm
+        a = psi[y]
+        b = psi[y2]
+        la = lam[y]
+        lb = lam[y2]
+        sb = -1.0 if _parity(y & zm) else 1.0   # (P psi)(y2) = ph * sb * psi[y]
+        sa = -sb if sx else sb                  # (P psi)(y)  = ph * sa * psi[y2]
+        acc += sa * (np.conj(la) * b) + sb * (np.conj(lb) * a)
+        qa = sa * q
+        qb = sb * q
+        psi[y] = c * a + qa * b
+        psi[y2] = c * b + qb * a
+        lam[y] = c * la + qa * lb
+        lam[y2] = c * lb + qb * la
+    return (acc * ph).imag
+
+
+@njit(cache=True)
+def pauli_inner(lam, psi, xm, zm):
+    """<lam|P psi>."""
+    ph = _base_phase(xm, zm)
+    acc = 0.0 + 0.0j
+    for y in range(psi.shape[0]):
+        src = y ^ xm
+        v = psi[src]
+        if _parity(src & zm):
+            v = -v
+        acc += np.conj(lam[y]) * v
+    return acc * ph
+
+
+@njit(cache=True)
+def _matvec(u, psi, work):
+    dim = psi.shape[0]
+    for i in range(dim):
+        acc = 0.0 + 0.0j
+        for j in range(dim):
+            acc += u[i, j] * psi[j]
+        work[i] = acc
+    for i in range(dim):
+        psi[i] = work[i]
+
+
+@njit(cache=True)
+def _matvec_adj(u, psi, work):
+    dim = psi.shape[0]
+    for i in range(dim):
+        work[i] = 0.0
+    for j in range(dim):
+        pj = psi[j]
+        for i in range(dim):
+            work[i] += np.conj(u[j, i]) * pj
+    for i in range(dim):
+        psi[i] = work[i]
+
+
+@njit(cache=True)
+def apply_op(psi, op, theta, dense, diags, work, inverse):
+    """Apply one operation (or its inverse) in place."""
+    kind = op[0]
+    if kind == OP_ROT:
+        t = theta[op[3]]
+        if inverse:
+            rotate(psi, op[1], op[2], np.cos(t), -np.sin(t))
+        else:
+            rotate(psi, op[1], op[2], np.cos(t), np.sin(t))
+    elif kind == OP_DENSE:
+        if inverse:
+            _matvec_adj(dense[op[1]], psi, work)
+        else:
+            _matvec(dense[op[1]], psi, work)
+    else:
+        d = diags[op[1]]
+        if inverse:
+            for y in range(psi.shape[0]):
+                psi[y] = psi[y] * np.conj(d[y])
+        else:
+            for y in range(psi.shape[0]):
+                psi[y] = psi[y] * d[y]
+
+
+@njit(cache=True)
+def _apply_h(psi, hx, hc, out):
+    dim = psi.shape[0]
+    for y in range(dim):
+        out[y] = 0.0
+    for g in range(hx.shape[0]):
+        xm = hx[g]
+        for y in range(dim):
+            out[y] += hc[g, y] * psi[y ^ xm]
+    return out
+
+
+@njit(cache=True)
+def forward(ops, theta, psi0, dense, diags):
+    """psi = U(theta) psi0."""
+    psi = psi0.copy()
+    work = np.empty_like(psi)
+    for l in range(ops.shape[0]):
+        apply_op(psi, ops[l], theta, dense, diags, work, False)
+    return psi
+
+
+@njit(cache=True)
+def _real_inner(a, b):
+    acc = 0.0
+    for y in range(a.shape[0]):
+        acc += a[y].real * b[y].real + a[y].imag * b[y].imag
+    return acc
+
+
+@njit(cache=True)
+def loss(ops, theta, psi0, dense, diags, hx, hc):
+    """F(theta) = <psi|H|psi>."""
+    psi = forward(ops, theta, psi0, dense, diags)
+    lam = np.empty_like(psi)
+    _apply_h(psi, hx, hc, lam)
+    return _real_inner(psi, lam)
+
+
+@njit(cache=True)
+def loss_and_grad(ops, theta, psi0, dense, diags, hx, hc):
+    """(F, dF/dtheta) by the adjoint method: O(L 2^n) time, O(2^n + p) memory."""
+    psi = forward(ops, theta, psi0, dense, diags)
+    lam = np.empty_like(psi)
+    _apply_h(psi, hx, hc, lam)
+    f = _real_inner(psi, lam)
+    grad = np.zeros(theta.shape[0])
+    work = np.empty_like(psi)
+    for l in range(ops.shape[0] - 1, -1, -1):
+        op = ops[l]
+        if op[0] == OP_ROT:
+            t = theta[op[3]]
+            grad[op[3]] = 2.0 * unrotate_both_inner(psi, lam, op[1], op[2], np.cos(t), np.sin(t))
+        else:
+            apply_op(psi, op, theta, dense, diags, work, True)
+            apply_op(lam, op, theta, dense, diags, work, True)
+    return f, grad
+
+
+@njit(cache=True)
+def dressed_columns(ops, theta, psi0, dense, diags, hx, hc):
+    """J[:, k] = -i Gt_k psi and K[:, k] = i Gt_k H psi (module docstring), plus psi and H psi."""
+    psi = forward(ops, theta, psi0, dense, diags)
+    dim = psi.shape[0]
+    p = theta.shape[0]
+    lam = np.empty_like(psi)
+    _apply_h(psi, hx, hc, lam)
+    J = np.empty((p, dim), dtype=np.complex128)
+    K = np.empty((p, dim), dtype=np.complex128)
+    a = psi.copy()
+    b = lam.copy()
+    work = np.empty_like(psi)
+    ja = np.empty_like(psi)
+    kb = np.empty_like(psi)
+    for l in range(ops.shape[0] - 1, -1, -1):
+        op = ops[l]
+        if op[0] == OP_ROT:
+            k = op[3]
+            apply_pauli(a, op[1], op[2], ja)
+            apply_pauli(b, op[1], op[2], kb)
+            for y in range(dim):
+                ja[y] = -1j * ja[y]
+                kb[y] = 1j * kb[y]
+            for m in range(l + 1, ops.shape[0]):
+                apply_op(ja, ops[m], theta, dense, diags, work, False)
+                apply_op(kb, ops[m], theta, dense, diags, work, False)
+            J[k] = ja
+            K[k] = kb
+        apply_op(a, op, theta, dense, diags, work, True)
+        apply_op(b, op, theta, dense, diags, work, True)
+    return J, K, psi, lam
+
+
+@njit(cache=True)
+def _apply_h_rows(J, hx, hc):
+    out = np.empty_like(J)
+    for k in range(J.shape[0]):
+        _apply_h(J[k], hx, hc, out[k])
+    return out
+
+
+def hessian(ops, theta, psi0, dense, diags, hx, hc) -> np.ndarray:
+    """Exact Hessian (module docstring): O(p^2 2^n) with the p x p products done by BLAS."""
+    J, K, psi, lam = dressed_columns(ops, theta, psi0, dense, diags, hx, hc)
+    HJ = _apply_h_rows(J, hx, hc)
+    f = float(np.vdot(psi, lam).real)
+    A = (J.conj() @ HJ.T).real                 # A_ij = Re <J_i|H|J_j>
+    C = (K.conj() @ J.T).real                  # C_ji = Re <K_j|J_i>
+    hess = 2.0 * (A + np.triu(C.T, 1) + np.triu(C.T, 1).T)
+    hess[np.diag_indices_from(hess)] = 2.0 * (np.diag(A) - f)
+    return hess
+
+
+@njit(cache=True)
+def hvp(ops, theta, psi0, dense, diags, hx, hc, v):
+    """Exact Hessian-vector product Hess @ v in O(L 2^n) (forward tangent + backward recursion)."""
+    dim = psi0.shape[0]
+    psi = psi0.copy()
+    dpsi = np.zeros(dim, dtype=np.complex128)
+    work = np.empty_like(psi)
+    tmp = np.empty_like(psi)
+    for l in range(ops.shape[0]):
+        op = ops[l]
+        apply_op(psi, op, theta, dense, diags, work, False)
+        apply_op(dpsi, op, theta, dense, diags, work, False)
+        if op[0] == OP_ROT:
+            vk = v[op[3]]
+            apply_pauli(psi, op[1], op[2], tmp)
+            for y in range(dim):
+                dpsi[y] += -1j * vk * tmp[y]
+    lam = np.empty_like(psi)
+    dlam = np.empty_like(psi)
+    _apply_h(psi, hx, hc, lam)
+    _apply_h(dpsi, hx, hc, dlam)
+    out = np.zeros(v.shape[0])
+    for l in range(ops.shape[0] - 1, -1, -1):
+        op = ops[l]
+        if op[0] == OP_ROT:
+            k = op[3]
+            # d/dv of 2 Im <lam|P psi> = 2 Im (<dlam|P psi> + <lam|P dpsi>)
+            out[k] = 2.0 * (pauli_inner(dlam, psi, op[1], op[2])
+                            + pauli_inner(lam, dpsi, op[1], op[2])).imag
+            vk = v[k]
+            # backward: remove gate k's contribution from the tangent, and add it to dlam
+            apply_pauli(psi, op[1], op[2], tmp)
+            for y in range(dim):
+                dpsi[y] -= -1j * vk * tmp[y]
+            apply_pauli(lam, op[1], op[2], tmp)
+            for y in range(dim):
+                dlam[y] += 1j * vk * tmp[y]
+        apply_op(psi, op, theta, dense, diags, work, True)
+        apply_op(dpsi, op, theta, dense, diags, work, True)
+        apply_op(lam, op, theta, dense, diags, work, True)
+        apply_op(dlam, op, theta, dense, diags, work, True)
+    return out

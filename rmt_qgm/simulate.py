@@ -1,0 +1,192 @@
+"""Simulation API: certified local minima of random circuits, and evaluation of one circuit.
+
+``run_simulation`` draws ``instances`` random circuits of an ansatz family and runs ``starts``
+certified local optimisations on each (:mod:`rmt_qgm.circuits.optimize`). Seeds are keyed by identity:
+instance i's circuit and initial state come from ``generator(seed, "instance", i, "circuit" | "psi0")``
+and start j from ``generator(seed, "instance", i, "start", j)``, so the numbers do not depend on the
+number of workers. gamma = p / 2^(n+1).
+
+A local minimum here is a certified critical point (max |grad| <= 1e-8) with Hessian index 0 (kind
+``minimum`` or ``degenerate``). It counts as global when F - E0 <= GLOBAL_REL_TOL * (Ebar - E0).
+Optimiser-found minima are basin-weighted samples, not a uniform sample of all minima (THEORY 6.3).
+"""
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import gamma_of
+from .checks import check_choice, check_int, check_qubits
+from .circuits.ansatz import ANSATZE, build_circuit, initial_state
+from .circuits.optimize import KIND_CODES, optimise_start
+from .errors import UserInputError
+from .hamiltonians import parse_hamiltonian
+from .seeding import generator
+from .spec import parse_psi0, parse_pauli_string
+
+GLOBAL_REL_TOL = 1e-6
+
+
+@dataclass
+class SimulationResult:
+    """Per-start records of a simulation plus its parameters; see :func:`run_simulation`."""
+
+    params: dict
+    records: dict = field(repr=False)
+    seconds: float = 0.0
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return dict(self.records)
+
+    def summary(self) -> dict:
+        r = self.records
+        mins = r["certified"].astype(bool) & (r["index"] == 0)
+        F = np.sort(r["F"][mins])
+        E0, Eb = self.params["E0"], self.params["Ebar"]
+        glob = F - E0 <= GLOBAL_REL_TOL * (Eb - E0)
+
+        def q(x):
+            return float(np.quantile(F, x)) if F.size else float("nan")
+
+        return {
+            "gamma": self.params["gamma"], "n_qubits": self.params["n_qubits"],
+            "n_params": self.params["n_params"], "ansatz": self.params["ansatz"],
+            "hamiltonian": self.params["hamiltonian"], "E0": E0, "Ebar": Eb,
+            "units": "F = <psi|H|psi> (raw loss)",
+            "minima": {"F": F.tolist(), "certified": int(mins.sum()), "median": q(0.5), "q10": q(0.1),
+                       "q90": q(0.9), "frac_global": float(glob.mean()) if F.size else float("nan"),
+                       "degenerate": int((mins & (r["kind"] == KIND_CODES["degenerate"])).sum())},
+            "saddles": int((r["certified"].astype(bool) & (r["index"] > 0)).sum()),
+            "uncertified": int((~r["certified"].astype(bool)).sum()),
+            "starts_total": int(r["F"].size),
+            "seconds": self.seconds,
+        }
+
+
+def _instance_objects(params: dict, i: int):
+    seed = params["seed"]
+    circuit = build_circuit(params["ansatz"], params["n_qubits"], params["n_params"],
+                            generator(seed, "instance", i, "circuit"), params["generators"])
+    psi0 = initial_state(parse_psi0(params["psi0"]), params["n_qubits"],
+                         generator(seed, "instance", i, "psi0"))
+    return circuit, psi0
+
+
+def _run_chunk(params: dict, i: int, starts: list[int]) -> list[tuple]:
+    ham = parse_hamiltonian(params["hamiltonian"], params["n_qubits"])
+    circuit, psi0 = _instance_objects(params, i)
+    out = []
+    for j in starts:
+        rec = optimise_start(circuit, psi0, ham, generator(params["seed"], "instance", i, "start", j))
+        out.append((i, j, rec))
+    return out
+
+
+def _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, psi0, generators,
+              workers) -> dict:
+    n = check_qubits(n_qubits, "qubits")
+    p = check_int("params", n_params, 1)
+    check_choice("ansatz", ansatz, ANSATZE)
+    ham = parse_hamiltonian(hamiltonian, n)
+    psi = parse_psi0(psi0)
+    if generators is not None:
+        if ansatz != "pauli":
+            raise UserInputError("generators can only be given with ansatz pauli")
+        gens = [parse_pauli_string(g, n, name="generators").label() for g in generators]
+        if len(gens) != p:
+            raise UserInputError(f"generators must list exactly params = {p} Pauli words; got {len(gens)}")
+    else:
+        gens = None
+    return {"n_qubits": n, "n_params": p, "gamma": gamma_of(n, p), "ansatz": ansatz,
+            "hamiltonian": ham.spec, "starts": check_int("starts", starts, 1),
+            "instances": check_int("instances", instances, 1), "seed": check_int("seed", seed, 0),
+            "psi0": str(psi), "generators": gens, "workers": check_int("workers", workers, 1),
+            "E0": ham.ground_energy, "Ebar": ham.mean_energy}
+
+
+def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
+                   hamiltonian: str = "fidelity", starts: int = 8, instances: int = 1, seed: int = 0,
+                   psi0: str | None = "haar", generators: list[str] | None = None, workers: int = 1,
+                   progress: bool = False) -> SimulationResult:
+    """Certified multi-start local optimisation of ``instances`` random circuits (module docstring)."""
+    params = _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, psi0,
+                       generators, workers)
+    t0 = time.perf_counter()
+    n_starts = params["starts"]
+    chunk = max(1, min(n_starts, 4))
+    tasks = [(i, list(range(s, min(s + chunk, n_starts))))
+             for i in range(params["instances"]) for s in range(0, n_starts, chunk)]
+    total = params["instances"] * n_starts
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=total, desc="starts", unit="start", dynamic_ncols=True)
+    results: list[tuple] = []
+    try:
+        if params["workers"] == 1:
+            for i, js in tasks:
+                part = _run_chunk(params, i, js)
+                results.extend(part)
+                if bar:
+                    bar.update(len(part))
+        else:
+            with ProcessPoolExecutor(max_workers=min(params["workers"], os.cpu_count() or 1,
+                                                     len(tasks))) as pool:
+                futs = [pool.submit(_run_chunk, params, i, js) for i, js in tasks]
+                try:
+                    for fut in as_completed(futs):
+                        part = fut.result()
+                        results.extend(part)
+                        if bar:
+                            bar.update(len(part))
+                except BaseException:
+                    for f in futs:
+                        f.cancel()
+                    raise
+    finally:
+        if bar:
+            bar.close()
+    results.sort(key=lambda r: (r[0], r[1]))
+    recs = [r[2] for r in results]
+    p = params["n_params"]
+    records = {
+        "instance": np.array([r[0] for r in results], dtype=np.int64),
+        "start": np.array([r[1] for r in results], dtype=np.int64),
+        "F": np.array([x.F for x in recs]),
+        "index": np.array([x.index for x in recs], dtype=np.int64),
+        "kind": np.array([KIND_CODES[x.kind] for x in recs], dtype=np.int64),
+        "grad_norm": np.array([x.grad_norm for x in recs]),
+        "certified": np.array([x.certified for x in recs], dtype=bool),
+        "min_eigs": np.array([x.min_eigs for x in recs]).reshape(-1, 3),
+        "iterations": np.array([x.iterations for x in recs], dtype=np.int64),
+        "seconds": np.array([x.seconds for x in recs]),
+        "theta": np.array([x.theta for x in recs]).reshape(-1, p),
+    }
+    return SimulationResult(params, records, time.perf_counter() - t0)
+
+
+def evaluate_circuit(n_qubits: int, generators: list[str], hamiltonian: str, theta: np.ndarray,
+                     psi0: str | None = "zero") -> dict:
+    """Loss, adjoint gradient and exact Hessian of prod_k exp(-i theta_k P_k) |psi0>."""
+    n = check_qubits(n_qubits, "qubits")
+    spec = parse_psi0(psi0)
+    if spec.kind == "haar":
+        raise UserInputError("psi0 for evaluate must be zero or random:SEED (a single circuit has no "
+                             "instance seed)")
+    if not generators:
+        raise UserInputError("generators must list at least one Pauli word")
+    circuit = build_circuit("pauli", n, len(generators), None, list(generators))
+    ham = parse_hamiltonian(hamiltonian, n)
+    theta = np.asarray(theta, dtype=float).ravel()
+    if theta.size != len(generators) or not np.all(np.isfinite(theta)):
+        raise UserInputError(f"theta must hold {len(generators)} finite angles (one per generator); "
+                             f"got {theta.size}")
+    state0 = initial_state(spec, n, None)
+    f, g = circuit.loss_and_grad(theta, state0, ham)
+    return {"loss": f, "gradient": g.tolist(), "hessian": circuit.hessian(theta, state0, ham).tolist(),
+            "n_qubits": n, "n_params": len(generators), "gamma": gamma_of(n, len(generators)),
+            "hamiltonian": ham.spec, "psi0": str(spec)}
