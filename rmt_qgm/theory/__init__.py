@@ -1,0 +1,1 @@
+"""Landscape models and their critical-point statistics (THEORY.md sections 3-6)."""
