@@ -1,0 +1,73 @@
+"""predict(): keys, units, transition, and bad input."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from rmt_qgm.errors import UserInputError
+from rmt_qgm.theory.predict import predict
+from rmt_qgm.theory.published import compare_published, natcomm_crt0, natcomm_mode
+
+
+def test_predict_keys_and_units():
+    r = predict(3, 4, hamiltonian="fidelity", n_mc=500)
+    assert r["gamma"] == 4 / 16 and r["dof"]["value"] == 16 and r["dof"]["rule"] == "dimension"
+    assert r["transition"]["gamma_c"] == 1.0 and r["transition"]["params_c"] == 16
+    m = r["minima"]
+    assert m["q10"] < m["median"] < m["q90"]
+    Ebar = 7 / 8
+    assert 0 <= m["support"][0] < m["support"][1]
+    # threshold and edge in raw units: t * (Ebar - E0)
+    assert r["asymptotic"]["threshold"] == pytest.approx(r["asymptotic"]["threshold_t"] * Ebar)
+    counts = r["critical_points"]["expected_counts_by_index"]
+    assert len(counts) == 5
+    pdf = np.array(m["pdf"])
+    assert pdf.shape[1] == 2 and np.all(pdf[:, 1] >= 0)
+    assert json.dumps(r)
+
+
+def test_predict_pure_whrf_and_p1_exact():
+    r = predict(None, 1, dof=6, n_mc=300)
+    assert r["critical_points"]["expected_counts_by_index"] == pytest.approx([1.0, 1.0], abs=1e-12)
+    assert r["gamma"] == pytest.approx(1 / 6)
+
+
+def test_dof_rules_differ_for_spread_spectra():
+    a = predict(3, 4, hamiltonian="diag:0,1,2,3,4,5,6,7", dof_rule="trace_ratio", n_mc=200)
+    assert a["dof"]["rule"] == "trace_ratio"
+    # Tr K^2 / ... : K = 0..7: (28)^2 / 140 = 5.6 -> ceil 6 -> m_real = 12
+    assert a["dof"]["value"] == 12
+
+
+@pytest.mark.parametrize("kw,match", [(dict(n_qubits=3, n_params=0), "params"),
+                                      (dict(n_qubits=3, n_params=2, dps=10), "dps"),
+                                      (dict(n_qubits=3, n_params=2, model="nope"), "model"),
+                                      (dict(n_qubits=2, n_params=2, hamiltonian="diag:1,2"), "2\\^n")])
+def test_bad_input(kw, match):
+    with pytest.raises(UserInputError, match=match):
+        predict(**kw)
+
+
+def test_published_curves():
+    x = np.linspace(0, 0.5, 20001)
+    y = natcomm_crt0(x, 64, 16)
+    assert np.trapezoid(y, x) == pytest.approx(1.0, abs=1e-3)
+    # the large-m mode formula vs the numerical argmax of the curve (m = 512: 1/m corrections small)
+    y = natcomm_crt0(x, 512, 128)
+    assert x[np.argmax(y)] == pytest.approx(natcomm_mode(512, 128), abs=5e-3)
+    c = compare_published(32, 8, n_mc=500)
+    assert c["engine_asymptotic_t_e"] < c["engine_median_t"]
+
+
+def test_cli_predict_json():
+    out = subprocess.run([sys.executable, "-m", "rmt_qgm.cli", "predict", "--qubits", "3", "--params", "2",
+                          "--samples", "200", "--json"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    for key in ("gamma", "model", "dof", "transition", "minima", "critical_points", "asymptotic", "dps",
+                "digits_lost"):
+        assert key in r
+    for key in ("support", "q10", "median", "q90", "mode", "pdf"):
+        assert key in r["minima"]
