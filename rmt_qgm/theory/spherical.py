@@ -1,0 +1,210 @@
+"""Spherical (normalised-state) model and its finite-size Kac–Rice count (THEORY.md 6.2, 9.4).
+
+Model. y(theta) = G w(theta) in R^(2d), G a 2d x 2^p matrix of i.i.d. N(0, 1) entries (the scale
+cancels), w the hypertoroidal coordinates; the loss is the Rayleigh quotient
+f(theta) = y^T A y / y^T y with A the real 2d x 2d form of H (each eigenvalue of H twice). Because
+w, d_i w, d_i d_j w (i < j) are orthonormal, y, u_i = d_i y, v_ij = d_i d_j y are independent
+N(0, I_2d) and d_i^2 y = -y (derivations/step_02). By rotation invariance A = diag(a).
+
+Derivatives (derivations/step_04). With r = |y| and b = (A - f) y:
+  d_i f = 2 b.u_i / r^2;
+  at a critical point (b.u_i = 0 for all i):  Hess_ij = (2 / r^2) [ u_i^T (A - f) u_j + b.v_ij ]  (i != j),
+  Hess_ii = (2 / r^2) u_i^T (A - f) u_i  (no -f I shift: b.(-y) = 0).
+Given y, grad f ~ N(0, 4 |b|^2 / r^4 I_p); conditioning on grad f = 0 restricts the u_i to b-perp, and
+b.v_ij = |b| Z_ij with Z_ij ~ N(0, 1). Kac–Rice per [0, pi)^p then reads, as an expectation over y,
+
+  E N_k(f in B) = pi^p E_y[ 1{f in B} (2 pi)^(-p/2) |b|^(-p) E|det(C + |b| Z)| 1{index = k} ],
+  C = U_perp^T (A - f) U_perp,  U_perp: 2d x p, columns N(0, I) projected on b-perp,
+
+using |det Hess| p_grad(0 | y) = (2/r^2)^p |det(C + |b|Z)| (8 pi |b|^2 / r^4)^(-p/2).
+
+Monte Carlo. Low loss values are exponentially rare under the Gaussian law of y (for the infidelity
+loss P(f < 1/2) = 2^(1-d)), so y is drawn from a ladder of exponentially tilted Gaussians
+q_lam(y) proportional to exp(-y^T (I + 2 lam K) y / 2), K = A - a_min >= 0, with equal numbers of draws per
+level, and weighted by p(y) / mean_l q_l(y) (multiple importance sampling, balance heuristic: unbiased).
+Each draw contributes an i.i.d. term, so a count's standard error is the sample standard deviation over
+draws / sqrt(draws) (conservative for the stratified design).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import logsumexp
+
+from ..checks import check_int
+from ..seeding import generator
+
+
+def real_form_spectrum(spectrum: np.ndarray) -> np.ndarray:
+    """Eigenvalues of the real 2d x 2d form of H: each eigenvalue of H twice."""
+    s = np.asarray(spectrum, dtype=float)
+    return np.sort(np.concatenate([s, s]))
+
+
+def _typical_f(k: np.ndarray, lam: float) -> float:
+    w = 1.0 / (1.0 + 2.0 * lam * k)
+    return float(np.sum(k * w) / np.sum(w))
+
+
+def tilt_ladder(a: np.ndarray, levels: int = 24) -> np.ndarray:
+    """Tilts lam whose typical f spans (E0, Emax): targets evenly spaced in f (module docstring)."""
+    k = a - a.min()
+    kmax = k.max()
+    mean = k.mean()
+    lo_target = 0.01 * mean
+    hi_target = kmax - 0.01 * (kmax - mean)
+    targets = np.linspace(lo_target, hi_target, levels)
+    lams = []
+    for tgt in targets:
+        if tgt <= mean:      # lam >= 0: bisection on log lam
+            lo, hi = 0.0, 1.0
+            while _typical_f(k, hi) > tgt and hi < 1e12:
+                hi *= 4
+            for _ in range(80):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (mid, hi) if _typical_f(k, mid) > tgt else (lo, mid)
+            lams.append(0.5 * (lo + hi))
+        else:                # lam in (-1/(2 kmax), 0)
+            lo, hi = -0.5 / kmax * (1 - 1e-9), 0.0
+            for _ in range(80):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (lo, mid) if _typical_f(k, mid) > tgt else (mid, hi)
+            lams.append(0.5 * (lo + hi))
+    lams.append(0.0)
+    return np.unique(np.array(lams))
+
+
+@dataclass
+class SphericalKacRice:
+    """Expected critical points by index per [0, pi)^p for the spherical model, with MC errors."""
+
+    p: int
+    counts: np.ndarray
+    stderr: np.ndarray
+    mean_value: np.ndarray
+    euler: float
+    euler_stderr: float
+    f: np.ndarray = field(repr=False)            # per draw
+    logw: np.ndarray = field(repr=False)         # per draw: log of the Kac–Rice contribution
+    index: np.ndarray = field(repr=False)        # per draw
+    n_draws: int = 0
+
+    def density(self, k: int, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(bin centres, rho_k(f)): expected index-k critical points per unit f (weighted histogram)."""
+        sel = self.index == k
+        shift = np.max(self.logw[sel]) if np.any(sel) else 0.0
+        w = np.where(sel, np.exp(self.logw - shift), 0.0)
+        h, edges = np.histogram(self.f, bins=bins, weights=w)
+        centres = 0.5 * (edges[1:] + edges[:-1])
+        return centres, h * math.exp(shift) / self.n_draws / np.diff(edges)
+
+
+def kac_rice_spherical(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
+                       levels: int = 24) -> SphericalKacRice:
+    """Finite-size Kac–Rice counts of the spherical model for a Hamiltonian ``spectrum`` (eigenvalues of
+    H, length d = 2^n; module docstring). ``n_mc`` draws in total, spread over the tilt ladder."""
+    p = check_int("params", p, 1)
+    n_mc = check_int("n_mc", n_mc, 10)
+    a = real_form_spectrum(spectrum)
+    D = a.size
+    kvec = a - a.min()
+    lams = tilt_ladder(a, levels)
+    L = lams.size
+    per = max(1, n_mc // L)
+    rng = generator(seed, "spherical-kacrice", p, D)
+    fs, logws, idxs = [], [], []
+    const = p * math.log(math.pi) - 0.5 * p * math.log(2 * math.pi)
+    # log q_l(y) - log p(y) = sum_k [ -lam_l k_k y_k^2 + 0.5 log(1 + 2 lam_l k_k) ]
+    half_logdet = 0.5 * np.log1p(2.0 * np.outer(lams, kvec)).sum(axis=1)     # [L]
+    chunk = 256
+    for li, lam in enumerate(lams):
+        sd = 1.0 / np.sqrt(1.0 + 2.0 * lam * kvec)
+        for s0 in range(0, per, chunk):
+            s = min(chunk, per - s0)
+            y = rng.standard_normal((s, D)) * sd
+            y2 = y * y
+            r2 = y2.sum(axis=1)
+            f = (y2 @ a) / r2
+            log_q_over_p = -np.outer(y2 @ kvec, lams) + half_logdet[None, :]       # [s, L]
+            log_iw = -(logsumexp(log_q_over_p, axis=1) - math.log(L))
+            b = (a[None, :] - f[:, None]) * y
+            bn = np.linalg.norm(b, axis=1)
+            bh = b / bn[:, None]
+            U = rng.standard_normal((s, D, p))
+            U -= bh[:, :, None] * np.einsum("sd,sdp->sp", bh, U)[:, None, :]
+            C = np.einsum("sdi,sd,sdj->sij", U, a[None, :] - f[:, None], U)
+            z = np.triu(rng.standard_normal((s, p, p)), 1)
+            Hs = C + bn[:, None, None] * (z + z.transpose(0, 2, 1))
+            ev = np.linalg.eigvalsh(Hs)
+            with np.errstate(divide="ignore"):
+                logdet = np.log(np.abs(ev)).sum(axis=1)
+            fs.append(f)
+            logws.append(const + logdet - p * np.log(bn) + log_iw)
+            idxs.append((ev < 0).sum(axis=1))
+    f = np.concatenate(fs)
+    logw = np.concatenate(logws)
+    index = np.concatenate(idxs)
+    N = f.size
+    shift = float(np.max(logw))
+    w = np.exp(logw - shift)
+    scale = math.exp(shift)
+    counts = np.empty(p + 1)
+    stderr = np.empty(p + 1)
+    mean_value = np.full(p + 1, np.nan)
+    for k in range(p + 1):
+        Y = np.where(index == k, w, 0.0)
+        counts[k] = Y.mean() * scale
+        stderr[k] = Y.std(ddof=1) / math.sqrt(N) * scale
+        if Y.sum() > 0:
+            mean_value[k] = float(np.sum(Y * f) / Y.sum())
+    E = np.where(index % 2 == 0, w, -w)
+    return SphericalKacRice(p, counts, stderr, mean_value, float(E.mean() * scale),
+                            float(E.std(ddof=1) / math.sqrt(N) * scale), f, logw, index, N)
+
+
+def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
+                  dps: int = 30) -> dict:
+    """``predict`` for the spherical model: local-minimum law in raw loss units F, counts by index.
+
+    Counts by index and the local-minimum law come from :func:`kac_rice_spherical` with
+    ``max(n_mc, 8000)`` importance-sampled draws (the heavier weights of this model need more draws than
+    the isotropic WHRF). The transition location for a general spectrum is not derived here (THEORY 9.5):
+    the reported gamma_c = 1 is the dimension count 2^(n+1) (exact for the fidelity loss in circuit
+    simulations, THEORY 6.3), and ``transition.basis`` says so. No asymptotic threshold is claimed.
+    """
+    import time
+
+    from .. import gamma_of
+    from ..hamiltonians import parse_hamiltonian
+    from .distributions import AffineUnits, LocalMinimaDistribution
+
+    t0 = time.perf_counter()
+    ham = parse_hamiltonian(hamiltonian, n_qubits)
+    p = check_int("params", n_params, 1)
+    kr = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
+    units = AffineUnits.for_hamiltonian(ham)
+    E0, Emax = ham.ground_energy, float(ham.spectrum[-1])
+    edges = np.linspace(E0, Emax, 121)
+    centres, rho = kr.density(0, edges)
+    dist = LocalMinimaDistribution(units.to_t(centres), rho * units.scale, units,
+                                   name=f"local minima, spherical model (n={ham.n}, p={p})")
+    Fg, dens = dist.grid()
+    return {
+        "gamma": gamma_of(ham.n, p), "model": "spherical", "n_qubits": ham.n, "n_params": p,
+        "hamiltonian": ham.spec,
+        "dof": {"value": 2 * ham.dim, "rule": "dimension (state space R^(2d), exact in this model)"},
+        "transition": {"gamma_c": 1.0, "params_c": 2 * ham.dim,
+                       "basis": "dimension count; not derived for general spectra (THEORY 9.5)"},
+        "minima": {"units": units.units, "support": list(dist.support()), "q10": float(dist.ppf(0.1)),
+                   "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
+                   "mean": dist.mean(), "pdf": [[float(f), float(d)] for f, d in zip(Fg, dens)],
+                   "weighting": "uniform over critical points (Kac–Rice), not basin-weighted"},
+        "critical_points": {"expected_counts_by_index": kr.counts.tolist(),
+                            "stderr_by_index": kr.stderr.tolist(), "euler": kr.euler,
+                            "euler_stderr": kr.euler_stderr, "domain": "[0, pi)^p", "n_mc": kr.n_draws},
+        "asymptotic": {"threshold": None, "edge": None,
+                       "note": "asymptotics of the spherical model not derived yet (THEORY 9.4)"},
+        "dps": dps, "digits_lost": 0, "seed": seed, "seconds": time.perf_counter() - t0,
+    }
