@@ -1,0 +1,60 @@
+"""Exhaustive enumeration of sampled fields vs finite-size Kac–Rice (THEORY 5.3, issue 3).
+
+Agreement is required within 3 combined standard errors, sqrt(se_enum^2 + se_kr^2), with
+se_enum = sample std / sqrt(n_fields) and se_kr the Monte Carlo standard error of the Kac–Rice
+expectation. Every enumerated field must satisfy the Euler identity sum_k (-1)^k N_k = 0.
+"""
+import numpy as np
+import pytest
+
+from rmt_qgm.hamiltonians import parse_hamiltonian
+from rmt_qgm.seeding import generator
+from rmt_qgm.theory.enumerate import RayleighField, WHRFField, enumerate_critical_points
+from rmt_qgm.theory.kacrice import expected_counts
+from rmt_qgm.theory.spherical import kac_rice_spherical, real_form_spectrum
+
+
+def enumerate_many(make, n_fields, seed):
+    sets = []
+    for i in range(n_fields):
+        rng = generator(seed, "enum", i)
+        sets.append(enumerate_critical_points(make(rng), rng=rng))
+    return sets
+
+
+def compare(sets, counts, stderr, mean_value=None, mean_se=None):
+    C = np.array([s.counts_by_index for s in sets], dtype=float)
+    assert all(s.euler == 0 for s in sets), "an enumeration missed critical points (Euler != 0)"
+    mean, se = C.mean(0), C.std(0, ddof=1) / np.sqrt(len(C))
+    z = np.abs(mean - counts) / np.sqrt(se ** 2 + stderr ** 2 + 1e-300)
+    assert np.all(z < 3), (mean, counts, z)
+    if mean_value is not None:
+        p = C.shape[1] - 1
+        for k in range(p + 1):
+            vals = np.concatenate([s.values[s.indices == k] for s in sets])
+            if vals.size > 20:
+                se_v = vals.std(ddof=1) / np.sqrt(vals.size)
+                assert abs(vals.mean() - mean_value[k]) < 3 * np.hypot(se_v, mean_se[k]), k
+
+
+@pytest.mark.parametrize("m,p,n_fields", [(6, 1, 40), (6, 2, 120), (8, 3, 30)])
+def test_whrf_counts_and_values(m, p, n_fields):
+    sets = enumerate_many(lambda rng: WHRFField.sample(m, p, rng), n_fields, seed=m * 10 + p)
+    kr = expected_counts(m, p, seed=1, n_mc=4000)
+    compare(sets, kr.counts, kr.stderr, kr.mean_value, kr.mean_value_stderr)
+
+
+@pytest.mark.parametrize("p,n_fields", [(1, 40), (2, 100)])
+def test_spherical_counts(p, n_fields):
+    a = real_form_spectrum(parse_hamiltonian("randspec:5", 2).spectrum)
+    sets = enumerate_many(lambda rng: RayleighField.sample(a, p, rng), n_fields, seed=100 + p)
+    kr = kac_rice_spherical(parse_hamiltonian("randspec:5", 2).spectrum, p, seed=3, n_mc=20000)
+    compare(sets, kr.counts, kr.stderr)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("m,p,n_fields", [(4, 3, 150), (8, 3, 150), (10, 4, 60)])
+def test_whrf_counts_large(m, p, n_fields):
+    sets = enumerate_many(lambda rng: WHRFField.sample(m, p, rng), n_fields, seed=m * 10 + p)
+    kr = expected_counts(m, p, seed=1, n_mc=20000)
+    compare(sets, kr.counts, kr.stderr, kr.mean_value, kr.mean_value_stderr)
