@@ -162,8 +162,10 @@ def exact_counts_p1(m: int, dps: int = 30) -> tuple[mp.mpf, mp.mpf]:
             return am ** am * t ** (am - 1) * mp.exp(-am * t) / mp.gamma(am)
 
         pref = mp.pi * mp.sqrt(mp.mpf(m) / (8 * mp.pi)) * 2
-        n0 = pref * mp.quad(lambda t: pt(t) / mp.sqrt(t) * d0(t), [0, 1, 4, mp.inf])
-        n1 = pref * mp.quad(lambda t: pt(t) / mp.sqrt(t) * d1(t), [0, 1, 4, mp.inf])
+        # t = u^2 removes the t^(-1/2) endpoint singularity: p_t(t) t^(-1/2) dt = 2 p_t(u^2) du
+        cuts = [0, mp.mpf(1) / 2, 1, 2, 4, mp.inf]
+        n0 = pref * mp.quad(lambda u: 2 * pt(u * u) * d0(u * u), cuts)
+        n1 = pref * mp.quad(lambda u: 2 * pt(u * u) * d1(u * u), cuts)
         return n0, n1
 
 
