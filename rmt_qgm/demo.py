@@ -80,12 +80,22 @@ def _figure(out: str, F: np.ndarray, preds: dict, s: dict) -> str:
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
     if F.size:
-        ax.hist(F, bins=min(20, max(5, F.size // 3)), range=(0, 1), density=True, alpha=0.45,
+        ax.hist(F, bins=min(20, max(5, F.size // 3)), density=True, alpha=0.45,
                 color="C0", label=f"simulation ({F.size} optimiser minima)")
     for i, (model, r) in enumerate(preds.items()):
         pdf = np.asarray(r.get("minima", {}).get("pdf", []), dtype=float)
         if pdf.size:
-            ax.plot(pdf[:, 0], pdf[:, 1], color=f"C{i + 1}", lw=2, label=f"theory: {model}")
+            ess = r["minima"].get("effective_sample_size")
+            note = f" (Kac–Rice MC, ESS {ess:.0f})" if ess is not None else " (Kac–Rice)"
+            ax.plot(pdf[:, 0], pdf[:, 1], color=f"C{i + 1}", lw=2, label=f"theory: {model}{note}")
+    # show where the mass is: up to the largest simulated minimum or the theory's 99.9% point
+    upper = float(F.max()) if F.size else 0.0
+    for r in preds.values():
+        pdf = np.asarray(r.get("minima", {}).get("pdf", []), dtype=float)
+        if pdf.size:
+            cdf = np.cumsum(pdf[:, 1] * np.gradient(pdf[:, 0]))
+            upper = max(upper, float(np.interp(0.999 * cdf[-1], cdf, pdf[:, 0])))
+    ax.set_xlim(0.0, min(1.0, 1.15 * upper) if upper > 0 else 1.0)
     ax.set_xlabel(r"local-minimum loss $F = \langle\psi|H|\psi\rangle$ (infidelity)")
     ax.set_ylabel("density")
     ax.set_title(f"n = {s['n_qubits']}, p = {s['n_params']}, $\\gamma$ = {s['gamma']:.3g}")

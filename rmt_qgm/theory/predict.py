@@ -63,7 +63,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         rule = dof_rule
         gamma = gamma_of(n, p)
     gamma_model = p / m
-    kr = expected_counts(m, p, seed=seed, n_mc=n_mc, t_grid=160)
+    kr = expected_counts(m, p, seed=seed, n_mc=n_mc, t_grid=120)
     counts, stderr = kr.counts.tolist(), kr.stderr.tolist()
     if p == 1:
         counts = [float(c) for c in exact_counts_p1(m, dps)]

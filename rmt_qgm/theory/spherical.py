@@ -91,6 +91,16 @@ class SphericalKacRice:
     index: np.ndarray = field(repr=False)        # per draw
     n_draws: int = 0
 
+    def effective_sample_size(self, k: int = 0) -> float:
+        """Kish effective sample size (sum w)^2 / sum w^2 of the index-k Kac–Rice weights: how many draws
+        effectively carry the estimate. Small values (say < 100) mean the density of index-k values is
+        dominated by a few draws and its quantiles are unreliable."""
+        sel = self.index == k
+        if not np.any(sel):
+            return 0.0
+        w = np.exp(self.logw[sel] - np.max(self.logw[sel]))
+        return float(w.sum() ** 2 / np.sum(w * w))
+
     def density(self, k: int, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(bin centres, rho_k(f)): expected index-k critical points per unit f (weighted histogram)."""
         sel = self.index == k
@@ -186,7 +196,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     kr = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
     units = AffineUnits.for_hamiltonian(ham)
     E0, Emax = ham.ground_energy, float(ham.spectrum[-1])
-    edges = np.linspace(E0, Emax, 121)
+    edges = np.linspace(E0, Emax, 41)
     centres, rho = kr.density(0, edges)
     dist = LocalMinimaDistribution(units.to_t(centres), rho * units.scale, units,
                                    name=f"local minima, spherical model (n={ham.n}, p={p})")
@@ -200,7 +210,8 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
         "minima": {"units": units.units, "support": list(dist.support()), "q10": float(dist.ppf(0.1)),
                    "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
                    "mean": dist.mean(), "pdf": [[float(f), float(d)] for f, d in zip(Fg, dens)],
-                   "weighting": "uniform over critical points (Kac–Rice), not basin-weighted"},
+                   "weighting": "uniform over critical points (Kac–Rice), not basin-weighted",
+                   "effective_sample_size": kr.effective_sample_size(0)},
         "critical_points": {"expected_counts_by_index": kr.counts.tolist(),
                             "stderr_by_index": kr.stderr.tolist(), "euler": kr.euler,
                             "euler_stderr": kr.euler_stderr, "domain": "[0, pi)^p", "n_mc": kr.n_draws},

@@ -1,0 +1,59 @@
+"""CLI commands end to end: simulate and evaluate JSON, result files, interrupt safety."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from rmt_qgm.store import read_result
+
+
+def cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "rmt_qgm.cli", *args], capture_output=True, text=True,
+                          timeout=300, **kw)
+
+
+def test_simulate_json_and_files(tmp_path):
+    r = cli("simulate", "--qubits", "3", "--params", "4", "--ansatz", "randomized", "--hamiltonian",
+            "fidelity", "--starts", "3", "--instances", "2", "--seed", "4", "--out", str(tmp_path), "--json")
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["gamma"] == 4 / 16
+    for key in ("F", "certified", "median", "frac_global"):
+        assert key in s["minima"]
+    assert "seconds" in s and len(s["minima"]["F"]) == s["minima"]["certified"]
+    meta, arrays = read_result(str(tmp_path / "simulate.json"))
+    assert meta["seed"] == 4 and meta["params"]["n_qubits"] == 3 and "version" in meta
+    assert meta["seconds"] > 0 and arrays["F"].shape == (6,)
+    assert sorted(os.listdir(tmp_path)) == ["simulate.json", "simulate.npz"]
+
+
+def test_evaluate_json(tmp_path):
+    theta = tmp_path / "theta.txt"
+    theta.write_text("0.3 0.2\n")
+    r = cli("evaluate", "--qubits", "2", "--generators", "YI,IX", "--hamiltonian", "pauli:1.0*ZI+1.0*IZ",
+            "--theta-file", str(theta), "--psi0", "zero", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert abs(out["loss"] - (np.cos(0.6) + np.cos(0.4))) < 1e-12
+    assert np.allclose(out["hessian"], np.diag([-4 * np.cos(0.6), -4 * np.cos(0.4)]), atol=1e-12)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0.3\n")
+    r = cli("evaluate", "--qubits", "2", "--generators", "YI,IX", "--theta-file", str(bad))
+    assert r.returncode == 2 and "--theta-file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_sigint_leaves_no_partial_file(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "rmt_qgm.cli", "simulate", "--qubits", "5", "--params",
+                             "40", "--starts", "400", "--instances", "4", "--out", str(out),
+                             "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert not out.exists() or os.listdir(out) == []
