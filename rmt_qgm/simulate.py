@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +25,7 @@ from .circuits.ansatz import ANSATZE, build_circuit, initial_state
 from .circuits.optimize import KIND_CODES, optimise_start
 from .errors import UserInputError
 from .hamiltonians import parse_hamiltonian
+from .interrupt import deferred_sigint, ignore_sigint
 from .seeding import generator
 from .spec import parse_psi0, parse_pauli_string
 
@@ -127,26 +128,33 @@ def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
         bar = tqdm(total=total, desc="starts", unit="start", dynamic_ncols=True)
     results: list[tuple] = []
     try:
-        if params["workers"] == 1:
-            for i, js in tasks:
-                part = _run_chunk(params, i, js)
-                results.extend(part)
-                if bar:
-                    bar.update(len(part))
-        else:
-            with ProcessPoolExecutor(max_workers=min(params["workers"], os.cpu_count() or 1,
-                                                     len(tasks))) as pool:
-                futs = [pool.submit(_run_chunk, params, i, js) for i, js in tasks]
-                try:
-                    for fut in as_completed(futs):
-                        part = fut.result()
+        with deferred_sigint() as stop:
+            if params["workers"] == 1:
+                for i, js in tasks:
+                    for j in js:                  # one start at a time, so Ctrl-C is honoured promptly
+                        stop.check()
+                        part = _run_chunk(params, i, [j])
                         results.extend(part)
                         if bar:
                             bar.update(len(part))
-                except BaseException:
-                    for f in futs:
-                        f.cancel()
-                    raise
+                stop.check()
+            else:
+                n_proc = min(params["workers"], os.cpu_count() or 1, len(tasks))
+                with ProcessPoolExecutor(max_workers=n_proc, initializer=ignore_sigint) as pool:
+                    pending = {pool.submit(_run_chunk, params, i, js) for i, js in tasks}
+                    try:
+                        while pending:
+                            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                            for fut in done:
+                                part = fut.result()
+                                results.extend(part)
+                                if bar:
+                                    bar.update(len(part))
+                            stop.check()
+                    except BaseException:
+                        for f in pending:
+                            f.cancel()
+                        raise
     finally:
         if bar:
             bar.close()

@@ -46,12 +46,19 @@ def test_evaluate_json(tmp_path):
     assert r.returncode == 2 and "--theta-file" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_sigint_leaves_no_partial_file(tmp_path):
+import pytest
+
+
+@pytest.mark.parametrize("workers,delay", [("1", 4.0), ("2", 6.0), ("1", 2.0)])
+def test_sigint_leaves_no_partial_file(tmp_path, workers, delay):
+    # the signal may land during numba compilation or inside a kernel: all must exit 130 (a signal
+    # before the interpreter has started cannot be handled, so the first delay is 2 s)
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "rmt_qgm.cli", "simulate", "--qubits", "5", "--params",
                              "40", "--starts", "400", "--instances", "4", "--out", str(out),
-                             "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4.0)
+                             "--workers", workers, "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

@@ -90,16 +90,38 @@ def rotate(psi, xm, zm, c, s):
     top = _high_bit(xm)
     low = top - 1
     sx = _parity(xm & zm)
-    q = mis * ph                                   # gate: new = c psi + q (sign * psi[partner])
-    for i in range(dim >> 1):
-        y = ((i & ~low) << 1) | (i & low)   # insert a 0 at the position of xm's highest bit
-        y2 = y ^ xm
-        a = psi[y]
-        b = psi[y2]
-        sb = -1.0 if _parity(y & zm) else 1.0      # (P psi)(y2) = ph * sb * psi[y]
-        sa = -sb if sx else sb                     # (P psi)(y)  = ph * sa * psi[y2]
-        psi[y] = c * a + (sa * q) * b
-        psi[y2] = c * b + (sb * q) * a
+    q = mis * ph               # gate: new = c psi + q (sign * psi[partner]); q real or imaginary
+    pr = psi.view(np.float64)
+    if q.real == 0.0:
+        qi = q.imag
+        for i in range(dim >> 1):
+            y = ((i & ~low) << 1) | (i & low)   # insert a 0 at the position of xm's highest bit
+            y2 = y ^ xm
+            j, j2 = 2 * y, 2 * y2
+            ar, ai, br, bi = pr[j], pr[j + 1], pr[j2], pr[j2 + 1]
+            sb = -1.0 if _parity(y & zm) else 1.0      # (P psi)(y2) = ph * sb * psi[y]
+            sa = -sb if sx else sb                     # (P psi)(y)  = ph * sa * psi[y2]
+            ka = sa * qi
+            kb = sb * qi
+            pr[j] = c * ar - ka * bi
+            pr[j + 1] = c * ai + ka * br
+            pr[j2] = c * br - kb * ai
+            pr[j2 + 1] = c * bi + kb * ar
+    else:
+        qr = q.real
+        for i in range(dim >> 1):
+            y = ((i & ~low) << 1) | (i & low)
+            y2 = y ^ xm
+            j, j2 = 2 * y, 2 * y2
+            ar, ai, br, bi = pr[j], pr[j + 1], pr[j2], pr[j2 + 1]
+            sb = -1.0 if _parity(y & zm) else 1.0
+            sa = -sb if sx else sb
+            ka = sa * qr
+            kb = sb * qr
+            pr[j] = c * ar + ka * br
+            pr[j + 1] = c * ai + ka * bi
+            pr[j2] = c * br + kb * ar
+            pr[j2 + 1] = c * bi + kb * ai
 
 
 @njit(cache=True, inline="always")
@@ -133,23 +155,56 @@ def unrotate_both_inner(psi, lam, xm, zm, c, s):
     top = _high_bit(xm)
     low = top - 1
     sx = _parity(xm & zm)
-    q = pis * ph
-    for i in range(dim >> 1):
-        y = ((i & ~low) << 1) | (i & low)
-        y2 = y ^ xm
-        a = psi[y]
-        b = psi[y2]
-        la = lam[y]
-        lb = lam[y2]
-        sb = -1.0 if _parity(y & zm) else 1.0   # (P psi)(y2) = ph * sb * psi[y]
-        sa = -sb if sx else sb                  # (P psi)(y)  = ph * sa * psi[y2]
-        acc += sa * (np.conj(la) * b) + sb * (np.conj(lb) * a)
-        qa = sa * q
-        qb = sb * q
-        psi[y] = c * a + qa * b
-        psi[y2] = c * b + qb * a
-        lam[y] = c * la + qa * lb
-        lam[y2] = c * lb + qb * la
+    q = pis * ph               # purely imaginary (even number of Y) or purely real (odd)
+    pr = psi.view(np.float64)
+    lr = lam.view(np.float64)
+    acc_re = 0.0
+    acc_im = 0.0
+    if q.real == 0.0:
+        qi = q.imag            # q b = i qi b
+        for i in range(dim >> 1):
+            y = ((i & ~low) << 1) | (i & low)
+            y2 = y ^ xm
+            j, j2 = 2 * y, 2 * y2
+            ar, ai, br, bi = pr[j], pr[j + 1], pr[j2], pr[j2 + 1]
+            lar, lai, lbr, lbi = lr[j], lr[j + 1], lr[j2], lr[j2 + 1]
+            sb = -1.0 if _parity(y & zm) else 1.0
+            sa = -sb if sx else sb
+            acc_re += sa * (lar * br + lai * bi) + sb * (lbr * ar + lbi * ai)
+            acc_im += sa * (lar * bi - lai * br) + sb * (lbr * ai - lbi * ar)
+            ka = sa * qi
+            kb = sb * qi
+            pr[j] = c * ar - ka * bi
+            pr[j + 1] = c * ai + ka * br
+            pr[j2] = c * br - kb * ai
+            pr[j2 + 1] = c * bi + kb * ar
+            lr[j] = c * lar - ka * lbi
+            lr[j + 1] = c * lai + ka * lbr
+            lr[j2] = c * lbr - kb * lai
+            lr[j2 + 1] = c * lbi + kb * lar
+    else:
+        qr = q.real            # q b = qr b
+        for i in range(dim >> 1):
+            y = ((i & ~low) << 1) | (i & low)
+            y2 = y ^ xm
+            j, j2 = 2 * y, 2 * y2
+            ar, ai, br, bi = pr[j], pr[j + 1], pr[j2], pr[j2 + 1]
+            lar, lai, lbr, lbi = lr[j], lr[j + 1], lr[j2], lr[j2 + 1]
+            sb = -1.0 if _parity(y & zm) else 1.0
+            sa = -sb if sx else sb
+            acc_re += sa * (lar * br + lai * bi) + sb * (lbr * ar + lbi * ai)
+            acc_im += sa * (lar * bi - lai * br) + sb * (lbr * ai - lbi * ar)
+            ka = sa * qr
+            kb = sb * qr
+            pr[j] = c * ar + ka * br
+            pr[j + 1] = c * ai + ka * bi
+            pr[j2] = c * br + kb * ar
+            pr[j2 + 1] = c * bi + kb * ai
+            lr[j] = c * lar + ka * lbr
+            lr[j + 1] = c * lai + ka * lbi
+            lr[j2] = c * lbr + kb * lar
+            lr[j2 + 1] = c * lbi + kb * lai
+    acc = acc_re + 1j * acc_im
     return (acc * ph).imag
 
 
