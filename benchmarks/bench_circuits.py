@@ -82,11 +82,15 @@ def qulacs_pauli(circ, ham, theta):
     return qc, obs
 
 
-def case_loss_grad(n, p, repeats, rng):
+def pauli_case(n, p, rng):
+    """Random Pauli-generator circuit, 64-term random Pauli-sum H, random angles, |0...0>."""
     circ = build_circuit("pauli", n, p, rng)
     ham = parse_hamiltonian(random_pauli_sum(n, 64, rng), n)
-    theta = rng.uniform(0, 2 * np.pi, p)
-    psi0 = initial_state(parse_psi0("zero"), n, None)
+    return circ, ham, rng.uniform(0, 2 * np.pi, p), initial_state(parse_psi0("zero"), n, None)
+
+
+def case_loss_grad(n, p, repeats, rng):
+    circ, ham, theta, psi0 = pauli_case(n, p, rng)
     ours = timeit(lambda: circ.loss_and_grad(theta, psi0, ham), repeats)
     qc, obs = qulacs_pauli(circ, ham, theta)
     peer = timeit(lambda: qc.backprop(obs), repeats)
@@ -100,10 +104,7 @@ def case_loss_grad(n, p, repeats, rng):
 
 
 def case_hessian(n, p, repeats, rng):
-    circ = build_circuit("pauli", n, p, rng)
-    ham = parse_hamiltonian(random_pauli_sum(n, 64, rng), n)
-    theta = rng.uniform(0, 2 * np.pi, p)
-    psi0 = initial_state(parse_psi0("zero"), n, None)
+    circ, ham, theta, psi0 = pauli_case(n, p, rng)
     ours = timeit(lambda: circ.hessian(theta, psi0, ham), repeats)
     qc, obs = qulacs_pauli(circ, ham, theta)
     h = 1e-5
