@@ -22,6 +22,14 @@ CASES = [
     (["predict", "--params", "4", "--qubits", "3", "--model", "bogus"], "--model"),
     (["predict", "--params", "4", "--qubits", "3", "--dps", "10"], "--dps"),
     (["frobnicate"], "invalid choice"),
+    (["simulate", "--qubits", "2", "--params", "2", "--hamiltonian", "pauli:0.5*ZQ"], "Pauli"),
+    (["simulate", "--qubits", "2", "--params", "2", "--hamiltonian", "diag:1,2,3"], "2^n = 4"),
+    (["simulate", "--qubits", "2", "--params", "2", "--hamiltonian", "diag:@/no/such/file"], "not found"),
+    (["simulate", "--qubits", "40", "--params", "2"], "bytes"),
+    (["simulate", "--qubits", "2", "--params", "2", "--psi0", "plus"], "psi0"),
+    (["simulate", "--qubits", "2", "--params", "2", "--ansatz", "pauli", "--generators", "XQ,ZZ"],
+     "generators"),
+    (["predict", "--params", "4", "--qubits", "2", "--hamiltonian", "diag:1,2"], "2^n = 4"),
 ]
 
 
