@@ -19,9 +19,12 @@ b.v_ij = |b| Z_ij with Z_ij ~ N(0, 1). Kac–Rice per [0, pi)^p then reads, as a
 using |det Hess| p_grad(0 | y) = (2/r^2)^p |det(C + |b|Z)| (8 pi |b|^2 / r^4)^(-p/2).
 
 Monte Carlo. Low loss values are exponentially rare under the Gaussian law of y (for the infidelity
-loss P(f < 1/2) = 2^(1-d)), so y is drawn from a ladder of exponentially tilted Gaussians
-q_lam(y) proportional to exp(-y^T (I + 2 lam K) y / 2), K = A - a_min >= 0, with equal numbers of draws per
-level, and weighted by p(y) / mean_l q_l(y) (multiple importance sampling, balance heuristic: unbiased).
+loss P(f < 1/2) = 2^(1-d)), so the direction x = y/|y| is drawn from a ladder of angular central Gaussian
+laws (the directions of N(0, (I + 2 lam K)^(-1)), K = A - a_min >= 0), with equal numbers of draws per
+level, and the radius from its true chi_D law. Draws are weighted by p(x) / mean_l q_l(x) (multiple
+importance sampling, balance heuristic: unbiased), where
+q_l(x) / p(x) = prod_k (1 + 2 lam_l k_k)^(1/2) (1 + 2 lam_l (f - a_min))^(-D/2) depends on f only, so
+tilting adds no weight variance at fixed f.
 Each draw contributes an i.i.d. term, so a count's standard error is the sample standard deviation over
 draws / sqrt(draws) (conservative for the stratified design).
 """
@@ -134,10 +137,15 @@ def kac_rice_spherical(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int
         for s0 in range(0, per, chunk):
             s = min(chunk, per - s0)
             y = rng.standard_normal((s, D)) * sd
+            # tilt the direction only: x = y/|y| has the angular central Gaussian law of level l, and
+            # the radius is redrawn from its true chi_D law (f does not depend on it)
+            x = y / np.linalg.norm(y, axis=1)[:, None]
+            y = x * np.sqrt(rng.chisquare(D, s))[:, None]
             y2 = y * y
             r2 = y2.sum(axis=1)
             f = (y2 @ a) / r2
-            log_q_over_p = -np.outer(y2 @ kvec, lams) + half_logdet[None, :]       # [s, L]
+            # ACG density vs uniform: prod(1 + 2 lam k)^(1/2) (x^T (I + 2 lam K) x)^(-D/2), a function of f
+            log_q_over_p = half_logdet[None, :] - 0.5 * D * np.log1p(2.0 * np.outer(f - a.min(), lams))
             log_iw = -(logsumexp(log_q_over_p, axis=1) - math.log(L))
             b = (a[None, :] - f[:, None]) * y
             bn = np.linalg.norm(b, axis=1)
