@@ -187,6 +187,8 @@ def _predict_text(r: dict) -> str:
              + ", ".join(f"{c:.4g}" for c in counts),
              f"asymptotic threshold {r['asymptotic']['threshold']}, edge {r['asymptotic']['edge']}",
              f"dps {r['dps']}, digits lost {r['digits_lost']}"]
+    if m.get("warning"):
+        lines.append(f"warning: {m['warning']}")
     return "\n".join(lines)
 
 

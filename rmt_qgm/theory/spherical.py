@@ -219,7 +219,11 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
                    "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
                    "mean": dist.mean(), "pdf": [[float(f), float(d)] for f, d in zip(Fg, dens)],
                    "weighting": "uniform over critical points (Kac–Rice), not basin-weighted",
-                   "effective_sample_size": kr.effective_sample_size(0)},
+                   "effective_sample_size": kr.effective_sample_size(0),
+                   "reliable": kr.effective_sample_size(0) >= 30,
+                   "warning": (None if kr.effective_sample_size(0) >= 30 else
+                               "effective sample size below 30: the Monte Carlo estimate of this law rests "
+                               "on a few draws; its quantiles are not reliable (increase n_mc)")},
         "critical_points": {"expected_counts_by_index": kr.counts.tolist(),
                             "stderr_by_index": kr.stderr.tolist(), "euler": kr.euler,
                             "euler_stderr": kr.euler_stderr, "domain": "[0, pi)^p", "n_mc": kr.n_draws},
