@@ -2,8 +2,8 @@
 
 Every command has a Python function behind it. User mistakes (UserInputError, and argparse usage errors)
 print ONE line on stderr and exit with code 2, without a traceback; Ctrl-C exits with 130 and leaves no
-partial result file (all results are written atomically at the end of a command, or per finished task
-for sweeps). Bugs keep their tracebacks.
+partial result file (results are written atomically at the end of a command). Bugs keep their
+tracebacks.
 """
 from __future__ import annotations
 
@@ -85,16 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--samples", default="2000", help="Monte Carlo matrices per t node (>= 100)")
     pr.add_argument("--json", action="store_true", help="print JSON")
 
-    sw = sub.add_parser("sweep", help="reproducible, resumable parameter sweep from a TOML config")
-    sw.add_argument("config", help="sweep config (TOML), see docs/sweeps.md")
-    sw.add_argument("--out", required=True, help="store directory")
-    sw.add_argument("--workers", default="1", help="local worker processes (>= 1)")
-    sw.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786")
-    sw.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
-    sw.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-
-    sr = sub.add_parser("sweep-report", help="aggregate a sweep store into a table and figures")
-    sr.add_argument("out", help="store directory of a sweep")
     return parser
 
 
@@ -192,20 +182,6 @@ def _predict_text(r: dict) -> str:
     return "\n".join(lines)
 
 
-def cmd_sweep(a: argparse.Namespace) -> int:
-    from .sweep import run_sweep
-    summary = run_sweep(a.config, a.out, workers=check_int("--workers", a.workers, 1),
-                        scheduler=a.scheduler, resume=a.resume, progress=not a.no_progress)
-    print(summary)
-    return 0
-
-
-def cmd_sweep_report(a: argparse.Namespace) -> int:
-    from .sweep import sweep_report
-    print(sweep_report(a.out))
-    return 0
-
-
 def cmd_demo(a: argparse.Namespace) -> int:
     from .demo import run_demo
     print(run_demo(a.out, seed=check_int("--seed", a.seed, 0)))
@@ -220,8 +196,7 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
         print(text_fn(obj))
 
 
-COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
-            "sweep": cmd_sweep, "sweep-report": cmd_sweep_report, "demo": cmd_demo}
+COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict, "demo": cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
