@@ -129,11 +129,10 @@ def expected_counts(m: int, p: int, *, seed: int = 0, n_mc: int = 4000, t_grid: 
             var_r = (cov[0, 0] - 2 * r * cov[0, 1] + r * r * cov[1, 1]) / (Y.mean() ** 2 * n_mc)
             mean_se[k] = math.sqrt(max(var_r, 0.0))
         dens[k] = ck.mean(axis=0) * scale * jac
-    signs = (-1.0) ** np.arange(p + 1)
     E = (np.where(index % 2 == 0, contrib, -contrib)).sum(axis=1)
     return KacRiceCounts(m, p, counts, stderr, mean_value, mean_se, float(E.mean() * scale),
                          float(E.std(ddof=1) / math.sqrt(n_mc) * scale), t, dens, n_mc,
-                         "monte-carlo (common random numbers)") if p > 0 else None
+                         "monte-carlo (common random numbers)")
 
 
 def exact_counts_p1(m: int, dps: int = 30) -> tuple[mp.mpf, mp.mpf]:
