@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--samples", default="2000", help="Monte Carlo matrices per t node (>= 100)")
     pr.add_argument("--json", action="store_true", help="print JSON")
 
+    v = sub.add_parser("validate", help="checks of theory vs sampling, enumeration and circuits")
+    mode = v.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="the quick suite (default; < 1 min)")
+    mode.add_argument("--full", action="store_true", help="the full grid (see README for its runtime)")
+    v.add_argument("--out", required=True, help="directory for report.json, report.md and figures")
+    v.add_argument("--workers", default="1", help="worker processes for circuit simulations (>= 1)")
+    v.add_argument("--seed", default="0", help="root seed (>= 0)")
     return parser
 
 
@@ -182,6 +189,19 @@ def _predict_text(r: dict) -> str:
     return "\n".join(lines)
 
 
+def cmd_validate(a: argparse.Namespace) -> int:
+    workers = check_int("--workers", a.workers, 1)
+    seed = check_int("--seed", a.seed, 0)
+    out = check_writable_dir("--out", a.out)
+    from .validate import run_validation
+    results, passed = run_validation("full" if a.full else "quick", out, workers=workers, seed=seed)
+    for r in results:
+        print(f"{'PASS' if r.passed else 'FAIL'}  {r.name:28s} statistic {r.statistic:.4g}  "
+              f"threshold {r.threshold:.4g}  ({r.seconds:.1f} s)")
+    print(f"report: {os.path.join(out, 'report.md')}")
+    return 0 if passed else 1
+
+
 def cmd_demo(a: argparse.Namespace) -> int:
     from .demo import run_demo
     print(run_demo(a.out, seed=check_int("--seed", a.seed, 0)))
@@ -196,7 +216,8 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
         print(text_fn(obj))
 
 
-COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict, "demo": cmd_demo}
+COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
+            "validate": cmd_validate, "demo": cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,253 @@
+"""Validation checks: theory against sampling, exhaustive enumeration and circuit Monte Carlo (issue 4).
+
+Each check returns a :class:`CheckResult` with a statistic, a threshold fixed by the sample size and a
+stated significance level (never tuned to pass), pass/fail, parameters, seed and seconds.
+
+- ``point-law/whrf``: KS distance of sampled t against the Gamma(m/2, 2/m) law, and of the normalised
+  gradient grad / sqrt(4t/m) against N(0, 1) (THEORY 4). Threshold: the KS critical value at
+  alpha = 1e-3 (Bonferroni over the two tests).
+- ``point-law/circuit``: F = 1 - |<0|psi>|^2 of randomized circuits at random angles against the Haar law
+  1 - Beta(1, d - 1) (exact for Haar states; the randomized model's final Haar unitary makes psi Haar).
+- ``critical-count/whrf`` and ``critical-count/spherical``: mean counts by index over exhaustively
+  enumerated sampled fields vs finite-size Kac–Rice. Statistic: the largest z-score
+  |mean - KR| / sqrt(se_enum^2 + se_KR^2) over indices; threshold: the two-sided normal quantile at
+  alpha = 1e-3 / (p + 1). Every field must also satisfy the Euler identity (completeness).
+- ``transition/fidelity``: fraction of certified runs reaching the global minimum against gamma for
+  randomized circuits; statistic: the first gamma of the grid with fraction >= 1/2; passes when it equals
+  the predicted gamma_c = 1 (the grid contains 1 and its neighbours).
+- ``minima-distribution``: optimiser-found (basin-weighted) minima of randomized circuits vs the
+  spherical model's predicted law: the KS distance and the median ratio are reported; the check passes
+  when the predicted median lies in the 95% bootstrap interval of the empirical median (instances
+  resampled) and the prediction's effective sample size is >= 30; an unreliable prediction fails.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from . import __version__
+from .checks import check_choice, check_int, check_writable_dir
+from .seeding import generator
+from .store import atomic_write_bytes, atomic_write_json
+
+
+@dataclass
+class CheckResult:
+    name: str
+    params: dict
+    statistic: float
+    threshold: float
+    passed: bool
+    seed: int
+    seconds: float = 0.0
+    details: dict = field(default_factory=dict)
+    figure: str | None = None
+
+
+def ks_critical(n: int, alpha: float) -> float:
+    """Asymptotic one-sample KS critical value sqrt(-log(alpha/2) / (2n))."""
+    return math.sqrt(-math.log(alpha / 2) / (2 * n))
+
+
+def check_point_law_whrf(m: int = 10, p: int = 3, n: int = 20000, seed: int = 0) -> CheckResult:
+    from .theory.pointlaw import sample_point, t_law
+    t0 = time.perf_counter()
+    F, grad, _ = sample_point(m, p, generator(seed, "point-law", m, p), n)
+    d1 = stats.kstest(F, t_law(m).cdf).statistic
+    d2 = stats.kstest((grad[:, 0] / np.sqrt(4 * F / m)), "norm").statistic
+    thr = ks_critical(n, 1e-3 / 2)
+    stat = max(d1, d2)
+    return CheckResult("point-law/whrf", {"m": m, "p": p, "samples": n}, float(stat), thr, stat <= thr, seed,
+                       time.perf_counter() - t0, {"ks_t": d1, "ks_grad": d2, "alpha": 1e-3})
+
+
+def check_point_law_circuit(n_qubits: int = 3, p: int = 4, instances: int = 400, seed: int = 0) -> CheckResult:
+    from .circuits.ansatz import build_circuit, initial_state
+    from .hamiltonians import parse_hamiltonian
+    from .spec import parse_psi0
+    t0 = time.perf_counter()
+    ham = parse_hamiltonian("fidelity", n_qubits)
+    F = np.empty(instances)
+    for i in range(instances):
+        rng = generator(seed, "point-law-circuit", i)
+        circ = build_circuit("randomized", n_qubits, p, rng)
+        psi0 = initial_state(parse_psi0("zero"), n_qubits, None)
+        F[i] = circ.loss(rng.uniform(0, np.pi, p), psi0, ham)
+    d = 2 ** n_qubits
+    stat = stats.kstest(1 - F, stats.beta(1, d - 1).cdf).statistic
+    thr = ks_critical(instances, 1e-3)
+    return CheckResult("point-law/circuit", {"n_qubits": n_qubits, "p": p, "instances": instances,
+                                             "hamiltonian": "fidelity", "psi0": "zero"},
+                       float(stat), thr, stat <= thr, seed, time.perf_counter() - t0,
+                       {"law": "1 - Beta(1, d - 1)", "alpha": 1e-3})
+
+
+def _count_check(name, sets, counts, stderr, params, seed, t0) -> CheckResult:
+    C = np.array([s.counts_by_index for s in sets], dtype=float)
+    mean, se = C.mean(0), C.std(0, ddof=1) / np.sqrt(len(C))
+    z = np.abs(mean - counts) / np.sqrt(se ** 2 + stderr ** 2)
+    p = C.shape[1] - 1
+    thr = float(stats.norm.isf(1e-3 / (2 * (p + 1))))
+    complete = all(s.euler == 0 for s in sets)
+    return CheckResult(name, params, float(z.max()), thr, bool(z.max() <= thr and complete), seed,
+                       time.perf_counter() - t0,
+                       {"enumerated_mean": mean.tolist(), "enumerated_se": se.tolist(),
+                        "kac_rice": list(map(float, counts)), "kac_rice_se": list(map(float, stderr)),
+                        "all_fields_euler_zero": complete, "fields": len(sets)})
+
+
+def check_critical_count_whrf(m: int = 6, p: int = 2, fields: int = 100, seed: int = 0) -> CheckResult:
+    from .theory.enumerate import WHRFField, enumerate_critical_points
+    from .theory.kacrice import expected_counts
+    t0 = time.perf_counter()
+    sets = []
+    for i in range(fields):
+        rng = generator(seed, "count-whrf", m, p, i)
+        sets.append(enumerate_critical_points(WHRFField.sample(m, p, rng), rng=rng))
+    kr = expected_counts(m, p, seed=seed, n_mc=4000)
+    return _count_check("critical-count/whrf", sets, kr.counts, kr.stderr, {"m": m, "p": p, "fields": fields},
+                        seed, t0)
+
+
+def check_critical_count_spherical(n_qubits: int = 2, p: int = 2, hamiltonian: str = "randspec:5",
+                                   fields: int = 100, seed: int = 0) -> CheckResult:
+    from .hamiltonians import parse_hamiltonian
+    from .theory.enumerate import RayleighField, enumerate_critical_points
+    from .theory.spherical import kac_rice_spherical, real_form_spectrum
+    t0 = time.perf_counter()
+    spec = parse_hamiltonian(hamiltonian, n_qubits).spectrum
+    a = real_form_spectrum(spec)
+    sets = []
+    for i in range(fields):
+        rng = generator(seed, "count-sph", p, i)
+        sets.append(enumerate_critical_points(RayleighField.sample(a, p, rng), rng=rng))
+    kr = kac_rice_spherical(spec, p, seed=seed, n_mc=20000)
+    return _count_check("critical-count/spherical", sets, kr.counts, kr.stderr,
+                        {"n_qubits": n_qubits, "p": p, "hamiltonian": hamiltonian, "fields": fields}, seed, t0)
+
+
+def check_transition(n_qubits: int = 3, gammas=(0.5, 0.75, 1.0, 1.5), starts: int = 6, instances: int = 3,
+                     seed: int = 0, workers: int = 1) -> CheckResult:
+    from .simulate import run_simulation
+    t0 = time.perf_counter()
+    fracs = []
+    for g in gammas:
+        p = int(round(g * 2 ** (n_qubits + 1)))
+        s = run_simulation(n_qubits, p, hamiltonian="fidelity", starts=starts, instances=instances, seed=seed,
+                           workers=workers).summary()
+        fracs.append(s["minima"]["frac_global"])
+    first = next((g for g, f in zip(gammas, fracs) if f >= 0.5), float("inf"))
+    return CheckResult("transition/fidelity", {"n_qubits": n_qubits, "gammas": list(gammas), "starts": starts,
+                                               "instances": instances},
+                       float(first), 1.0, first == 1.0, seed, time.perf_counter() - t0,
+                       {"frac_global": fracs, "predicted_gamma_c": 1.0,
+                        "criterion": "first gamma with at least half the certified minima global"})
+
+
+def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = "fidelity", starts: int = 8,
+                              instances: int = 8, seed: int = 0, workers: int = 1) -> CheckResult:
+    from .simulate import run_simulation
+    from .theory.spherical import predict_model
+    t0 = time.perf_counter()
+    res = run_simulation(n_qubits, p, hamiltonian=hamiltonian, starts=starts, instances=instances, seed=seed,
+                         workers=workers)
+    a = res.arrays()
+    sel = a["certified"] & (a["index"] == 0)
+    F, inst = a["F"][sel], a["instance"][sel]
+    pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=8000)
+    pdf = np.asarray(pred["minima"]["pdf"])
+    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:, 1] + pdf[:-1, 1]) * np.diff(pdf[:, 0]))])
+    ks = stats.kstest(F, lambda x: np.interp(x, pdf[:, 0], cdf / cdf[-1])).statistic
+    rng = generator(seed, "bootstrap")
+    ids = np.unique(inst)
+    meds = [np.median(np.concatenate([F[inst == ids[j]] for j in rng.integers(0, len(ids), len(ids))]))
+            for _ in range(2000)]
+    lo, hi = np.quantile(meds, [0.025, 0.975])
+    med_pred = pred["minima"]["median"]
+    ess = pred["minima"]["effective_sample_size"]
+    inside = lo <= med_pred <= hi
+    return CheckResult("minima-distribution", {"n_qubits": n_qubits, "p": p, "gamma": p / 2 ** (n_qubits + 1),
+                                               "hamiltonian": hamiltonian, "model": "spherical",
+                                               "starts": starts, "instances": instances},
+                       float(med_pred), float(hi), bool(inside and ess >= 30), seed, time.perf_counter() - t0,
+                       {"empirical_median": float(np.median(F)), "empirical_median_ci95": [float(lo), float(hi)],
+                        "predicted_median": med_pred, "median_ratio": float(med_pred / np.median(F)),
+                        "ks_distance": float(ks), "effective_sample_size": ess,
+                        "weighting": "empirical minima are optimiser-found (basin-weighted)",
+                        "statistic_is": "predicted median; threshold is the upper end of the empirical 95% CI"})
+
+
+def _figure_counts(results: list[CheckResult], out: str) -> str | None:
+    rows = [r for r in results if r.name.startswith("critical-count")]
+    if not rows:
+        return None
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(rows), figsize=(4.5 * len(rows), 3.6), constrained_layout=True)
+    axes = np.atleast_1d(axes)
+    for ax, r in zip(axes, rows):
+        d = r.details
+        k = np.arange(len(d["kac_rice"]))
+        ax.errorbar(k - 0.08, d["enumerated_mean"], yerr=d["enumerated_se"], fmt="o", label="enumeration")
+        ax.errorbar(k + 0.08, d["kac_rice"], yerr=d["kac_rice_se"], fmt="s", label="Kac–Rice")
+        ax.set_xticks(k)
+        ax.set_xlabel("Hessian index k")
+        ax.set_ylabel(r"expected critical points per $[0,\pi)^p$")
+        ax.set_title(f"{r.name.split('/')[1]}: " + ", ".join(f"{a}={b}" for a, b in r.params.items()
+                                                              if a != "fields"), fontsize=8)
+        ax.legend(fontsize=8)
+    path = os.path.join(out, "critical-counts.png")
+    tmp = os.path.join(out, ".critical-counts.tmp.png")
+    fig.savefig(tmp, dpi=130)
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
+
+
+def run_validation(mode: str = "quick", out: str = "validation_report", workers: int = 1,
+                   seed: int = 0) -> tuple[list[CheckResult], bool]:
+    """Run the checks of ``mode`` (quick | full), write report.json, report.md and figures into ``out``."""
+    check_choice("mode", mode, ("quick", "full"))
+    workers = check_int("workers", workers, 1)
+    out = check_writable_dir("--out", out)
+    t0 = time.perf_counter()
+    if mode == "quick":
+        results = [check_point_law_whrf(seed=seed), check_point_law_circuit(seed=seed),
+                   check_critical_count_whrf(6, 2, 100, seed), check_critical_count_spherical(seed=seed),
+                   check_transition(seed=seed, workers=workers),
+                   check_minima_distribution(seed=seed, workers=workers)]
+    else:
+        results = [check_point_law_whrf(n=100000, seed=seed), check_point_law_circuit(instances=2000, seed=seed),
+                   check_critical_count_whrf(6, 2, 400, seed), check_critical_count_whrf(8, 3, 150, seed),
+                   check_critical_count_spherical(fields=400, seed=seed),
+                   check_transition(4, (0.5, 0.75, 1.0, 1.5, 2.0), 8, 4, seed, workers)]
+        for n, p in ((4, 4), (4, 8), (5, 8), (5, 16)):
+            for ham in ("fidelity", "projector:2", "randspec:1"):
+                results.append(check_minima_distribution(n, p, ham, 8, 8, seed, workers))
+    fig = _figure_counts(results, out)
+    for r in results:
+        if r.name.startswith("critical-count"):
+            r.figure = fig
+    passed = all(r.passed for r in results)
+    total = time.perf_counter() - t0
+    atomic_write_json(os.path.join(out, "report.json"),
+                      {"version": __version__, "mode": mode, "seed": seed, "seconds": total,
+                       "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "passed": passed,
+                       "checks": [asdict(r) for r in results]})
+    lines = [f"# rmt_qgm validation ({mode})", "",
+             f"rmt_qgm {__version__}, {time.strftime('%Y-%m-%d')}, seed {seed}, {total:.0f} s. "
+             f"{'ALL PASSED' if passed else 'SOME CHECKS FAILED'}.", "",
+             "| check | parameters | statistic | threshold | passed | seconds |", "|---|---|---|---|---|---|"]
+    for r in results:
+        params = ", ".join(f"{k}={v}" for k, v in r.params.items())
+        lines.append(f"| {r.name} | {params} | {r.statistic:.4g} | {r.threshold:.4g} | "
+                     f"{'yes' if r.passed else '**NO**'} | {r.seconds:.1f} |")
+    lines += ["", "Statistics and thresholds are defined in `rmt_qgm/validate.py` (module docstring).", ""]
+    atomic_write_bytes(os.path.join(out, "report.md"), "\n".join(lines).encode())
+    return results, passed
