@@ -210,6 +210,26 @@ def _figure_counts(results: list[CheckResult], out: str) -> str | None:
     return path
 
 
+def _note(r: CheckResult) -> str:
+    """One-line reading of a result for report.md."""
+    d = r.details
+    if r.name == "minima-distribution":
+        lo, hi = d["empirical_median_ci95"]
+        why = []
+        if d["effective_sample_size"] < 30:
+            why.append(f"prediction unreliable (ESS {d['effective_sample_size']:.1f} < 30)")
+        if not lo <= d["predicted_median"] <= hi:
+            why.append("predicted median outside the empirical 95% CI")
+        return (f"predicted median {d['predicted_median']:.3f} vs empirical {d['empirical_median']:.3f} "
+                f"[{lo:.3f}, {hi:.3f}], KS {d['ks_distance']:.2f}, ESS {d['effective_sample_size']:.0f}"
+                + (f"; FAIL: {'; '.join(why)}" if why else ""))
+    if r.name.startswith("critical-count"):
+        return "max z over indices; Euler identity " + ("holds" if d["all_fields_euler_zero"] else "FAILS")
+    if r.name.startswith("transition"):
+        return "fraction global by gamma: " + ", ".join(f"{f:.2f}" for f in d["frac_global"])
+    return "KS distance vs critical value"
+
+
 def run_validation(mode: str = "quick", out: str = "validation_report", workers: int = 1,
                    seed: int = 0) -> tuple[list[CheckResult], bool]:
     """Run the checks of ``mode`` (quick | full), write report.json, report.md and figures into ``out``."""
@@ -243,11 +263,12 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
     lines = [f"# rmt_qgm validation ({mode})", "",
              f"rmt_qgm {__version__}, {time.strftime('%Y-%m-%d')}, seed {seed}, {total:.0f} s. "
              f"{'ALL PASSED' if passed else 'SOME CHECKS FAILED'}.", "",
-             "| check | parameters | statistic | threshold | passed | seconds |", "|---|---|---|---|---|---|"]
+             "| check | parameters | statistic | threshold | passed | note | seconds |",
+             "|---|---|---|---|---|---|---|"]
     for r in results:
         params = ", ".join(f"{k}={v}" for k, v in r.params.items())
         lines.append(f"| {r.name} | {params} | {r.statistic:.4g} | {r.threshold:.4g} | "
-                     f"{'yes' if r.passed else '**NO**'} | {r.seconds:.1f} |")
+                     f"{'yes' if r.passed else '**NO**'} | {_note(r)} | {r.seconds:.1f} |")
     lines += ["", "Statistics and thresholds are defined in `rmt_qgm/validate.py` (module docstring).", ""]
     atomic_write_bytes(os.path.join(out, "report.md"), "\n".join(lines).encode())
     return results, passed
