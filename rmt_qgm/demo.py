@@ -15,7 +15,7 @@ import numpy as np
 
 from .checks import check_writable_dir
 from .errors import UserInputError
-from .store import atomic_write_bytes, atomic_write_json, run_metadata
+from .store import atomic_savefig, atomic_write_bytes, atomic_write_json, run_metadata
 
 DEMO = dict(n_qubits=4, n_params=8, ansatz="randomized", hamiltonian="fidelity", starts=8, instances=4)
 
@@ -100,9 +100,6 @@ def _figure(out: str, F: np.ndarray, preds: dict, s: dict) -> str:
     ax.set_ylabel("density")
     ax.set_title(f"n = {s['n_qubits']}, p = {s['n_params']}, $\\gamma$ = {s['gamma']:.3g}")
     ax.legend(fontsize=8)
-    path = os.path.join(out, "minima.png")
-    tmp = os.path.join(out, ".minima.tmp.png")
-    fig.savefig(tmp, dpi=130)
+    path = atomic_savefig(fig, os.path.join(out, "minima.png"), dpi=130)
     plt.close(fig)
-    os.replace(tmp, path)
     return path

@@ -128,3 +128,18 @@ def read_result(json_path: str) -> tuple[dict, dict[str, np.ndarray]]:
         with np.load(io.BytesIO(data)) as z:
             arrays = {k: z[k] for k in z.files}
     return meta, arrays
+
+
+def atomic_savefig(fig, path: str, **kwargs) -> str:
+    """Save a matplotlib figure atomically (temp file in the same directory, then os.replace)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    root, ext = os.path.splitext(os.path.basename(path))
+    tmp = os.path.join(directory, f".{root}.tmp{ext}")
+    try:
+        fig.savefig(tmp, **kwargs)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

@@ -33,7 +33,7 @@ from scipy import stats
 from . import __version__
 from .checks import check_choice, check_int, check_writable_dir
 from .seeding import generator
-from .store import atomic_write_bytes, atomic_write_json
+from .store import atomic_savefig, atomic_write_bytes, atomic_write_json
 
 
 @dataclass
@@ -202,11 +202,8 @@ def _figure_counts(results: list[CheckResult], out: str) -> str | None:
         ax.set_title(f"{r.name.split('/')[1]}: " + ", ".join(f"{a}={b}" for a, b in r.params.items()
                                                               if a != "fields"), fontsize=8)
         ax.legend(fontsize=8)
-    path = os.path.join(out, "critical-counts.png")
-    tmp = os.path.join(out, ".critical-counts.tmp.png")
-    fig.savefig(tmp, dpi=130)
+    path = atomic_savefig(fig, os.path.join(out, "critical-counts.png"), dpi=130)
     plt.close(fig)
-    os.replace(tmp, path)
     return path
 
 

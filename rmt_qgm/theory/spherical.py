@@ -31,13 +31,12 @@ draws / sqrt(draws) (conservative for the stratified design).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
 import numpy as np
 from scipy.special import logsumexp
 
 from ..checks import check_int
 from ..seeding import generator
+from .weighted_draws import KacRiceDraws
 
 
 def real_form_spectrum(spectrum: np.ndarray) -> np.ndarray:
@@ -79,39 +78,8 @@ def tilt_ladder(a: np.ndarray, levels: int = 24) -> np.ndarray:
     return np.unique(np.array(lams))
 
 
-@dataclass
-class SphericalKacRice:
-    """Expected critical points by index per [0, pi)^p for the spherical model, with MC errors."""
-
-    p: int
-    counts: np.ndarray
-    stderr: np.ndarray
-    mean_value: np.ndarray
-    euler: float
-    euler_stderr: float
-    f: np.ndarray = field(repr=False)            # per draw
-    logw: np.ndarray = field(repr=False)         # per draw: log of the Kac–Rice contribution
-    index: np.ndarray = field(repr=False)        # per draw
-    n_draws: int = 0
-
-    def effective_sample_size(self, k: int = 0) -> float:
-        """Kish effective sample size (sum w)^2 / sum w^2 of the index-k Kac–Rice weights: how many draws
-        effectively carry the estimate. Small values (say < 100) mean the density of index-k values is
-        dominated by a few draws and its quantiles are unreliable."""
-        sel = self.index == k
-        if not np.any(sel):
-            return 0.0
-        w = np.exp(self.logw[sel] - np.max(self.logw[sel]))
-        return float(w.sum() ** 2 / np.sum(w * w))
-
-    def density(self, k: int, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(bin centres, rho_k(f)): expected index-k critical points per unit f (weighted histogram)."""
-        sel = self.index == k
-        shift = np.max(self.logw[sel]) if np.any(sel) else 0.0
-        w = np.where(sel, np.exp(self.logw - shift), 0.0)
-        h, edges = np.histogram(self.f, bins=bins, weights=w)
-        centres = 0.5 * (edges[1:] + edges[:-1])
-        return centres, h * math.exp(shift) / self.n_draws / np.diff(edges)
+#: Spherical-model Kac–Rice result (importance-weighted draws).
+SphericalKacRice = KacRiceDraws
 
 
 def kac_rice_spherical(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
@@ -161,25 +129,7 @@ def kac_rice_spherical(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int
             fs.append(f)
             logws.append(const + logdet - p * np.log(bn) + log_iw)
             idxs.append((ev < 0).sum(axis=1))
-    f = np.concatenate(fs)
-    logw = np.concatenate(logws)
-    index = np.concatenate(idxs)
-    N = f.size
-    shift = float(np.max(logw))
-    w = np.exp(logw - shift)
-    scale = math.exp(shift)
-    counts = np.empty(p + 1)
-    stderr = np.empty(p + 1)
-    mean_value = np.full(p + 1, np.nan)
-    for k in range(p + 1):
-        Y = np.where(index == k, w, 0.0)
-        counts[k] = Y.mean() * scale
-        stderr[k] = Y.std(ddof=1) / math.sqrt(N) * scale
-        if Y.sum() > 0:
-            mean_value[k] = float(np.sum(Y * f) / Y.sum())
-    E = np.where(index % 2 == 0, w, -w)
-    return SphericalKacRice(p, counts, stderr, mean_value, float(E.mean() * scale),
-                            float(E.std(ddof=1) / math.sqrt(N) * scale), f, logw, index, N)
+    return KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
 
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,

@@ -21,43 +21,17 @@ p(x) / mean_l q_l(x) = 1 / mean_l [prod_k (1 + 2 lam_l mu_k)^(1/2) exp(-lam_l f)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
 import numpy as np
 from scipy.special import logsumexp
 
 from ..checks import check_int
 from ..seeding import generator
 from .spherical import real_form_spectrum, tilt_ladder
+from .weighted_draws import KacRiceDraws
 
 
-@dataclass
-class WeightedKacRice:
-    """Expected critical points by index per [0, pi)^p of the weighted WHRF (f = F - E0, unscaled)."""
-
-    p: int
-    counts: np.ndarray
-    stderr: np.ndarray
-    euler: float
-    euler_stderr: float
-    f: np.ndarray = field(repr=False)
-    logw: np.ndarray = field(repr=False)
-    index: np.ndarray = field(repr=False)
-    n_draws: int = 0
-
-    def effective_sample_size(self, k: int = 0) -> float:
-        sel = self.index == k
-        if not np.any(sel):
-            return 0.0
-        w = np.exp(self.logw[sel] - np.max(self.logw[sel]))
-        return float(w.sum() ** 2 / np.sum(w * w))
-
-    def density(self, k: int, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sel = self.index == k
-        shift = np.max(self.logw[sel]) if np.any(sel) else 0.0
-        w = np.where(sel, np.exp(self.logw - shift), 0.0)
-        h, edges = np.histogram(self.f, bins=bins, weights=w)
-        return 0.5 * (edges[1:] + edges[:-1]), h * math.exp(shift) / self.n_draws / np.diff(edges)
+#: Weighted-WHRF Kac–Rice result (importance-weighted draws, f = F - E0 unscaled).
+WeightedKacRice = KacRiceDraws
 
 
 def kac_rice_weighted(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 8000,
@@ -97,18 +71,7 @@ def kac_rice_weighted(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int 
             fs.append(f)
             logws.append(const + logdet - p * np.log(bn) + log_iw)
             idxs.append((ev < 0).sum(axis=1))
-    f = np.concatenate(fs)
-    logw = np.concatenate(logws)
-    index = np.concatenate(idxs)
-    N = f.size
-    shift = float(np.max(logw))
-    w = np.exp(logw - shift)
-    scale = math.exp(shift)
-    counts = np.array([np.where(index == k, w, 0.0).mean() for k in range(p + 1)]) * scale
-    stderr = np.array([np.where(index == k, w, 0.0).std(ddof=1) for k in range(p + 1)]) / math.sqrt(N) * scale
-    E = np.where(index % 2 == 0, w, -w)
-    return WeightedKacRice(p, counts, stderr, float(E.mean() * scale),
-                           float(E.std(ddof=1) / math.sqrt(N) * scale), f, logw, index, N)
+    return KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
 
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
