@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from typing import Sequence
 
 import numpy as np

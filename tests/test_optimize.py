@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rmt_qgm.circuits.ansatz import build_circuit, initial_state
-from rmt_qgm.circuits.optimize import GRAD_TOL, classify, newton_polish, optimise_start
+from rmt_qgm.circuits.optimize import GRAD_TOL, classify, newton_polish
 from rmt_qgm.errors import UserInputError
 from rmt_qgm.hamiltonians import parse_hamiltonian
 from rmt_qgm.simulate import evaluate_circuit, run_simulation

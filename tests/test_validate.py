@@ -1,6 +1,5 @@
 """Validation checks: they pass on the engine, and they fail when the theory is wrong."""
 import json
-import os
 
 import numpy as np
 

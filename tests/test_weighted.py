@@ -2,7 +2,6 @@
 
 Tolerances: 3 combined standard errors (Monte Carlo stderr of Kac–Rice, sample stderr of enumeration)."""
 import numpy as np
-import pytest
 
 from rmt_qgm.hamiltonians import parse_hamiltonian
 from rmt_qgm.seeding import generator

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import time
 
-import numpy as np
 
 from .. import gamma_of
 from ..checks import check_choice, check_int
