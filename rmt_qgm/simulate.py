@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import gamma_of
 from .checks import check_choice, check_int, check_qubits
@@ -26,7 +27,7 @@ from .circuits.optimize import KIND_CODES, optimise_start
 from .errors import UserInputError
 from .hamiltonians import parse_hamiltonian
 from .interrupt import deferred_sigint, ignore_sigint
-from .seeding import generator
+from .seeding import canonical_json, generator
 from .spec import parse_psi0, parse_pauli_string
 
 GLOBAL_REL_TOL = 1e-6
@@ -77,13 +78,27 @@ def _instance_objects(params: dict, i: int):
     return circuit, psi0
 
 
+_INSTANCE_CACHE: dict = {}
+
+
+def _cached_instance(params: dict, i: int):
+    """(Hamiltonian, circuit, psi0) of instance i, kept for the next chunk of the same instance."""
+    key = (canonical_json(params), i)
+    if key not in _INSTANCE_CACHE:
+        _INSTANCE_CACHE.clear()                 # one instance at a time: bounded memory
+        ham = parse_hamiltonian(params["hamiltonian"], params["n_qubits"])
+        _INSTANCE_CACHE[key] = (ham, *_instance_objects(params, i))
+    return _INSTANCE_CACHE[key]
+
+
 def _run_chunk(params: dict, i: int, starts: list[int]) -> list[tuple]:
-    ham = parse_hamiltonian(params["hamiltonian"], params["n_qubits"])
-    circuit, psi0 = _instance_objects(params, i)
+    ham, circuit, psi0 = _cached_instance(params, i)
     out = []
-    for j in starts:
-        rec = optimise_start(circuit, psi0, ham, generator(params["seed"], "instance", i, "start", j))
-        out.append((i, j, rec))
+    with threadpool_limits(limits=1):          # once per chunk: entering the context costs ~1 ms
+        for j in starts:
+            rec = optimise_start(circuit, psi0, ham, generator(params["seed"], "instance", i, "start", j),
+                                 limit_threads=False)
+            out.append((i, j, rec))
     return out
 
 

@@ -55,7 +55,7 @@ def test_sigint_leaves_no_partial_file(tmp_path, workers, delay):
     # before the interpreter has started cannot be handled, so the first delay is 2 s)
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "rmt_qgm.cli", "simulate", "--qubits", "5", "--params",
-                             "40", "--starts", "400", "--instances", "4", "--out", str(out),
+                             "40", "--starts", "20000", "--instances", "4", "--out", str(out),
                              "--workers", workers, "--no-progress"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(delay)

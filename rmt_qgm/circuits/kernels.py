@@ -227,7 +227,7 @@ def pauli_inner(lam, psi, xm, zm):
     return acc * ph
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def _matvec(u, psi, work):
     dim = psi.shape[0]
     for i in range(dim):
@@ -239,7 +239,7 @@ def _matvec(u, psi, work):
         psi[i] = work[i]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def _matvec_adj(u, psi, work):
     dim = psi.shape[0]
     for i in range(dim):
@@ -250,6 +250,25 @@ def _matvec_adj(u, psi, work):
             work[i] += np.conj(u[j, i]) * pj
     for i in range(dim):
         psi[i] = work[i]
+
+
+@njit(cache=True, fastmath=True)
+def _matvec_adj_pair(u, a, b, wa, wb):
+    """a <- u^dagger a and b <- u^dagger b, reading u once (the adjoint sweep moves psi and lambda)."""
+    dim = a.shape[0]
+    for i in range(dim):
+        wa[i] = 0.0
+        wb[i] = 0.0
+    for j in range(dim):
+        aj = a[j]
+        bj = b[j]
+        for i in range(dim):
+            c = np.conj(u[j, i])
+            wa[i] += c * aj
+            wb[i] += c * bj
+    for i in range(dim):
+        a[i] = wa[i]
+        b[i] = wb[i]
 
 
 @njit(cache=True)
@@ -313,11 +332,14 @@ def loss_and_grad(ops, theta, psi0, dense, diags, hx, hc):
     f = _real_inner(psi, lam)
     grad = np.zeros(theta.shape[0])
     work = np.empty_like(psi)
+    work2 = np.empty_like(psi)
     for l in range(ops.shape[0] - 1, -1, -1):
         op = ops[l]
         if op[0] == OP_ROT:
             t = theta[op[3]]
             grad[op[3]] = 2.0 * unrotate_both_inner(psi, lam, op[1], op[2], np.cos(t), np.sin(t))
+        elif op[0] == OP_DENSE:
+            _matvec_adj_pair(dense[op[1]], psi, lam, work, work2)
         else:
             apply_op(psi, op, theta, dense, diags, work, True)
             apply_op(lam, op, theta, dense, diags, work, True)
