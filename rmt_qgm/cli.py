@@ -91,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", required=True, help="directory for report.json, report.md and figures")
     v.add_argument("--workers", default="1", help="worker processes for circuit simulations (>= 1)")
     v.add_argument("--seed", default="0", help="root seed (>= 0)")
+
+    sw = sub.add_parser("sweep", help="a resumable parameter sweep from a TOML config (docs/sweeps.md)")
+    sw.add_argument("config", metavar="CONFIG.toml", help="sweep config: seed and [axes]")
+    sw.add_argument("--out", required=True, help="store directory (manifest.json, tasks/, failed/)")
+    sw.add_argument("--workers", default="1", help="local worker processes (>= 1; default 1)")
+    sw.add_argument("--scheduler", default=None,
+                    help="address of a Dask distributed scheduler, e.g. tcp://host:8786 (needs the dask extra)")
+    sw.add_argument("--resume", action="store_true", help="continue the sweep in --out, skipping finished tasks")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+    sr = sub.add_parser("sweep-report", help="tables (CSV, Parquet if available) and figures of a sweep store")
+    sr.add_argument("dir", metavar="DIR", help="sweep store directory")
+    sr.add_argument("--json", action="store_true", help="print the summary as JSON")
     return parser
 
 
@@ -201,6 +215,33 @@ def cmd_validate(a: argparse.Namespace) -> int:
     return 0 if passed else 1
 
 
+def cmd_sweep(a: argparse.Namespace) -> int:
+    from .sweep.config import load_config
+    from .sweep.runner import SweepInterrupted, run_sweep
+    cfg = load_config(a.config)                      # every check before any work
+    try:
+        outcome = run_sweep(cfg, a.out, workers=a.workers, scheduler=a.scheduler, resume=a.resume,
+                            progress=not a.no_progress)
+    except SweepInterrupted as exc:
+        print(f"rmt-qgm: interrupted; {exc.outcome.finished} tasks stored this run; finished tasks are kept, "
+              f"continue with: rmt-qgm sweep {a.config} --out {a.out} --resume", file=sys.stderr)
+        return 130
+    s = outcome.summary()
+    _print_summary(s, a.json, lambda o: (
+        f"sweep {o['out']}: {o['n_tasks']} tasks, {o['skipped']} already stored, {o['finished']} finished, "
+        f"{o['failed']} failed, {o['retried']} retried, {o['seconds']:.1f} s"))
+    return 0 if outcome.failed == 0 else 1
+
+
+def cmd_sweep_report(a: argparse.Namespace) -> int:
+    from .sweep.report import sweep_report
+    s = sweep_report(a.dir)
+    _print_summary(s, a.json, lambda o: (
+        f"{o['finished']} of {o['planned']} tasks stored ({o['failed_unresolved']} failed, "
+        f"{o['missing']} without result), {o['grid_points']} grid points\n" + "\n".join(o["written"])))
+    return 0
+
+
 def cmd_demo(a: argparse.Namespace) -> int:
     from .demo import run_demo
     print(run_demo(a.out, seed=check_int("--seed", a.seed, 0)))
@@ -216,7 +257,7 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
 
 
 COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
-            "validate": cmd_validate, "demo": cmd_demo}
+            "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "sweep-report": cmd_sweep_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
