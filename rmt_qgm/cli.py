@@ -92,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--workers", default="1", help="worker processes for circuit simulations (>= 1)")
     v.add_argument("--seed", default="0", help="root seed (>= 0)")
 
+    fg = sub.add_parser("figure", help="paper figures as PNG + PDF + CSV (rmt_qgm/figures.py)")
+    fg.add_argument("name", metavar="NAME", help="minima-vs-gamma | phase-diagram | hessian-spectrum | "
+                    "critical-counts | published-vs-engine | paper-fig1 | all (all but paper-fig1)")
+    fg.add_argument("--out", required=True, help="output directory")
+    fg.add_argument("--quick", action="store_true", help="small samples (seconds; for checks, not papers)")
+    fg.add_argument("--seed", default="0", help="root seed (>= 0)")
+    fg.add_argument("--workers", default="1", help="worker processes for circuit simulations (>= 1)")
+    fg.add_argument("--cached-only", action="store_true",
+                    help="paper-fig1: draw from OUT/paper-fig1-sims without simulating")
+
     sw = sub.add_parser("sweep", help="a resumable parameter sweep from a TOML config (docs/sweeps.md)")
     sw.add_argument("config", metavar="CONFIG.toml", help="sweep config: seed and [axes]")
     sw.add_argument("--out", required=True, help="store directory (manifest.json, tasks/, failed/)")
@@ -215,6 +225,19 @@ def cmd_validate(a: argparse.Namespace) -> int:
     return 0 if passed else 1
 
 
+def cmd_figure(a: argparse.Namespace) -> int:
+    from .figures import FIGURE_NAMES, make_all, make_figure
+    check_choice("NAME", a.name, FIGURE_NAMES + ("all",))
+    seed, workers = check_int("--seed", a.seed, 0), check_int("--workers", a.workers, 1)
+    out = check_writable_dir("--out", a.out)
+    if a.name == "all":
+        paths = [p for v in make_all(out, quick=a.quick, seed=seed, workers=workers).values() for p in v["paths"]]
+    else:
+        paths = make_figure(a.name, out, quick=a.quick, seed=seed, workers=workers, cached_only=a.cached_only)
+    print("\n".join(paths))
+    return 0
+
+
 def cmd_sweep(a: argparse.Namespace) -> int:
     from .sweep.config import load_config
     from .sweep.runner import SweepInterrupted, run_sweep
@@ -257,7 +280,7 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
 
 
 COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
-            "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "sweep-report": cmd_sweep_report}
+            "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "figure": cmd_figure, "sweep-report": cmd_sweep_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
