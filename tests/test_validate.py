@@ -38,3 +38,23 @@ def test_run_validation_quick_writes_report(tmp_path):
             assert key in c
     assert (tmp_path / "report.md").exists() and (tmp_path / "critical-counts.png").exists()
     assert np.isfinite([c["statistic"] for c in rep["checks"]]).all()
+
+
+def test_circuit_count_check_agrees_for_a_nondegenerate_spectrum():
+    # randomized circuits at n = 2, p = 2 with a non-degenerate random spectrum: enumeration (Euler
+    # identity per circuit) against spherical Kac–Rice, Bonferroni z threshold from the check itself
+    from rmt_qgm.validate import check_critical_count_circuit
+    r = check_critical_count_circuit(2, 2, "randspec:5", circuits=12, seed=1)
+    assert r.details["all_fields_euler_zero"]
+    assert r.passed, r.details
+
+
+def test_hessian_at_minima_check_statistic_is_a_t_statistic():
+    from scipy import stats
+    from rmt_qgm.validate import check_hessian_at_minima
+    r = check_hessian_at_minima(3, 8, starts=6, instances=5, seed=2, draws=2000)
+    d = r.details
+    assert d["instances_used"] >= 3 and d["distinct_minima"] >= d["instances_used"]
+    assert np.isfinite(r.statistic) and r.statistic >= 0
+    assert abs(r.threshold - stats.t.ppf(0.995, d["instances_used"] - 1)) < 1e-12
+    assert r.passed == (r.statistic <= r.threshold)
