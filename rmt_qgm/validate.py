@@ -263,6 +263,54 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
                         "statistic_is": "t statistic of the per-instance mean residual of tr H / p"})
 
 
+def _clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
+    lo = stats.beta.ppf(alpha / 2, k, n - k + 1) if k > 0 else 0.0
+    hi = stats.beta.ppf(1 - alpha / 2, k + 1, n - k) if k < n else 1.0
+    return float(lo), float(hi)
+
+
+def check_transition_spectrum(n_qubits: int = 3, hamiltonians=("projector:2", "projector:4", "randspec:1"),
+                              starts: int = 6, instances: int = 4, seed: int = 0, workers: int = 1) -> CheckResult:
+    """The general-spectrum transition p_c = 2(d - d0) (theory/transition.py) against circuits.
+
+    For each spectrum, randomized circuits at p = p_c - 2 and p = p_c + 2. Prediction: the fraction of
+    certified minima that are global crosses 1/2 between them. Pass for a spectrum when the 99%
+    Clopper–Pearson interval of that fraction lies below 1/2 at p_c - 2 and above 1/2 at p_c + 2
+    (intervals from the number of minima found). Statistic: the number of spectra that fail (threshold 0).
+    Details give the heights t = (F - E0)/(Ebar - E0) of any non-global minima at p_c + 2.
+    """
+    from .hamiltonians import parse_hamiltonian
+    from .simulate import run_simulation
+    from .theory.transition import spectral_transition
+    t0 = time.perf_counter()
+    rows, failing = [], []
+    for h in hamiltonians:
+        tr = spectral_transition(parse_hamiltonian(h, n_qubits).spectrum)
+        pc = tr["params_c"]
+        row = {"hamiltonian": h, "gamma_c": tr["gamma_c"], "params_c": pc}
+        ok = True
+        for p, side in ((pc - 2, "below"), (pc + 2, "above")):
+            r = run_simulation(n_qubits, p, hamiltonian=h, starts=starts, instances=instances, seed=seed,
+                               workers=workers)
+            s = r.summary()
+            n_min = s["minima"]["certified"]
+            k = int(round(s["minima"]["frac_global"] * n_min))
+            lo, hi = _clopper_pearson(k, n_min, 0.01)
+            ok &= (hi < 0.5) if side == "below" else (lo > 0.5)
+            F = np.asarray(s["minima"]["F"])
+            t = (F - s["E0"]) / (s["Ebar"] - s["E0"])
+            row.update({f"frac_global_{side}": s["minima"]["frac_global"], f"minima_{side}": n_min,
+                        f"ci99_{side}": [lo, hi],
+                        f"max_t_nonglobal_{side}": float(t[t > 1e-6].max()) if np.any(t > 1e-6) else 0.0})
+        if not ok:
+            failing.append(h)
+        rows.append(row)
+    return CheckResult("transition/spectrum", {"n_qubits": n_qubits, "hamiltonians": list(hamiltonians),
+                                               "starts": starts, "instances": instances},
+                       float(len(failing)), 0.0, not failing, seed, time.perf_counter() - t0,
+                       {"rows": rows, "failing": failing})
+
+
 def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, sizes: tuple[int, int] = (100, 200),
                                    samples: int = 40, seed: int = 0) -> CheckResult:
     """Phi(t) = int log lambda dmu_t of the complexity S(t) against sampled matrices M(t) = W - tI + sqrt(t) Z.
@@ -358,6 +406,11 @@ def _note(r: CheckResult) -> str:
                 f"{d['mean_eigenvalue_empirical']:.3f}, isotropic WHRF {d['mean_eigenvalue_predicted']:.3f} "
                 f"({d['excluded_low_ess']} minima excluded, theory ESS < 50); t statistic over "
                 f"{d['instances_used']} instances")
+    if r.name == "transition/spectrum":
+        return "; ".join(f"{x['hamiltonian']}: p_c = {x['params_c']} (γ_c = {x['gamma_c']:.3f}), fraction global "
+                         f"{x['frac_global_below']:.2f} at p_c − 2, {x['frac_global_above']:.2f} at p_c + 2 "
+                         f"(highest non-global minimum there t = {x['max_t_nonglobal_above']:.1e})"
+                         for x in d["rows"]) + "; statistic = spectra whose 99% intervals do not straddle 1/2"
     if r.name.startswith("transition"):
         return "fraction global by gamma: " + ", ".join(f"{f:.2f}" for f in d["frac_global"])
     return "KS distance vs critical value"
@@ -374,13 +427,16 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
         results = [check_point_law_whrf(seed=seed), check_point_law_circuit(seed=seed),
                    check_critical_count_whrf(6, 2, 100, seed), check_critical_count_spherical(seed=seed),
                    check_transition(seed=seed, workers=workers),
+                   check_transition_spectrum(seed=seed, workers=workers),
                    check_minima_distribution(seed=seed, workers=workers),
                    check_complexity_log_potential(seed=seed)]
     else:
         results = [check_point_law_whrf(n=100000, seed=seed), check_point_law_circuit(instances=2000, seed=seed),
                    check_critical_count_whrf(6, 2, 400, seed), check_critical_count_whrf(8, 3, 150, seed),
                    check_critical_count_spherical(fields=400, seed=seed),
-                   check_transition(4, (0.5, 0.75, 1.0, 1.5, 2.0), 8, 4, seed, workers)]
+                   check_transition(4, (0.5, 0.75, 1.0, 1.5, 2.0), 8, 4, seed, workers),
+                   check_transition_spectrum(4, ("projector:4", "projector:8", "randspec:1", "tfim:1.0"), 8, 4,
+                                             seed, workers)]
         for g in (0.25, 0.5):
             for frac in (0.25, 0.75):
                 results.append(check_complexity_log_potential(g, frac, (150, 300), 40, seed))

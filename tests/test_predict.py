@@ -71,3 +71,12 @@ def test_cli_predict_json():
         assert key in r
     for key in ("support", "q10", "median", "q90", "mode", "pdf"):
         assert key in r["minima"]
+
+
+def test_spherical_predict_reports_spectral_transition():
+    # gamma_c = 1 - d0/d from the ground-state degeneracy d0 (theory/transition.py)
+    from rmt_qgm.theory.predict import predict
+    r = predict(3, 4, "projector:2", model="spherical", n_mc=2000)
+    assert r["transition"]["ground_degeneracy"] == 2
+    assert r["transition"]["params_c"] == 12 and abs(r["transition"]["gamma_c"] - 0.75) < 1e-15
+    assert r["transition"]["minima_ceiling_F"] == 1.0

@@ -36,6 +36,7 @@ from scipy.special import logsumexp
 
 from ..checks import check_int
 from ..seeding import generator
+from .transition import minima_ceiling, spectral_transition
 from .weighted_draws import KacRiceDraws
 
 
@@ -138,9 +139,9 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
 
     Counts by index and the local-minimum law come from :func:`kac_rice_spherical` with
     ``max(n_mc, 8000)`` importance-sampled draws (the heavier weights of this model need more draws than
-    the isotropic WHRF). The transition location for a general spectrum is not derived here (THEORY 9.5):
-    the reported gamma_c = 1 is the dimension count 2^(n+1) (exact for the fidelity loss in circuit
-    simulations, THEORY 6.3), and ``transition.basis`` says so. No asymptotic threshold is claimed.
+    the isotropic WHRF). The transition is the spectral inertia bound of :mod:`.transition`:
+    gamma_c = 1 - d0/d with d0 the ground-state degeneracy, plus the ceiling below which local minima
+    sit at this p. No asymptotic threshold is claimed.
     """
     import time
 
@@ -163,8 +164,8 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
         "gamma": gamma_of(ham.n, p), "model": "spherical", "n_qubits": ham.n, "n_params": p,
         "hamiltonian": ham.spec,
         "dof": {"value": 2 * ham.dim, "rule": "dimension (state space R^(2d), exact in this model)"},
-        "transition": {"gamma_c": 1.0, "params_c": 2 * ham.dim,
-                       "basis": "dimension count; not derived for general spectra (THEORY 9.5)"},
+        "transition": {**spectral_transition(ham.spectrum),
+                       "minima_ceiling_F": minima_ceiling(ham.spectrum, p)},
         "minima": {"units": units.units, "support": list(dist.support()), "q10": float(dist.ppf(0.1)),
                    "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
                    "mean": dist.mean(), "pdf": [[float(f), float(d)] for f, d in zip(Fg, dens)],

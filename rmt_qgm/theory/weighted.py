@@ -27,6 +27,7 @@ from scipy.special import logsumexp
 from ..checks import check_int
 from ..seeding import generator
 from .spherical import real_form_spectrum, tilt_ladder
+from .transition import minima_ceiling, spectral_transition
 from .weighted_draws import KacRiceDraws
 
 
@@ -104,8 +105,8 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
         "gamma": gamma_of(ham.n, p), "model": "weighted", "n_qubits": ham.n, "n_params": p,
         "hamiltonian": ham.spec,
         "dof": {"value": 2 * ham.dim, "rule": "dimension (all 2d real amplitudes, weighted by the spectrum)"},
-        "transition": {"gamma_c": 1.0, "params_c": 2 * ham.dim,
-                       "basis": "dimension count; not derived for general spectra (THEORY 9.5)"},
+        "transition": {**spectral_transition(ham.spectrum),
+                       "minima_ceiling_F": minima_ceiling(ham.spectrum, p)},
         "minima": {"units": units.units, "support": list(dist.support()), "q10": float(dist.ppf(0.1)),
                    "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
                    "mean": dist.mean(), "pdf": [[float(a), float(b)] for a, b in zip(Fg, dens)],
