@@ -40,3 +40,18 @@ def test_reaches_gradient_floor_on_random_circuits():
         assert f < f0
         f_check, g_check = circ.loss_and_grad(x, psi0, ham)
         assert abs(f_check - f) < 1e-14 and np.max(np.abs(g_check - g)) < 1e-14
+
+
+def test_newton_polish_runs_when_lbfgs_stops_early():
+    # stop L-BFGS at max|g| <= 1e-5: the certification step must take Newton steps down to GRAD_TOL and
+    # return the Hessian eigenvalues of the final point
+    from rmt_qgm.circuits.optimize import GRAD_TOL, _certify
+    rng = np.random.default_rng(11)
+    circ = build_circuit("randomized", 3, 6, rng)
+    ham = parse_hamiltonian("fidelity", 3)
+    psi0 = initial_state(parse_psi0("haar"), 3, rng)
+    x, f, g, *_ = _run(circ, psi0, ham, np.random.default_rng(0).uniform(0, 2 * np.pi, 6), gtol=1e-5)
+    assert np.max(np.abs(g)) > 1e-8
+    theta, f2, g2, eigs, newton_steps = _certify(circ, psi0, ham, x)
+    assert newton_steps >= 1 and np.max(np.abs(g2)) <= GRAD_TOL
+    assert np.allclose(eigs, np.linalg.eigvalsh(circ.hessian(theta, psi0, ham)), atol=1e-12)
