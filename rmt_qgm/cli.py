@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--dps", default="30", help="mpmath working precision in digits (>= 15, default 30)")
     pr.add_argument("--seed", default="0", help="seed of the Monte Carlo matrix expectations (default 0)")
     pr.add_argument("--samples", default="2000", help="Monte Carlo matrices per t node (>= 100)")
+    pr.add_argument("--complexity", default="0",
+                    help="whrf: also the asymptotic complexity S(t) on this many t points (0 = off; ~1.5 s each)")
     pr.add_argument("--json", action="store_true", help="print JSON")
 
     v = sub.add_parser("validate", help="checks of theory vs sampling, enumeration and circuits")
@@ -188,7 +190,8 @@ def cmd_predict(a: argparse.Namespace) -> int:
         raise UserInputError("predict needs --qubits N (>= 1) or --dof M (>= 1)")
     kwargs = dict(dof_rule=check_choice("--dof-rule", a.dof_rule, DOF_RULES).replace("-", "_"),
                   dps=check_int("--dps", a.dps, 15), seed=check_int("--seed", a.seed, 0),
-                  n_mc=check_int("--samples", a.samples, 100))
+                  n_mc=check_int("--samples", a.samples, 100),
+                  complexity_points=check_int("--complexity", a.complexity, 0, 1000))
     from .theory.predict import predict
     res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, **kwargs)
     _print_summary(res, a.json, _predict_text)

@@ -80,3 +80,20 @@ def test_spherical_predict_reports_spectral_transition():
     assert r["transition"]["ground_degeneracy"] == 2
     assert r["transition"]["params_c"] == 12 and abs(r["transition"]["gamma_c"] - 0.75) < 1e-15
     assert r["transition"]["minima_ceiling_F"] == 1.0
+
+
+def test_complexity_curve_in_predict():
+    # S(t) rises to its maximum at t_e (THEORY 5.6): the last point (just below t_e) is the largest
+    from rmt_qgm.theory.predict import predict
+    r = predict(None, 8, dof=32, n_mc=200, complexity_points=3)
+    c = r["asymptotic"]["complexity"]
+    assert len(c) == 3 and c[-1][0] <= r["asymptotic"]["threshold_t"]
+    assert c[0][1] < c[1][1] < c[2][1]
+
+
+def test_complexity_rejected_for_other_models():
+    import pytest
+    from rmt_qgm.errors import UserInputError
+    from rmt_qgm.theory.predict import predict
+    with pytest.raises(UserInputError, match="complexity"):
+        predict(3, 4, model="spherical", complexity_points=3)

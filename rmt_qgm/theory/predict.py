@@ -27,14 +27,23 @@ PDF_POINTS = 120
 
 def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "whrf",
             dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
-            n_mc: int = 2000) -> dict:
-    """Prediction for (n, p, H) under ``model`` (module docstring). ``dof`` gives a pure WHRF(m, p)."""
+            n_mc: int = 2000, complexity_points: int = 0) -> dict:
+    """Prediction for (n, p, H) under ``model`` (module docstring). ``dof`` gives a pure WHRF(m, p).
+
+    ``complexity_points`` > 0 adds ``asymptotic.complexity``: [t, S(t)] of the isotropic WHRF on that many
+    points of (0, t_e] (:func:`rmt_qgm.theory.complexity.complexity_curve`, 20 digits), for gamma < 1.
+    """
     t0 = time.perf_counter()
     check_choice("model", model, MODELS)
     p = check_int("params", n_params, 1)
     dps = check_int("dps", dps, 15)
     n_mc = check_int("samples", n_mc, 100)
     check_choice("dof_rule", dof_rule, DOF_RULES)
+    complexity_points = check_int("complexity_points", complexity_points, 0, 1000)
+    if complexity_points and model != "whrf":
+        raise UserInputError("complexity: the asymptotic complexity S(t) is derived for --model whrf only")
+    if complexity_points == 1:
+        raise UserInputError("complexity must be 0 (off) or at least 2 points")
     if model != "whrf":
         try:
             mod = importlib.import_module(f".{model}", __package__)
@@ -73,6 +82,10 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     te = edge_threshold(gamma_model, dps)
     mpe = mp_edge(gamma_model, dps)
     gc = transition_gamma()
+    complexity = None
+    if complexity_points and gamma_model < 1:
+        from .complexity import complexity_curve
+        complexity = [[t, S] for t, S in complexity_curve(gamma_model, complexity_points, dps=20)]
     regime = ("overparameterised: global-minimum manifold (nondegenerate Kac–Rice near t = 0 not "
               "trusted, THEORY 5.5)" if p >= m else "underparameterised")
     return {
@@ -93,7 +106,9 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         "asymptotic": {"threshold": float(units.to_F(float(te.value))),
                        "edge": float(units.to_F(float(mpe.value))),
                        "threshold_t": float(te.value), "edge_t": float(mpe.value),
-                       "note": "t_e(gamma): free-convolution edge (minima concentrate there as m -> inf); "
+                       "complexity": complexity,
+                       "note": "complexity: [t, S(t)], rho_0(t) ~ exp(m S(t)), S = -inf above t_e; "
+                               "t_e(gamma): free-convolution edge (minima concentrate there as m -> inf); "
                                "edge: Marchenko–Pastur (1 - sqrt(gamma))^2 without the Z term"},
         "dps": dps, "digits_lost": int(max(te.digits_lost, mpe.digits_lost)),
         "seed": seed, "seconds": time.perf_counter() - t0,
