@@ -337,12 +337,13 @@ def _fig_phase_diagram(quick: bool, seed: int, workers: int) -> FigureData:
 
 # ------------------------------------------------------------------------------------- hessian-spectrum
 
-def _hessians_at_minima(res) -> tuple[np.ndarray, np.ndarray]:
+def _hessians_at_minima(res, with_instances: bool = False):
     """Exact Hessian eigenvalues (rows) and F at every certified minimum of a randomized-circuit run.
 
     Circuits and initial states are rebuilt from the documented seed keys of :mod:`rmt_qgm.simulate`
     (``generator(seed, "instance", i, "circuit" | "psi0")``); the loss at the stored angles must
-    reproduce the recorded F, else the point is skipped.
+    reproduce the recorded F, else the point is skipped. ``with_instances`` also returns the instance
+    index of each row.
     """
     from .circuits.ansatz import build_circuit, initial_state
     from .hamiltonians import parse_hamiltonian
@@ -351,7 +352,7 @@ def _hessians_at_minima(res) -> tuple[np.ndarray, np.ndarray]:
     a = res.arrays()
     sel = a["certified"].astype(bool) & (a["index"] == 0)
     ham = parse_hamiltonian(P["hamiltonian"], P["n_qubits"])
-    eigs, Fs = [], []
+    eigs, Fs, insts = [], [], []
     for i in np.unique(a["instance"][sel]):
         circ = build_circuit(P["ansatz"], P["n_qubits"], P["n_params"],
                              generator(P["seed"], "instance", int(i), "circuit"), P["generators"])
@@ -363,7 +364,10 @@ def _hessians_at_minima(res) -> tuple[np.ndarray, np.ndarray]:
                 continue
             eigs.append(np.linalg.eigvalsh(circ.hessian(th, psi0, ham)))
             Fs.append(F)
+            insts.append(int(i))
     p = P["n_params"]
+    if with_instances:
+        return np.array(eigs).reshape(-1, p), np.array(Fs), np.array(insts, dtype=np.int64)
     return np.array(eigs).reshape(-1, p), np.array(Fs)
 
 

@@ -230,19 +230,16 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
     t0 = time.perf_counter()
     res = run_simulation(n_qubits, p, hamiltonian="fidelity", starts=starts, instances=instances, seed=seed,
                          workers=workers)
-    eigs, Fs = _hessians_at_minima(res)
-    a = res.arrays()
-    sel = a["certified"].astype(bool) & (a["index"] == 0)
-    inst_all = a["instance"][sel]
+    eigs, Fs, inst_all = _hessians_at_minima(res, with_instances=True)
     E0, Eb = res.params["E0"], res.params["Ebar"]
     # distinct minima per instance (the same minimum is often found from several starts)
     keep, seen = [], set()
-    for k, (i, F) in enumerate(zip(inst_all[:len(Fs)], Fs)):
+    for k, (i, F) in enumerate(zip(inst_all, Fs)):
         key = (int(i), round(float(F), 9))
         if key not in seen:
             seen.add(key)
             keep.append(k)
-    eigs, Fs, inst = eigs[keep], Fs[keep], inst_all[:len(Fs)][keep]
+    eigs, Fs, inst = eigs[keep], Fs[keep], inst_all[keep]
     t = (Fs - E0) / (Eb - E0)
     ev, w, ess = whrf_minimum_hessian_draws(2 ** (n_qubits + 1), p, t, generator(seed, "hessian-check"), draws)
     pred = 2 * (Eb - E0) * np.einsum("jd,jd->j", w, ev.mean(axis=2))
