@@ -155,7 +155,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     kr = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
     units = AffineUnits.for_hamiltonian(ham)
     E0, Emax = ham.ground_energy, float(ham.spectrum[-1])
-    edges = np.linspace(E0, Emax, 41)
+    edges = kr.adaptive_edges(0, E0, Emax)
     centres, rho = kr.density(0, edges)
     dist = LocalMinimaDistribution(units.to_t(centres), rho * units.scale, units,
                                    name=f"local minima, spherical model (n={ham.n}, p={p})")

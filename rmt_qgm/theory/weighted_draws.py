@@ -54,6 +54,21 @@ class KacRiceDraws:
         w = np.exp(self.logw[sel] - np.max(self.logw[sel]))
         return float(w.sum() ** 2 / np.sum(w * w))
 
+    def adaptive_edges(self, k: int, lo: float, hi: float, base: int = 40, quantiles: int = 80) -> np.ndarray:
+        """Bin edges for :meth:`density`: ``base`` equal bins on [lo, hi] refined at the weighted quantiles
+        of the index-k values, so a law concentrated in a small part of [lo, hi] (e.g. minima near E0 at
+        large gamma) is resolved instead of falling into one bin."""
+        edges = np.linspace(lo, hi, base + 1)
+        sel = self.index == k
+        if np.any(sel):
+            f = self.f[sel]
+            w = np.exp(self.logw[sel] - np.max(self.logw[sel]))
+            order = np.argsort(f)
+            cw = np.cumsum(w[order])
+            qs = np.interp(np.linspace(0, 1, quantiles + 1), cw / cw[-1], f[order])
+            edges = np.union1d(edges, np.clip(qs, lo, hi))
+        return edges
+
     def density(self, k: int, bins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(bin centres, rho_k(f)): expected index-k critical points per unit f (weighted histogram)."""
         sel = self.index == k
