@@ -42,3 +42,17 @@ def test_predict_weighted_keys():
     assert r["model"] == "weighted"
     assert h.ground_energy <= r["minima"]["q10"] <= r["minima"]["median"] <= r["minima"]["q90"]
     assert len(r["critical_points"]["expected_counts_by_index"]) == 3
+
+
+def test_adaptive_edges_resolve_a_narrow_law():
+    # all index-0 weight in [0.010, 0.012] of a [0, 1] range: the equal bins alone (width 1/40) cannot
+    # resolve it; the weighted-quantile refinement must put many edges inside it
+    import numpy as np
+    from rmt_qgm.theory.weighted_draws import KacRiceDraws
+    rng = np.random.default_rng(0)
+    f = np.concatenate([rng.uniform(0.010, 0.012, 500), rng.uniform(0.0, 1.0, 500)])
+    index = np.concatenate([np.zeros(500, int), np.ones(500, int)])
+    kr = KacRiceDraws.from_draws(1, f, np.zeros(1000), index)
+    edges = kr.adaptive_edges(0, 0.0, 1.0)
+    assert np.all(np.diff(edges) > 0) and edges[0] == 0.0 and edges[-1] == 1.0
+    assert np.sum((edges > 0.010) & (edges < 0.012)) >= 70
