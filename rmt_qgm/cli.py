@@ -233,10 +233,19 @@ def cmd_figure(a: argparse.Namespace) -> int:
     check_choice("NAME", a.name, FIGURE_NAMES + ("all",))
     seed, workers = check_int("--seed", a.seed, 0), check_int("--workers", a.workers, 1)
     out = check_writable_dir("--out", a.out)
-    if a.name == "all":
-        paths = [p for v in make_all(out, quick=a.quick, seed=seed, workers=workers).values() for p in v["paths"]]
-    else:
-        paths = make_figure(a.name, out, quick=a.quick, seed=seed, workers=workers, cached_only=a.cached_only)
+    from .sweep.runner import SweepInterrupted
+    try:
+        if a.name == "all":
+            paths = [p for v in make_all(out, quick=a.quick, seed=seed, workers=workers).values()
+                     for p in v["paths"]]
+        else:
+            paths = make_figure(a.name, out, quick=a.quick, seed=seed, workers=workers,
+                                cached_only=a.cached_only)
+    except SweepInterrupted as exc:
+        print(f"rmt-qgm: interrupted; {exc.outcome.finished} more simulations stored in "
+              f"{os.path.join(out, 'paper-fig1-sims')}; rerun the same command to continue, or add "
+              "--cached-only to draw what is stored", file=sys.stderr)
+        return 130
     print("\n".join(paths))
     return 0
 
