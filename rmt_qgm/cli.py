@@ -19,7 +19,7 @@ from .checks import check_choice, check_int, check_readable_file, check_writable
 from .errors import UserInputError
 
 ANSATZE = ("randomized", "pauli", "hea")
-MODELS = ("whrf", "weighted", "spherical")
+MODELS = ("whrf", "weighted", "spherical", "circuit")      # = theory.predict.MODELS (tested)
 DOF_RULES = ("dimension", "trace-ratio", "haar-moment")
 
 
@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--qubits", "-n", default=None, help="number of qubits n (>= 1)")
     pr.add_argument("--params", "-p", required=True, help="number of parameters p (>= 1)")
     pr.add_argument("--hamiltonian", "-H", default="fidelity", help="Hamiltonian spec (as simulate)")
-    pr.add_argument("--model", default="whrf", help="whrf | weighted | spherical (default whrf)")
+    pr.add_argument("--model", default="whrf", help="whrf | weighted | spherical | circuit (exact law of the randomized ansatz; default whrf)")
     pr.add_argument("--dof", default=None, help="real degrees of freedom m: a pure WHRF(m, p), replaces --qubits")
     pr.add_argument("--dof-rule", default="dimension", help="dimension | trace-ratio | haar-moment")
     pr.add_argument("--dps", default="30", help="mpmath working precision in digits (>= 15, default 30)")

@@ -19,6 +19,11 @@ stated significance level (never tuned to pass), pass/fail, parameters, seed and
   spherical model's predicted law: the KS distance and the median ratio are reported; the check passes
   when the predicted median lies in the 95% bootstrap interval of the empirical median (instances
   resampled) and the prediction's effective sample size is >= 30; an unreliable prediction fails.
+- ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so
+  each counts once (as in Kac–Rice): the number of distinct minima per instance and their median against
+  the exact circuit Kac–Rice (:mod:`.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
+- ``critical-count/circuit``: enumeration of randomized circuits against the exact circuit Kac–Rice, with
+  the Gaussian spherical surrogate reported beside it.
 """
 from __future__ import annotations
 
@@ -133,17 +138,19 @@ def check_critical_count_spherical(n_qubits: int = 2, p: int = 2, hamiltonian: s
 
 def check_critical_count_circuit(n_qubits: int = 2, p: int = 2, hamiltonian: str = "randspec:5",
                                  circuits: int = 60, seed: int = 0) -> CheckResult:
-    """Exhaustive enumeration on randomized circuits (Haar V_j, Haar psi0) against spherical Kac–Rice.
+    """Exhaustive enumeration on randomized circuits (Haar V_j, Haar psi0) against the exact circuit
+    Kac–Rice of :mod:`.theory.circuit_kacrice` (no surrogate field).
 
     Same statistic as the field checks (max z over indices, Bonferroni threshold, Euler identity for
-    every circuit). The spherical model is a Gaussian surrogate of the circuit state, so agreement is a
-    test of the model, not only of the code. Known limit: when an extreme eigenvalue of H is degenerate
-    (e.g. the top of the infidelity spectrum), circuits have isolated critical points exactly at that
-    value, an atom the continuous Kac–Rice density does not contain.
+    every circuit). The spherical (Gaussian surrogate) counts are reported beside it. Known limit: when an
+    extreme eigenvalue of H is degenerate (e.g. the top of the infidelity spectrum), circuits have
+    isolated critical points exactly at that value, an atom the continuous Kac–Rice density does not
+    contain.
     """
     from .circuits.ansatz import build_circuit, initial_state
     from .hamiltonians import parse_hamiltonian
     from .spec import parse_psi0
+    from .theory.circuit_kacrice import kac_rice_circuit
     from .theory.enumerate import CircuitField, enumerate_critical_points
     from .theory.spherical import kac_rice_spherical
     t0 = time.perf_counter()
@@ -155,10 +162,14 @@ def check_critical_count_circuit(n_qubits: int = 2, p: int = 2, hamiltonian: str
         psi0 = initial_state(parse_psi0("haar"), n_qubits, rng)
         sets.append(enumerate_critical_points(CircuitField(circ, psi0, ham),
                                               grid_per_dim=16 if p <= 2 else 8, rng=rng))
-    kr = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=20000)
-    return _count_check("critical-count/circuit", sets, kr.counts, kr.stderr,
-                        {"n_qubits": n_qubits, "p": p, "hamiltonian": hamiltonian, "ansatz": "randomized",
-                         "circuits": circuits}, seed, t0)
+    kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=40000)
+    res = _count_check("critical-count/circuit", sets, kr.counts, kr.stderr,
+                       {"n_qubits": n_qubits, "p": p, "hamiltonian": hamiltonian, "ansatz": "randomized",
+                        "circuits": circuits, "model": "circuit"}, seed, t0)
+    ks = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=20000)
+    res.details["spherical_surrogate"] = ks.counts.tolist()
+    res.details["spherical_surrogate_se"] = ks.stderr.tolist()
+    return res
 
 
 def check_transition(n_qubits: int = 3, gammas=(0.5, 0.75, 1.0, 1.5), starts: int = 6, instances: int = 3,
@@ -211,6 +222,69 @@ def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = 
                         "ks_distance": float(ks), "effective_sample_size": ess,
                         "weighting": "empirical minima are optimiser-found (basin-weighted)",
                         "statistic_is": "predicted median; threshold is the upper end of the empirical 95% CI"})
+
+
+def check_distinct_minima(n_qubits: int = 3, p: int = 4, hamiltonian: str = "projector:2", starts: int = 300,
+                          instances: int = 8, seed: int = 0, workers: int = 1, replicates: int = 4) -> CheckResult:
+    """Count-weighted minima of randomized circuits against the exact circuit Kac–Rice law.
+
+    Many starts per instance; the certified minima are deduplicated modulo pi (:mod:`.circuits.distinct`),
+    so each minimum counts once, as in Kac–Rice (no basin weighting). Two z-scores: the mean number of
+    distinct minima per instance against E N_0 (s.e.: instance spread / sqrt(instances) and the Kac–Rice
+    s.e.), and the pooled median of the distinct values against the predicted median (s.e.: bootstrap over
+    instances and the spread of ``replicates`` independent predictions / sqrt(replicates)). Threshold: the
+    two-sided normal quantile at alpha = 0.01 / 2 (Bonferroni). Completeness: Chao1 estimate of unseen
+    minima, reported; the basin-weighted median is reported beside it.
+    """
+    from .circuits.distinct import chao1, distinct_minima
+    from .simulate import run_simulation
+    from .theory.circuit_kacrice import predict_model
+    t0 = time.perf_counter()
+    res = run_simulation(n_qubits, p, hamiltonian=hamiltonian, starts=starts, instances=instances, seed=seed,
+                         workers=workers)
+    a = res.arrays()
+    vals, counts, chao = [], [], []
+    for i in np.unique(a["instance"]):
+        sel = (a["instance"] == i) & a["certified"] & (a["kind"] == 0)
+        v, hits, _ = distinct_minima(a["theta"][sel], a["F"][sel])
+        vals.append(v)
+        counts.append(v.size)
+        chao.append(chao1(hits))
+    counts = np.array(counts, dtype=float)
+    basin = a["F"][a["certified"] & (a["kind"] == 0)]
+    preds = [predict_model(n_qubits, p, hamiltonian, seed=seed + 1000 * r, n_mc=8000) for r in range(replicates)]
+    n0 = np.array([q["critical_points"]["expected_counts_by_index"][0] for q in preds])
+    n0_se = np.array([q["critical_points"]["stderr_by_index"][0] for q in preds])
+    meds = np.array([q["minima"]["median"] for q in preds])
+    N0, N0_se = float(n0.mean()), float(np.sqrt(np.sum(n0_se ** 2)) / replicates)
+    med_pred, med_pred_se = float(meds.mean()), float(meds.std(ddof=1) / math.sqrt(replicates))
+    rng = generator(seed, "distinct-bootstrap")
+    pooled = np.concatenate(vals)
+    boot = [np.median(np.concatenate([vals[j] for j in rng.integers(0, len(vals), len(vals))]))
+            for _ in range(2000)]
+    med_emp, med_emp_se = float(np.median(pooled)), float(np.std(boot, ddof=1))
+    z_count = (counts.mean() - N0) / math.hypot(counts.std(ddof=1) / math.sqrt(counts.size), N0_se)
+    z_med = (med_emp - med_pred) / math.hypot(med_emp_se, med_pred_se)
+    stat = float(max(abs(z_count), abs(z_med)))
+    thr = float(stats.norm.isf(0.01 / 4))
+    pdf = np.asarray(preds[0]["minima"]["pdf"])
+    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:, 1] + pdf[:-1, 1]) * np.diff(pdf[:, 0]))])
+    ks = stats.kstest(pooled, lambda x: np.interp(x, pdf[:, 0], cdf / cdf[-1])).statistic
+    return CheckResult("minima-distribution/distinct",
+                       {"n_qubits": n_qubits, "p": p, "gamma": p / 2 ** (n_qubits + 1), "hamiltonian": hamiltonian,
+                        "ansatz": "randomized", "model": "circuit", "starts": starts, "instances": instances,
+                        "replicates": replicates},
+                       stat, thr, stat <= thr, seed, time.perf_counter() - t0,
+                       {"distinct_per_instance_mean": float(counts.mean()),
+                        "distinct_per_instance": counts.tolist(), "chao1_per_instance": chao,
+                        "predicted_N0": N0, "predicted_N0_se": N0_se, "z_count": float(z_count),
+                        "empirical_median_distinct": med_emp, "empirical_median_se": med_emp_se,
+                        "predicted_median": med_pred, "predicted_median_se": med_pred_se, "z_median": float(z_med),
+                        "empirical_q10_q90_distinct": np.quantile(pooled, [0.1, 0.9]).tolist(),
+                        "predicted_q10_q90": [preds[0]["minima"]["q10"], preds[0]["minima"]["q90"]],
+                        "basin_weighted_median": float(np.median(basin)), "ks_distance_distinct": float(ks),
+                        "effective_sample_size": [q["minima"]["effective_sample_size"] for q in preds],
+                        "weighting": "each distinct minimum once (deduplicated modulo pi), as in Kac–Rice"})
 
 
 def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, instances: int = 8, seed: int = 0,
@@ -386,14 +460,23 @@ def _note(r: CheckResult) -> str:
         return (f"predicted median {d['predicted_median']:.3f} vs empirical {d['empirical_median']:.3f} "
                 f"[{lo:.3f}, {hi:.3f}], KS {d['ks_distance']:.2f}, ESS {d['effective_sample_size']:.0f}"
                 + (f"; FAIL: {'; '.join(why)}" if why else ""))
+    if r.name == "minima-distribution/distinct":
+        return (f"distinct minima per instance {d['distinct_per_instance_mean']:.2f} (Chao1 "
+                f"{np.mean(d['chao1_per_instance']):.2f}) vs circuit Kac–Rice E N_0 {d['predicted_N0']:.2f} ± "
+                f"{d['predicted_N0_se']:.2f} (z {d['z_count']:.2f}); median of distinct minima "
+                f"{d['empirical_median_distinct']:.3f} ± {d['empirical_median_se']:.3f} vs predicted "
+                f"{d['predicted_median']:.3f} ± {d['predicted_median_se']:.3f} (z {d['z_median']:.2f}); "
+                f"basin-weighted median {d['basin_weighted_median']:.3f}")
     if r.name.startswith("critical-count"):
         enum = ", ".join(f"{m:.2f}±{e:.2f}" for m, e in zip(d["enumerated_mean"], d["enumerated_se"]))
         kr = ", ".join(f"{m:.2f}±{e:.2f}" for m, e in zip(d["kac_rice"], d["kac_rice_se"]))
         note = (f"counts by index: enumerated {enum}; Kac–Rice {kr}; Euler identity "
                 + ("holds" if d["all_fields_euler_zero"] else "FAILS"))
+        if "spherical_surrogate" in d:
+            note += "; Gaussian spherical surrogate " + ", ".join(f"{m:.2f}" for m in d["spherical_surrogate"])
         if r.name == "critical-count/circuit" and not r.passed and r.params.get("hamiltonian") == "fidelity":
-            note += ("; FAIL expected from the model: the top eigenvalue of I − |0⟩⟨0| is degenerate, and circuits "
-                     "have isolated maxima exactly at F = 1, an atom the continuous spherical Kac–Rice density lacks")
+            note += ("; FAIL expected: the top eigenvalue of I − |0⟩⟨0| is degenerate, and circuits have isolated "
+                     "maxima exactly at F = 1, an atom the continuous Kac–Rice density lacks")
         return note
     if r.name == "complexity/log-potential":
         return (f"Phi theory {d['phi_theory']:.5f}; sampled (1/p) log|det M| extrapolated in 1/p "
@@ -426,6 +509,7 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
                    check_transition(seed=seed, workers=workers),
                    check_transition_spectrum(seed=seed, workers=workers),
                    check_minima_distribution(seed=seed, workers=workers),
+                   check_distinct_minima(seed=seed, workers=workers),
                    check_complexity_log_potential(seed=seed)]
     else:
         results = [check_point_law_whrf(n=100000, seed=seed), check_point_law_circuit(instances=2000, seed=seed),
@@ -441,9 +525,12 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
         results.append(check_critical_count_circuit(2, 2, "fidelity", 60, seed))
         results.append(check_hessian_at_minima(3, 8, 8, 16, seed, workers))
         results.append(check_hessian_at_minima(4, 16, 8, 16, seed, workers))
-        for n, p in ((4, 4), (4, 8), (5, 8), (5, 16)):
+        for n, p in ((4, 4), (4, 8), (5, 8), (5, 16), (6, 16), (7, 32)):
             for ham in ("fidelity", "projector:2", "randspec:1"):
                 results.append(check_minima_distribution(n, p, ham, 8, 8, seed, workers))
+        for n, p, starts in ((4, 4, 300), (4, 8, 1000), (5, 8, 1000), (4, 12, 4000)):
+            for ham in ("fidelity", "projector:2", "randspec:1"):
+                results.append(check_distinct_minima(n, p, ham, starts, 8, seed, workers))
         for n, p in ((4, 4), (4, 8), (5, 8)):          # random Pauli generators: outside the Haar model
             results.append(check_minima_distribution(n, p, "fidelity", 8, 8, seed, workers, ansatz="pauli"))
     fig = _figure_counts(results, out)

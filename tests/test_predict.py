@@ -97,3 +97,21 @@ def test_complexity_rejected_for_other_models():
     from rmt_qgm.theory.predict import predict
     with pytest.raises(UserInputError, match="complexity"):
         predict(3, 4, model="spherical", complexity_points=3)
+
+
+def test_circuit_model_predict():
+    """--model circuit: exact randomized-ansatz Kac–Rice; p = 1 counts are exactly 1 each (F is a
+    sinusoid in 2 theta), so the estimate must hold them within 4 of its own standard errors."""
+    r = predict(3, 1, "randspec:1", model="circuit", n_mc=8000)
+    assert r["model"] == "circuit" and r["ansatz"] == "randomized"
+    c = np.array(r["critical_points"]["expected_counts_by_index"])
+    se = np.array(r["critical_points"]["stderr_by_index"])
+    assert np.all(np.abs(c - 1) < 4 * se)
+    m = r["minima"]
+    assert m["support"][0] <= m["q10"] < m["median"] < m["q90"] <= m["support"][1]
+
+
+def test_cli_model_list_matches_engine():
+    from rmt_qgm import cli
+    from rmt_qgm.theory.predict import MODELS
+    assert tuple(cli.MODELS) == tuple(MODELS)

@@ -42,7 +42,7 @@ def test_run_validation_quick_writes_report(tmp_path):
 
 def test_circuit_count_check_agrees_for_a_nondegenerate_spectrum():
     # randomized circuits at n = 2, p = 2 with a non-degenerate random spectrum: enumeration (Euler
-    # identity per circuit) against spherical Kac–Rice, Bonferroni z threshold from the check itself
+    # identity per circuit) against the exact circuit Kac–Rice, Bonferroni z threshold from the check itself
     from rmt_qgm.validate import check_critical_count_circuit
     r = check_critical_count_circuit(2, 2, "randspec:5", circuits=12, seed=1)
     assert r.details["all_fields_euler_zero"]

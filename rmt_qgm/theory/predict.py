@@ -21,7 +21,9 @@ from .distributions import AffineUnits, LocalMinimaDistribution
 from .dof import DOF_RULES, dof_for
 from .kacrice import exact_counts_p1, expected_counts
 
-MODELS = ("whrf", "weighted", "spherical")
+MODELS = ("whrf", "weighted", "spherical", "circuit")
+#: module of each non-WHRF model
+_MODEL_MODULES = {"weighted": "weighted", "spherical": "spherical", "circuit": "circuit_kacrice"}
 PDF_POINTS = 120
 
 
@@ -46,7 +48,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         raise UserInputError("complexity must be 0 (off) or at least 2 points")
     if model != "whrf":
         try:
-            mod = importlib.import_module(f".{model}", __package__)
+            mod = importlib.import_module(f".{_MODEL_MODULES[model]}", __package__)
         except ImportError:
             mod = None
         if mod is None or not hasattr(mod, "predict_model"):

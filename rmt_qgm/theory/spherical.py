@@ -145,40 +145,50 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     """
     import time
 
-    from .. import gamma_of
     from ..hamiltonians import parse_hamiltonian
-    from .distributions import AffineUnits, LocalMinimaDistribution
 
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     p = check_int("params", n_params, 1)
     kr = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
+    return prediction_from_draws(kr, ham, "spherical",
+                                 {"value": 2 * ham.dim, "rule": "dimension (state space R^(2d), exact in this "
+                                                                "model)"}, seed, dps, t0)
+
+
+def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: int, dps: int, t0: float) -> dict:
+    """The ``predict`` JSON of a model whose Kac–Rice counts are importance-weighted draws ``kr``."""
+    import time
+
+    from .. import gamma_of
+    from .distributions import AffineUnits, LocalMinimaDistribution
+
+    p = kr.p
     units = AffineUnits.for_hamiltonian(ham)
     E0, Emax = ham.ground_energy, float(ham.spectrum[-1])
     edges = kr.adaptive_edges(0, E0, Emax)
     centres, rho = kr.density(0, edges)
     dist = LocalMinimaDistribution(units.to_t(centres), rho * units.scale, units,
-                                   name=f"local minima, spherical model (n={ham.n}, p={p})")
+                                   name=f"local minima, {model} model (n={ham.n}, p={p})")
     Fg, dens = dist.grid()
+    ess = kr.effective_sample_size(0)
     return {
-        "gamma": gamma_of(ham.n, p), "model": "spherical", "n_qubits": ham.n, "n_params": p,
-        "hamiltonian": ham.spec,
-        "dof": {"value": 2 * ham.dim, "rule": "dimension (state space R^(2d), exact in this model)"},
+        "gamma": gamma_of(ham.n, p), "model": model, "n_qubits": ham.n, "n_params": p,
+        "hamiltonian": ham.spec, "dof": dof,
         "transition": {**spectral_transition(ham.spectrum),
                        "minima_ceiling_F": minima_ceiling(ham.spectrum, p)},
         "minima": {"units": units.units, "support": list(dist.support()), "q10": float(dist.ppf(0.1)),
                    "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
                    "mean": dist.mean(), "pdf": [[float(f), float(d)] for f, d in zip(Fg, dens)],
                    "weighting": "uniform over critical points (Kac–Rice), not basin-weighted",
-                   "effective_sample_size": kr.effective_sample_size(0),
-                   "reliable": kr.effective_sample_size(0) >= 30,
-                   "warning": (None if kr.effective_sample_size(0) >= 30 else
+                   "effective_sample_size": ess, "reliable": ess >= 30,
+                   "warning": (None if ess >= 30 else
                                "effective sample size below 30: the Monte Carlo estimate of this law rests "
                                "on a few draws; its quantiles are not reliable (increase n_mc)")},
         "critical_points": {"expected_counts_by_index": kr.counts.tolist(),
                             "stderr_by_index": kr.stderr.tolist(), "euler": kr.euler,
                             "euler_stderr": kr.euler_stderr, "domain": "[0, pi)^p", "n_mc": kr.n_draws},
         "asymptotic": {"threshold": None, "edge": None,
-                       "note": "asymptotics of the spherical model not derived yet (THEORY 9.4)"},
+                       "note": f"asymptotics of the {model} model not derived yet (THEORY 9.4)"},
         "dps": dps, "digits_lost": 0, "seed": seed, "seconds": time.perf_counter() - t0,
     }

@@ -1,0 +1,155 @@
+"""Exact finite-size Kac–Rice for the randomized (Haar) circuit ansatz (derivations/step_13).
+
+Model (the simulator's ``randomized`` ansatz): psi(theta) = U_p(theta_p) ... U_1(theta_1) psi0 with
+U_k(t) = exp(-i t G_k), G_k = V_k Z_1 V_k^dagger = 2 P_k - I (P_k a Haar-random rank-d/2 projector), psi0
+Haar, F = <psi|H|psi>. No Gaussian surrogate is made.
+
+1. Stationarity. U_k(a + b) = U_k(a) U_k(b), and (G_1..G_k, state) has a law invariant under conjugation by
+   any fixed unitary, so the law of (F, grad F, Hess F) at theta equals that at theta = 0; F is pi-periodic.
+   Kac–Rice per [0, pi)^p is therefore pi^p E[|det Hess| 1{index k} 1{F in B} | grad = 0] p_grad(0).
+2. At theta = 0 (gate order 1..p): d_k psi = -i G_k psi0, d_k^2 psi = -psi0, d_k d_l psi = -G_l G_k psi0
+   (k < l), so
+       g_k = 2 Im <psi0|H G_k psi0>,
+       Hess_kk = 2 <v_k|H|v_k> - 2F,   Hess_kl = 2 Re[<v_k|H|v_l> - <psi0|H G_l v_k>]  (k < l),
+   with v_k = G_k psi0.
+3. Law of v_k given psi0: v_k = (2c_k - 1) psi0 + 2 sqrt(c_k(1 - c_k)) eta_k with c_k = <psi0|P_k|psi0>
+   ~ Beta(d/2, d/2) and eta_k uniform on the unit sphere of psi0^perp (real dimension D = 2d - 2),
+   independent. Hence g_k = 4 sqrt(c_k(1 - c_k)) Im<b|eta_k>, b = (H - F) psi0, and given (psi0, c_k)
+       p_{g_k}(0) = kappa_D / (4 sqrt(c_k(1 - c_k)) |b|),  kappa_D = Gamma(D/2) / (sqrt(pi) Gamma((D-1)/2)),
+   the density at 0 of one coordinate of a uniform point on S^(D-1). The g_k are independent given psi0.
+4. Conditioning on g = 0: eta_k uniform on the great subsphere {Im<b|eta> = 0}. A sample of G_k given
+   g_k = 0 is W G_k W^dagger for an unconditioned G_k and a unitary W fixing psi0 that maps its eta_k to an
+   independent uniform point of the subsphere (the law of G_k is invariant under the stabiliser of psi0).
+
+Monte Carlo over psi0 uses the same tilted angular-central-Gaussian ladder and balance-heuristic weights as
+:mod:`.spherical` (low losses are exponentially rare under Haar psi0). Each draw is one i.i.d. term; the
+standard errors are sample s.d. / sqrt(draws).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import gammaln, logsumexp
+
+from ..checks import check_int
+from ..seeding import generator
+from .spherical import tilt_ladder
+from .weighted_draws import KacRiceDraws
+
+
+def _haar_isometries(rng: np.random.Generator, shape: tuple, d: int, r: int) -> np.ndarray:
+    """Orthonormal bases (d x r) of Haar-random r-dimensional subspaces of C^d."""
+    z = rng.standard_normal(shape + (d, r)) + 1j * rng.standard_normal(shape + (d, r))
+    q, _ = np.linalg.qr(z)
+    return q
+
+
+def _apply_g(Q: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """G x = 2 Q Q^dagger x - x for batches Q (..., d, r) and x (..., d, m)."""
+    return 2.0 * Q @ (np.conj(np.swapaxes(Q, -1, -2)) @ x) - x
+
+
+def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
+                     levels: int = 24) -> KacRiceDraws:
+    """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
+    eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring)."""
+    p = check_int("params", p, 1)
+    n_mc = check_int("n_mc", n_mc, 10)
+    s_H = np.asarray(spectrum, dtype=float)
+    d = s_H.size
+    if d < 2 or d % 2:
+        raise ValueError(f"spectrum must have an even length d = 2^n >= 2; got {d}")
+    r = d // 2
+    a = np.concatenate([s_H, s_H])            # real form: Re and Im parts of psi0
+    D2 = 2 * d
+    kvec = a - a.min()
+    lams = tilt_ladder(np.sort(a), levels)
+    L = lams.size
+    per = max(1, n_mc // L)
+    rng = generator(seed, "circuit-kacrice", p, d)
+    Dperp = 2 * d - 2
+    log_kappa = gammaln(Dperp / 2) - 0.5 * math.log(math.pi) - gammaln((Dperp - 1) / 2)
+    half_logdet = 0.5 * np.log1p(2.0 * np.outer(lams, kvec)).sum(axis=1)
+    chunk = max(1, min(256, int(2e7 // (p * d * r + p * p * d + 1))))
+    iu = np.triu_indices(p, 1)
+    fs, logws, idxs = [], [], []
+    for lam in lams:
+        sd = 1.0 / np.sqrt(1.0 + 2.0 * lam * kvec)
+        for s0 in range(0, per, chunk):
+            s = min(chunk, per - s0)
+            x = rng.standard_normal((s, D2)) * sd
+            x /= np.linalg.norm(x, axis=1)[:, None]
+            psi = x[:, :d] + 1j * x[:, d:]                                     # (s, d), unit
+            F = np.einsum("sd,d,sd->s", np.conj(psi), s_H, psi).real
+            log_q_over_p = half_logdet[None, :] - 0.5 * D2 * np.log1p(2.0 * np.outer(F - a.min(), lams))
+            log_iw = -(logsumexp(log_q_over_p, axis=1) - math.log(L))
+            b = (s_H[None, :] - F[:, None]) * psi                             # (H - F) psi0, b perp psi0
+            bn = np.linalg.norm(b, axis=1)
+            u = 1j * b / bn[:, None]                                           # real direction of Im<b|.>
+            Q = _haar_isometries(rng, (s, p), d, r)                            # (s, p, d, r)
+            Qh_psi = np.einsum("spdr,sd->spr", np.conj(Q), psi)
+            c = np.einsum("spr,spr->sp", np.conj(Qh_psi), Qh_psi).real         # <psi0|P_k|psi0>
+            v = 2.0 * np.einsum("spdr,spr->spd", Q, Qh_psi) - psi[:, None, :]  # G_k psi0
+            amp = 2.0 * np.sqrt(np.clip(c * (1.0 - c), 1e-300, None))
+            e = (v - (2.0 * c - 1.0)[..., None] * psi[:, None, :]) / amp[..., None]
+            # target: uniform on the unit sphere of psi0^perp intersected with {Re<u|.> = 0}
+            z = rng.standard_normal((s, p, d)) + 1j * rng.standard_normal((s, p, d))
+            z -= np.einsum("sd,spd->sp", np.conj(psi), z)[..., None] * psi[:, None, :]
+            z -= np.einsum("sd,spd->sp", np.conj(u), z).real[..., None] * u[:, None, :]
+            e2 = z / np.linalg.norm(z, axis=2)[..., None]
+            # W: unitary on span{e, e2}, identity elsewhere, W e = e2 (fixes psi0)
+            alpha = np.einsum("spd,spd->sp", np.conj(e), e2)
+            w2 = e2 - alpha[..., None] * e
+            beta = np.linalg.norm(w2, axis=2)
+            u2 = w2 / np.maximum(beta, 1e-300)[..., None]
+            E = np.stack([e, u2], axis=-1)                                     # (s, p, d, 2)
+            M = np.zeros((s, p, 2, 2), dtype=complex)
+            M[..., 0, 0], M[..., 1, 0] = alpha - 1.0, beta
+            M[..., 0, 1], M[..., 1, 1] = -beta, np.conj(alpha) - 1.0
+            Q = Q + E @ (M @ (np.conj(np.swapaxes(E, -1, -2)) @ Q))
+            v = (2.0 * c - 1.0)[..., None] * psi[:, None, :] + amp[..., None] * e2   # G'_k psi0
+            Hv = v * s_H[None, None, :]
+            Hess = 2.0 * np.einsum("skd,sld->skl", np.conj(v), Hv).real
+            Hess[:, np.arange(p), np.arange(p)] -= 2.0 * F[:, None]
+            # <psi0|H G_l v_k> for k < l
+            Hpsi = s_H[None, :] * psi
+            VT = np.swapaxes(v, 1, 2)                                          # (s, d, p): columns v_k
+            cross = np.empty((s, p, p))
+            for l in range(p):
+                GlV = _apply_g(Q[:, l], VT)                                    # (s, d, p)
+                cross[:, :, l] = np.einsum("sd,sdk->sk", np.conj(Hpsi), GlV).real
+            Hess[:, iu[0], iu[1]] -= 2.0 * cross[:, iu[0], iu[1]]
+            Hess[:, iu[1], iu[0]] = Hess[:, iu[0], iu[1]]
+            ev = np.linalg.eigvalsh(Hess)
+            with np.errstate(divide="ignore"):
+                logdet = np.log(np.abs(ev)).sum(axis=1)
+            log_pg0 = p * log_kappa - np.log(2.0 * amp).sum(axis=1) - p * np.log(bn)
+            fs.append(F)
+            logws.append(p * math.log(math.pi) + log_pg0 + logdet + log_iw)
+            idxs.append((ev < 0).sum(axis=1))
+    return KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
+
+
+def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
+                  dps: int = 30) -> dict:
+    """``predict --model circuit``: the exact finite-size law of the randomized (Haar) ansatz.
+
+    Counts by index and the local-minimum law from :func:`kac_rice_circuit` with ``max(n_mc, 8000)``
+    draws; transition as in the spherical model (the inertia bound holds for circuits). Valid for the
+    ``randomized`` ansatz with Haar psi0 only; other ansatz families have other laws at a point.
+    """
+    import time
+
+    from ..hamiltonians import parse_hamiltonian
+    from .spherical import prediction_from_draws
+
+    t0 = time.perf_counter()
+    ham = parse_hamiltonian(hamiltonian, n_qubits)
+    p = check_int("params", n_params, 1)
+    kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
+    out = prediction_from_draws(kr, ham, "circuit",
+                                {"value": 2 * ham.dim, "rule": "none: exact law of the randomized (Haar) "
+                                                               "circuit ansatz, no surrogate field"}, seed, dps, t0)
+    out["ansatz"] = "randomized"
+    return out
