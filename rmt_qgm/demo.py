@@ -23,7 +23,7 @@ DEMO = dict(n_qubits=4, n_params=8, ansatz="randomized", hamiltonian="fidelity",
 def _predictions(n: int, p: int, ham: str, seed: int) -> dict:
     from .theory.predict import predict
     out = {}
-    for model in ("whrf", "spherical"):
+    for model in ("whrf", "spherical", "circuit"):
         try:
             out[model] = predict(n, p, hamiltonian=ham, model=model, seed=seed, n_mc=1000)
         except UserInputError as exc:  # a model not available in this build

@@ -71,7 +71,7 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     Dperp = 2 * d - 2
     log_kappa = gammaln(Dperp / 2) - 0.5 * math.log(math.pi) - gammaln((Dperp - 1) / 2)
     half_logdet = 0.5 * np.log1p(2.0 * np.outer(lams, kvec)).sum(axis=1)
-    chunk = max(1, min(256, int(2e7 // (p * d * r + p * p * d + 1))))
+    chunk = max(1, min(256, int(2e6 // (p * d * r + p * p * d + 1))))   # keeps a chunk's Q in cache
     iu = np.triu_indices(p, 1)
     fs, logws, idxs = [], [], []
     for lam in lams:
@@ -115,10 +115,10 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
             # <psi0|H G_l v_k> for k < l
             Hpsi = s_H[None, :] * psi
             VT = np.swapaxes(v, 1, 2)                                          # (s, d, p): columns v_k
-            cross = np.empty((s, p, p))
-            for l in range(p):
-                GlV = _apply_g(Q[:, l], VT)                                    # (s, d, p)
-                cross[:, :, l] = np.einsum("sd,sdk->sk", np.conj(Hpsi), GlV).real
+            cross = np.zeros((s, p, p))
+            for l in range(1, p):
+                GlV = _apply_g(Q[:, l], VT[:, :, :l])                          # (s, d, l): G_l v_k, k < l
+                cross[:, :l, l] = np.einsum("sd,sdk->sk", np.conj(Hpsi), GlV).real
             Hess[:, iu[0], iu[1]] -= 2.0 * cross[:, iu[0], iu[1]]
             Hess[:, iu[1], iu[0]] = Hess[:, iu[0], iu[1]]
             ev = np.linalg.eigvalsh(Hess)
