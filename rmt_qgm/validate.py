@@ -288,8 +288,12 @@ def check_distinct_minima(n_qubits: int = 3, p: int = 4, hamiltonian: str = "pro
 
 
 def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, instances: int = 8, seed: int = 0,
-                            workers: int = 1, draws: int = 4000) -> CheckResult:
-    """Mean Hessian eigenvalue at found minima against the isotropic WHRF's conditional law.
+                            workers: int = 1, draws: int = 4000, model: str = "whrf") -> CheckResult:
+    """Mean Hessian eigenvalue at found minima against a model's conditional law (``model`` whrf | circuit).
+
+    ``circuit``: the exact circuit Kac–Rice draws (:mod:`.theory.circuit_kacrice`, 8 x ``draws`` of them)
+    give E[tr H / p | minimum at F] by kernel regression over the index-0 draws (bandwidth 0.02 (Ebar - E0)).
+    Conditioning on the found minimum's own F removes basin weighting from this comparison.
 
     For each distinct certified minimum (value t, exact Hessian H) the model predicts
     E[tr H / p | minimum at t] = 2 (Ebar - E0) E_KR[tr M(t) / p], with M(t) = W - t I + sqrt(t) Z under the
@@ -315,8 +319,16 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
             keep.append(k)
     eigs, Fs, inst = eigs[keep], Fs[keep], inst_all[keep]
     t = (Fs - E0) / (Eb - E0)
-    ev, w, ess = whrf_minimum_hessian_draws(2 ** (n_qubits + 1), p, t, generator(seed, "hessian-check"), draws)
-    pred = 2 * (Eb - E0) * np.einsum("jd,jd->j", w, ev.mean(axis=2))
+    check_choice("model", model, ("whrf", "circuit"))
+    if model == "whrf":
+        ev, w, ess = whrf_minimum_hessian_draws(2 ** (n_qubits + 1), p, t, generator(seed, "hessian-check"), draws)
+        pred = 2 * (Eb - E0) * np.einsum("jd,jd->j", w, ev.mean(axis=2))
+    else:
+        from .hamiltonians import parse_hamiltonian
+        from .theory.circuit_kacrice import conditional_mean_at_minima, kac_rice_circuit
+        kr, tr = kac_rice_circuit(parse_hamiltonian("fidelity", n_qubits).spectrum, p, seed=seed,
+                                  n_mc=8 * draws, return_trace=True)
+        pred, ess = conditional_mean_at_minima(kr, tr, Fs, 0.02 * (Eb - E0))
     ok = ess >= 50
     r = eigs.mean(axis=1) - pred
     ids = [i for i in np.unique(inst[ok])]
@@ -325,7 +337,8 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
     stat = float(abs(per.mean()) / (per.std(ddof=1) / math.sqrt(n_i))) if n_i >= 3 else float("inf")
     thr = float(stats.t.ppf(0.995, max(n_i - 1, 1)))
     return CheckResult("hessian-at-minima", {"n_qubits": n_qubits, "p": p, "gamma": p / 2 ** (n_qubits + 1),
-                                             "hamiltonian": "fidelity", "model": "isotropic WHRF",
+                                             "hamiltonian": "fidelity",
+                                             "model": "isotropic WHRF" if model == "whrf" else "circuit (exact)",
                                              "starts": starts, "instances": instances},
                        stat, thr, bool(n_i >= 3 and stat <= thr), seed, time.perf_counter() - t0,
                        {"distinct_minima": int(len(Fs)), "excluded_low_ess": int((~ok).sum()),
@@ -483,7 +496,7 @@ def _note(r: CheckResult) -> str:
                 f"{d['extrapolated']:.5f} ± {d['extrapolated_se']:.5f}; statistic is |difference| / s.e.")
     if r.name == "hessian-at-minima":
         return (f"mean Hessian eigenvalue at {d['distinct_minima']} distinct minima: circuits "
-                f"{d['mean_eigenvalue_empirical']:.3f}, isotropic WHRF {d['mean_eigenvalue_predicted']:.3f} "
+                f"{d['mean_eigenvalue_empirical']:.3f}, {r.params['model']} {d['mean_eigenvalue_predicted']:.3f} "
                 f"({d['excluded_low_ess']} minima excluded, theory ESS < 50); t statistic over "
                 f"{d['instances_used']} instances")
     if r.name == "transition/spectrum":
@@ -523,8 +536,9 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
                 results.append(check_complexity_log_potential(g, frac, (150, 300), 40, seed))
         results.append(check_critical_count_circuit(2, 2, "randspec:5", 60, seed))
         results.append(check_critical_count_circuit(2, 2, "fidelity", 60, seed))
-        results.append(check_hessian_at_minima(3, 8, 8, 16, seed, workers))
-        results.append(check_hessian_at_minima(4, 16, 8, 16, seed, workers))
+        for model in ("whrf", "circuit"):
+            results.append(check_hessian_at_minima(3, 8, 8, 16, seed, workers, model=model))
+            results.append(check_hessian_at_minima(4, 16, 8, 16, seed, workers, model=model))
         for n, p in ((4, 4), (4, 8), (5, 8), (5, 16), (6, 16), (7, 32)):
             for ham in ("fidelity", "projector:2", "randspec:1"):
                 results.append(check_minima_distribution(n, p, ham, 8, 8, seed, workers))

@@ -36,3 +36,18 @@ def test_distinct_check_passes_and_can_fail(monkeypatch):
     monkeypatch.setattr(ck, "predict_model", shifted)
     bad = validate.check_distinct_minima(3, 4, "projector:2", starts=150, instances=6, seed=2, replicates=2)
     assert not bad.passed
+
+
+def test_conditional_mean_at_minima_kernel_regression():
+    """Synthetic draws with values = 3 f among index-0 draws: the kernel estimate recovers 3 F up to the
+    kernel bias (linear function, symmetric kernel: no bias away from the edges) and ignores index 1."""
+    from rmt_qgm.theory.circuit_kacrice import conditional_mean_at_minima
+    from rmt_qgm.theory.weighted_draws import KacRiceDraws
+    rng = np.random.default_rng(1)
+    f = rng.uniform(0, 1, 20000)
+    idx = (rng.uniform(size=f.size) < 0.3).astype(int)
+    vals = np.where(idx == 0, 3 * f, 100.0)
+    kr = KacRiceDraws.from_draws(2, f, rng.normal(0, 0.1, f.size), idx)
+    est, ess = conditional_mean_at_minima(kr, vals, np.array([0.3, 0.5, 0.7]), 0.02)
+    # noise-free values: the estimate's error is the kernel-weighted spread of 3 f, small vs 0.02 * 3
+    assert np.allclose(est, [0.9, 1.5, 2.1], atol=0.01) and np.all(ess > 100)
