@@ -16,9 +16,9 @@ stated significance level (never tuned to pass), pass/fail, parameters, seed and
   randomized circuits; statistic: the first gamma of the grid with fraction >= 1/2; passes when it equals
   the predicted gamma_c = 1 (the grid contains 1 and its neighbours).
 - ``minima-distribution``: optimiser-found (basin-weighted) minima of randomized circuits vs the
-  spherical model's predicted law: the KS distance and the median ratio are reported; the check passes
-  when the predicted median lies in the 95% bootstrap interval of the empirical median (instances
-  resampled) and the prediction's effective sample size is >= 30; an unreliable prediction fails.
+  predicted law of the exact circuit model (spherical surrogate where the circuit model is too costly):
+  the KS distance and the median ratio are reported; the check passes when the predicted median lies
+  in the 95% bootstrap interval of the empirical median (instances resampled) and the prediction's effective sample size is >= 30; an unreliable prediction fails.
 - ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so
   each counts once (as in Kac–Rice): the number of distinct minima per instance and their median against
   the exact circuit Kac–Rice (:mod:`.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
@@ -192,9 +192,15 @@ def check_transition(n_qubits: int = 3, gammas=(0.5, 0.75, 1.0, 1.5), starts: in
 
 def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = "fidelity", starts: int = 8,
                               instances: int = 8, seed: int = 0, workers: int = 1,
-                              ansatz: str = "randomized") -> CheckResult:
+                              ansatz: str = "randomized", model: str = "spherical") -> CheckResult:
+    """Optimiser-found (basin-weighted) minima against a Kac–Rice model's law of all minima (``model``
+    spherical | circuit; module docstring)."""
     from .simulate import run_simulation
-    from .theory.spherical import predict_model
+    check_choice("model", model, ("spherical", "circuit"))
+    if model == "circuit":
+        from .theory.circuit_kacrice import predict_model
+    else:
+        from .theory.spherical import predict_model
     t0 = time.perf_counter()
     res = run_simulation(n_qubits, p, ansatz=ansatz, hamiltonian=hamiltonian, starts=starts, instances=instances,
                          seed=seed, workers=workers)
@@ -214,7 +220,7 @@ def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = 
     ess = pred["minima"]["effective_sample_size"]
     inside = lo <= med_pred <= hi
     return CheckResult("minima-distribution", {"n_qubits": n_qubits, "p": p, "gamma": p / 2 ** (n_qubits + 1),
-                                               "hamiltonian": hamiltonian, "ansatz": ansatz, "model": "spherical",
+                                               "hamiltonian": hamiltonian, "ansatz": ansatz, "model": model,
                                                "starts": starts, "instances": instances},
                        float(med_pred), float(hi), bool(inside and ess >= 30), seed, time.perf_counter() - t0,
                        {"empirical_median": float(np.median(F)), "empirical_median_ci95": [float(lo), float(hi)],
@@ -540,8 +546,10 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
             results.append(check_hessian_at_minima(3, 8, 8, 16, seed, workers, model=model))
             results.append(check_hessian_at_minima(4, 16, 8, 16, seed, workers, model=model))
         for n, p in ((4, 4), (4, 8), (5, 8), (5, 16), (6, 16), (7, 32)):
+            # the exact circuit model where its cost p d^2 is affordable, the spherical surrogate beyond
+            model = "circuit" if p * 4 ** n <= 16 * 64 ** 2 else "spherical"
             for ham in ("fidelity", "projector:2", "randspec:1"):
-                results.append(check_minima_distribution(n, p, ham, 8, 8, seed, workers))
+                results.append(check_minima_distribution(n, p, ham, 8, 8, seed, workers, model=model))
         for n, p, starts in ((4, 4, 300), (4, 8, 1000), (5, 8, 1000), (4, 12, 4000)):
             for ham in ("fidelity", "projector:2", "randspec:1"):
                 results.append(check_distinct_minima(n, p, ham, starts, 8, seed, workers))
