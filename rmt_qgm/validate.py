@@ -18,7 +18,8 @@ stated significance level (never tuned to pass), pass/fail, parameters, seed and
 - ``minima-distribution``: optimiser-found (basin-weighted) minima of randomized circuits vs the
   predicted law of the exact circuit model (spherical surrogate where the circuit model is too costly):
   the KS distance and the median ratio are reported; the check passes when the predicted median lies
-  in the 95% bootstrap interval of the empirical median (instances resampled) and the prediction's effective sample size is >= 30; an unreliable prediction fails.
+  in the 95% bootstrap interval of the empirical median (instances resampled) and the
+  prediction's effective sample size is >= 30; an unreliable prediction fails.
 - ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so
   each counts once (as in Kac–Rice): the number of distinct minima per instance and their median against
   the exact circuit Kac–Rice (:mod:`.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
