@@ -400,7 +400,9 @@ def whrf_minimum_hessian_draws(m: int, p: int, t_values: np.ndarray, rng: np.ran
 
 
 def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
-    """Hessian eigenvalues at optimiser-found minima against the isotropic WHRF's conditional law.
+    """Hessian eigenvalues at optimiser-found minima against the isotropic WHRF's conditional law and the
+    exact circuit model's (:mod:`rmt_qgm.theory.circuit_kacrice`: index-0 Kac–Rice draws, Gaussian kernel of
+    width 0.02 (Ebar - E0) around each found minimum's F, mixed with equal weights).
 
     Monte Carlo: randomized circuits, H = I - |0..0><0..0|, gamma = 0.5; the exact Hessian
     (``Circuit.hessian``, dressed-generator formula) at every certified minimum; all eigenvalues pooled.
@@ -427,6 +429,12 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     eigs, Fs = _hessians_at_minima(res)
     t_vals = (Fs - E0) / (Eb - E0)
     ev, w, ess = whrf_minimum_hessian_draws(m, p, t_vals, generator(seed, "figure", "hessian", m, p), draws)
+    # exact circuit model: Kac–Rice draws at index 0, kernel-conditioned on each found minimum's F
+    from .theory.circuit_kacrice import kac_rice_circuit, minima_kernel_weights
+    kr, kev = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, return_eigenvalues=True)
+    Kc, ess_c = minima_kernel_weights(kr, Fs, 0.02 * (Eb - E0))
+    c_ev = kev[kr.index == 0].reshape(-1)
+    c_w = np.repeat(Kc.sum(axis=0)[:, None], p, axis=1).reshape(-1)
     scale = 2.0 * (Eb - E0)
     usable = w.sum(axis=1) > 0
     th_ev = (scale * ev[usable]).reshape(-1)
@@ -442,12 +450,16 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     # densities per unit eigenvalue over all eigenvalues (mass beyond the last bin is left out, not piled up)
     h_emp = np.histogram(emp, bins=bins)[0] / max(1, emp.size) / width
     h_th = np.histogram(th_ev, bins=bins, weights=th_w)[0] / max(th_w.sum(), 1e-300) / width
+    h_c = np.histogram(c_ev, bins=bins, weights=c_w)[0] / max(c_w.sum(), 1e-300) / width
     fig, (ax,) = _new_figure(6.0, 3.8)
     ax.stairs(h_emp, bins, fill=True, color=COLORS[0], alpha=0.45,
               label=f"circuits: exact Hessian at {len(Fs)} certified minima ({emp.size} eigenvalues)")
     ax.stairs(h_th, bins, color=COLORS[1], lw=1.8,
               label=f"isotropic WHRF(m={m}, p={p}): Kac–Rice law at minima, at the same F\n"
                     f"(median effective sample size per minimum {np.median(ess):.0f})")
+    ax.stairs(h_c, bins, color=COLORS[2], lw=1.8, ls="--",
+              label=f"exact circuit model: Kac–Rice law at minima, at the same F\n"
+                    f"(median effective sample size per minimum {np.median(ess_c):.0f})")
     for k, e in enumerate((left, right)):
         ax.axvline(e, color="0.3", ls=":", lw=1.2,
                    label=f"asymptotic edges of the WHRF spectrum $\\mu_t$ at median t = {t_med:.3f}"
@@ -456,12 +468,13 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     ax.set_xlabel(r"Hessian eigenvalue of $F$ (loss units / rad$^2$)")
     ax.set_ylabel("density (per unit eigenvalue)")
     ax.set_title(f"Hessian spectrum at local minima: randomized circuits, n = {n}, p = {p}, γ = {gamma_of(n, p):g},\n"
-                 "H = I − |0⟩⟨0|, against the isotropic WHRF model (THEORY 4, 5.5)")
-    ax.set_ylim(0, 1.4 * max(float(h_emp.max()), float(h_th.max()), 1e-12))
+                 "H = I − |0⟩⟨0|, against the isotropic WHRF and the exact circuit model")
+    ax.set_ylim(0, 1.55 * max(float(h_emp.max()), float(h_th.max()), float(h_c.max()), 1e-12))
     ax.legend(loc="upper right", bbox_to_anchor=(0.9, 1.0))
-    rows = [[n, p, gamma_of(n, p), float(a), float(b), float(he), float(ht)]
-            for a, b, he, ht in zip(bins[:-1], bins[1:], h_emp, h_th)]
-    cols = ["n_qubits", "n_params", "gamma", "bin_left", "bin_right", "empirical_density", "whrf_density"]
+    rows = [[n, p, gamma_of(n, p), float(a), float(b), float(he), float(ht), float(hc)]
+            for a, b, he, ht, hc in zip(bins[:-1], bins[1:], h_emp, h_th, h_c)]
+    cols = ["n_qubits", "n_params", "gamma", "bin_left", "bin_right", "empirical_density", "whrf_density",
+            "circuit_model_density"]
     return FigureData(fig, cols, rows)
 
 

@@ -337,9 +337,9 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
     else:
         from .hamiltonians import parse_hamiltonian
         from .theory.circuit_kacrice import conditional_mean_at_minima, kac_rice_circuit
-        kr, tr = kac_rice_circuit(parse_hamiltonian("fidelity", n_qubits).spectrum, p, seed=seed,
-                                  n_mc=8 * draws, return_trace=True)
-        pred, ess = conditional_mean_at_minima(kr, tr, Fs, 0.02 * (Eb - E0))
+        kr, kev = kac_rice_circuit(parse_hamiltonian("fidelity", n_qubits).spectrum, p, seed=seed,
+                                   n_mc=8 * draws, return_eigenvalues=True)
+        pred, ess = conditional_mean_at_minima(kr, kev.mean(axis=1), Fs, 0.02 * (Eb - E0))
     ok = ess >= 50
     r = eigs.mean(axis=1) - pred
     ids = [i for i in np.unique(inst[ok])]

@@ -51,12 +51,12 @@ def _apply_g(Q: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
-                     levels: int = 24, return_trace: bool = False):
+                     levels: int = 24, return_eigenvalues: bool = False):
     """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
     eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
 
-    With ``return_trace`` also returns tr(Hess)/p of every draw (aligned with ``kr.f``), for conditional
-    Hessian statistics at critical points of a given index and value."""
+    With ``return_eigenvalues`` also returns the Hessian eigenvalues of every draw (array [draws, p], aligned
+    with ``kr.f``), for conditional Hessian statistics at critical points of a given index and value."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
     s_H = np.asarray(spectrum, dtype=float)
@@ -76,7 +76,7 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     half_logdet = 0.5 * np.log1p(2.0 * np.outer(lams, kvec)).sum(axis=1)
     chunk = max(1, min(256, int(2e6 // (p * d * r + p * p * d + 1))))   # keeps a chunk's Q in cache
     iu = np.triu_indices(p, 1)
-    fs, logws, idxs, traces = [], [], [], []
+    fs, logws, idxs, eigs = [], [], [], []
     for lam in lams:
         sd = 1.0 / np.sqrt(1.0 + 2.0 * lam * kvec)
         for s0 in range(0, per, chunk):
@@ -131,24 +131,29 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
             fs.append(F)
             logws.append(p * math.log(math.pi) + log_pg0 + logdet + log_iw)
             idxs.append((ev < 0).sum(axis=1))
-            traces.append(ev.mean(axis=1))
+            eigs.append(ev)
     kr = KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
-    return (kr, np.concatenate(traces)) if return_trace else kr
+    return (kr, np.concatenate(eigs)) if return_eigenvalues else kr
+
+
+def minima_kernel_weights(kr: KacRiceDraws, F: np.ndarray, bandwidth: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weights of the index-0 draws for conditioning on "local minimum at loss F": row i is proportional to
+    w_j exp(-(F_i - f_j)^2 / (2 bandwidth^2)) over the index-0 draws j (Kac–Rice weight times a Gaussian
+    kernel), normalised to sum 1. Returns (weights [len(F), index-0 draws], Kish effective sample size)."""
+    sel = kr.index == 0
+    w = np.exp(kr.logw[sel] - kr.logw[sel].max())
+    K = np.exp(-0.5 * ((np.asarray(F, dtype=float)[:, None] - kr.f[sel][None, :]) / bandwidth) ** 2) * w[None, :]
+    tot = K.sum(axis=1, keepdims=True)
+    K = K / np.maximum(tot, 1e-300)
+    return K, 1.0 / np.maximum((K * K).sum(axis=1), 1e-300)
 
 
 def conditional_mean_at_minima(kr: KacRiceDraws, values: np.ndarray, F: np.ndarray,
                                bandwidth: float) -> tuple[np.ndarray, np.ndarray]:
-    """E[values | local minimum at loss F] by Gaussian-kernel regression over the index-0 draws with their
-    Kac–Rice weights: sum_j w_j K_j values_j / sum_j w_j K_j, K_j = exp(-(F - f_j)^2 / (2 bandwidth^2)).
-    Returns (estimate, Kish effective sample size of the kernel-weighted draws) for each F."""
-    sel = kr.index == 0
-    f, v = kr.f[sel], values[sel]
-    w = np.exp(kr.logw[sel] - kr.logw[sel].max())
-    K = np.exp(-0.5 * ((np.asarray(F)[:, None] - f[None, :]) / bandwidth) ** 2) * w[None, :]
-    tot = K.sum(axis=1)
-    est = (K @ v) / np.maximum(tot, 1e-300)
-    ess = tot ** 2 / np.maximum((K * K).sum(axis=1), 1e-300)
-    return est, ess
+    """E[values | local minimum at loss F] by Gaussian-kernel regression over the index-0 draws
+    (:func:`minima_kernel_weights`). Returns (estimate, Kish effective sample size) for each F."""
+    K, ess = minima_kernel_weights(kr, F, bandwidth)
+    return K @ np.asarray(values)[kr.index == 0], ess
 
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
