@@ -14,7 +14,7 @@ EXPECTED_COLUMNS = {
                       "t_e_trace_ratio", "gamma_c_dimension", "gamma_c_trace_ratio", "mc_q10_t", "mc_median_t",
                       "mc_q90_t", "frac_global", "n_minima", "n_starts"],
     "hessian-spectrum": ["n_qubits", "n_params", "gamma", "bin_left", "bin_right", "empirical_density",
-                         "whrf_density"],
+                         "whrf_density", "circuit_model_density"],
     "critical-counts": ["m", "p", "fields", "k", "enumerated_mean", "enumerated_se", "kac_rice", "kac_rice_se",
                         "z"],
     "published-vs-engine": ["m_real", "n_qubits", "n_params", "gamma", "engine_q10_t", "engine_median_t",
