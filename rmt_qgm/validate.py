@@ -25,6 +25,11 @@ stated significance level (never tuned to pass), pass/fail, parameters, seed and
   the exact circuit Kac–Rice (:mod:`.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
 - ``critical-count/circuit``: enumeration of randomized circuits against the exact circuit Kac–Rice, with
   the Gaussian spherical surrogate reported beside it.
+- ``asymptotic/spherical-edge``: the limiting conditional Hessian law of the spherical model for a general
+  spectrum (:mod:`.theory.spherical_asymptotics`) at its edge level f_e, against sampled matrices
+  X^T (K - f) X / D + rho Z'; the Cauchy transform at z = L - sigma/4 left of the predicted edge L,
+  Richardson-extrapolated in 1/D; statistic |extrapolated - G| / s.e., threshold 3.29 (alpha = 1e-3).
+  The smallest sampled eigenvalue is reported beside L.
 """
 from __future__ import annotations
 
@@ -446,6 +451,69 @@ def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, siz
                         "extrapolated_se": se})
 
 
+def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gamma: float = 0.25,
+                         sizes: tuple[int, int] = (512, 1024), samples: int = 8, seed: int = 0) -> CheckResult:
+    """The spherical model's asymptotic Hessian law at its edge level against sampled matrices.
+
+    At f = f_e(gamma) (typical rule, where the predicted left edge L is 0) the conditional Hessian is
+    M = X^T (K - f) X / D + rho Z' with the spectrum's law replicated D / 2^n times (fixed law), X a D x p
+    Gaussian, p = gamma D, Z' symmetric zero-diagonal N(0, 1/D). Compared: G(z) = (1/p) tr (z - M)^-1 at
+    z = L - sigma/4 (sigma^2 = kappa_2 the law's variance), whose 1/D finite-size term is removed by
+    Richardson extrapolation 2 G(2D) - G(D), s.e. sqrt(4 se(2D)^2 + se(D)^2). Statistic |extrap - G| / s.e.;
+    threshold the two-sided 0.1% normal quantile 3.29.
+    """
+    import mpmath as mp
+
+    from .hamiltonians import parse_hamiltonian
+    from .theory import spherical_asymptotics as sa
+    t0 = time.perf_counter()
+    D1, D2 = sizes
+    if D2 != 2 * D1:
+        raise ValueError("sizes must be (D, 2D) for the Richardson step")
+    ham = parse_hamiltonian(hamiltonian, n_qubits)
+    levels, weights = sa.spectral_law(ham.spectrum)
+    fe = sa.edge_level(ham.spectrum, gamma, "typical", dps=20).F
+    with mp.workdps(20):
+        r2 = sa.rho2_typical(levels, weights, fe)
+        s = mp.mpf(gamma) * r2
+        L = sa.left_edge(levels, weights, fe, gamma, s)
+        a = np.asarray(levels) - fe
+        kappa2 = gamma * float(np.sum(weights * a ** 2)) + float(s)
+        z = L - mp.sqrt(kappa2) / 4
+        G = float(sa.cauchy_left_of_edge(levels, weights, fe, gamma, s, z))
+    z, L, rho = float(z), float(L), math.sqrt(float(r2))
+    spec = np.sort(ham.spectrum) - fe
+    means, ses, lmins = [], [], []
+    for D in sizes:
+        if D % spec.size:
+            raise ValueError("sizes must be multiples of 2^n")
+        rng = generator(seed, "spherical-edge", hamiltonian, n_qubits, gamma, D)
+        p = int(round(gamma * D))
+        av = np.repeat(spec, D // spec.size)
+        vals, mins = [], []
+        for _ in range(samples):
+            X = rng.standard_normal((D, p))
+            Z = rng.standard_normal((p, p)) / math.sqrt(2 * D)
+            Z = Z + Z.T
+            np.fill_diagonal(Z, 0.0)
+            ev = np.linalg.eigvalsh((X.T * av) @ X / D + rho * Z)
+            vals.append(np.mean(1.0 / (z - ev)))
+            mins.append(ev[0])
+        means.append(float(np.mean(vals)))
+        ses.append(float(np.std(vals, ddof=1) / math.sqrt(samples)))
+        lmins.append([float(np.mean(mins)), float(np.std(mins, ddof=1) / math.sqrt(samples))])
+    ext = 2 * means[1] - means[0]
+    se = math.sqrt(4 * ses[1] ** 2 + ses[0] ** 2)
+    stat = abs(ext - G) / se
+    thr = float(stats.norm.isf(1e-3 / 2))
+    return CheckResult("asymptotic/spherical-edge", {"n_qubits": n_qubits, "hamiltonian": hamiltonian,
+                                                     "gamma": gamma, "sizes": list(sizes), "samples": samples},
+                       float(stat), thr, bool(stat <= thr), seed, time.perf_counter() - t0,
+                       {"edge_level_F": fe, "rho2": float(r2), "edge": L, "z": z, "G_theory": G,
+                        "mc_means": means, "mc_se": ses, "extrapolated": ext, "extrapolated_se": se,
+                        "smallest_eigenvalue_mean_se": lmins})
+
+
 def _figure_counts(results: list[CheckResult], out: str) -> str | None:
     rows = [r for r in results if r.name.startswith("critical-count")]
     if not rows:
@@ -504,6 +572,12 @@ def _note(r: CheckResult) -> str:
             note += ("; FAIL expected: the top eigenvalue of I − |0⟩⟨0| is degenerate, and circuits have isolated "
                      "maxima exactly at F = 1, an atom the continuous Kac–Rice density lacks")
         return note
+    if r.name == "asymptotic/spherical-edge":
+        (m1, s1), (m2, s2) = d["smallest_eigenvalue_mean_se"]
+        return (f"edge level F = {d['edge_level_F']:.4g} (predicted edge L = {d['edge']:.2g}); G(z) at "
+                f"z = {d['z']:.3f}: theory {d['G_theory']:.5f}, sampled extrapolated {d['extrapolated']:.5f} ± "
+                f"{d['extrapolated_se']:.5f}; smallest eigenvalue {m1:.4f} ± {s1:.4f} (D = {r.params['sizes'][0]}), "
+                f"{m2:.4f} ± {s2:.4f} (D = {r.params['sizes'][1]})")
     if r.name == "complexity/log-potential":
         return (f"Phi theory {d['phi_theory']:.5f}; sampled (1/p) log|det M| extrapolated in 1/p "
                 f"{d['extrapolated']:.5f} ± {d['extrapolated_se']:.5f}; statistic is |difference| / s.e.")
@@ -536,7 +610,8 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
                    check_transition_spectrum(seed=seed, workers=workers),
                    check_minima_distribution(seed=seed, workers=workers),
                    check_distinct_minima(seed=seed, workers=workers),
-                   check_complexity_log_potential(seed=seed)]
+                   check_complexity_log_potential(seed=seed),
+                   check_spherical_edge(seed=seed)]
     else:
         results = [check_point_law_whrf(n=100000, seed=seed), check_point_law_circuit(instances=2000, seed=seed),
                    check_critical_count_whrf(6, 2, 400, seed), check_critical_count_whrf(8, 3, 150, seed),
@@ -547,6 +622,9 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
         for g in (0.25, 0.5):
             for frac in (0.25, 0.75):
                 results.append(check_complexity_log_potential(g, frac, (150, 300), 40, seed))
+        for ham in ("fidelity", "projector:16", "randspec:1"):
+            for g in (0.25, 0.5):
+                results.append(check_spherical_edge(6, ham, g, (1024, 2048), 8, seed))
         results.append(check_critical_count_circuit(2, 2, "randspec:5", 60, seed))
         results.append(check_critical_count_circuit(2, 2, "fidelity", 60, seed))
         for model in ("whrf", "circuit"):

@@ -141,7 +141,8 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     ``max(n_mc, 8000)`` importance-sampled draws (the heavier weights of this model need more draws than
     the isotropic WHRF). The transition is the spectral inertia bound of :mod:`.transition`:
     gamma_c = 1 - d0/d with d0 the ground-state degeneracy, plus the ceiling below which local minima
-    sit at this p. No asymptotic threshold is claimed.
+    sit at this p. The asymptotic block is the fixed-law limit of :mod:`.spherical_asymptotics` (edge level
+    of the conditional Hessian; for two-level spectra the threshold where minima concentrate).
     """
     import time
 
@@ -162,6 +163,7 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
 
     from .. import gamma_of
     from .distributions import AffineUnits, LocalMinimaDistribution
+    from .spherical_asymptotics import asymptotic_summary
 
     p = kr.p
     units = AffineUnits.for_hamiltonian(ham)
@@ -172,6 +174,9 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
                                    name=f"local minima, {model} model (n={ham.n}, p={p})")
     Fg, dens = dist.grid()
     ess = kr.effective_sample_size(0)
+    asym = asymptotic_summary(ham.spectrum, gamma_of(ham.n, p), dps)
+    for key in ("edge", "threshold"):
+        asym[f"{key}_t"] = None if asym[key] is None else float(units.to_t(asym[key]))
     return {
         "gamma": gamma_of(ham.n, p), "model": model, "n_qubits": ham.n, "n_params": p,
         "hamiltonian": ham.spec, "dof": dof,
@@ -188,7 +193,6 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
         "critical_points": {"expected_counts_by_index": kr.counts.tolist(),
                             "stderr_by_index": kr.stderr.tolist(), "euler": kr.euler,
                             "euler_stderr": kr.euler_stderr, "domain": "[0, pi)^p", "n_mc": kr.n_draws},
-        "asymptotic": {"threshold": None, "edge": None,
-                       "note": f"asymptotics of the {model} model not derived yet (THEORY 9.4)"},
-        "dps": dps, "digits_lost": 0, "seed": seed, "seconds": time.perf_counter() - t0,
+        "asymptotic": asym,
+        "dps": dps, "digits_lost": asym["digits_lost"], "seed": seed, "seconds": time.perf_counter() - t0,
     }
