@@ -30,6 +30,9 @@ stated significance level (never tuned to pass), pass/fail, parameters, seed and
   X^T (K - f) X / D + rho Z'; the Cauchy transform at z = L - sigma/4 left of the predicted edge L,
   Richardson-extrapolated in 1/D; statistic |extrapolated - G| / s.e., threshold 3.29 (alpha = 1e-3).
   The smallest sampled eigenvalue is reported beside L.
+- ``asymptotic/spherical-log-potential``: the determinant term Phi of the minima complexity
+  (:mod:`.theory.minima_complexity`) at half the concentration level against sampled (1/p) log det of the
+  same matrices, Richardson-extrapolated in 1/D; threshold 3.29.
 """
 from __future__ import annotations
 
@@ -514,6 +517,60 @@ def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gam
                         "smallest_eigenvalue_mean_se": lmins})
 
 
+def check_spherical_log_potential(n_qubits: int = 6, hamiltonian: str = "randspec:1", gamma: float = 0.25,
+                                  f_frac: float = 0.5, sizes: tuple[int, int] = (512, 1024), samples: int = 8,
+                                  seed: int = 0) -> CheckResult:
+    """Phi = (1/p) log det of the limiting Hessian (the minima complexity's determinant term) vs sampling.
+
+    At F = E0 + f_frac (f* - E0), f* the concentration level (:mod:`.theory.minima_complexity`), with rho^2
+    the complexity's optimal spread there: the sample mean of (1/p) log det M over ``samples`` matrices
+    M = X^T (K - F) X / D + rho Z' (as in ``asymptotic/spherical-edge``), Richardson-extrapolated in 1/D;
+    statistic |extrapolated - Phi| / s.e.; threshold 3.29 (alpha = 1e-3).
+    """
+    from .hamiltonians import parse_hamiltonian
+    from .theory import minima_complexity as mcx
+    from .theory import spherical_asymptotics as sa
+    t0 = time.perf_counter()
+    D1, D2 = sizes
+    if D2 != 2 * D1:
+        raise ValueError("sizes must be (D, 2D) for the Richardson step")
+    ham = parse_hamiltonian(hamiltonian, n_qubits)
+    levels, weights = sa.spectral_law(ham.spectrum)
+    fstar = mcx.concentration_level(ham.spectrum, gamma)["F"]
+    F = float(levels[0] + f_frac * (fstar - levels[0]))
+    _, r2 = mcx.minima_complexity(levels, weights, F, gamma)
+    phi = mcx.log_potential(levels, weights, F, gamma, gamma * r2)
+    rho = math.sqrt(r2)
+    spec = np.sort(ham.spectrum) - F
+    means, ses = [], []
+    for D in sizes:
+        if D % spec.size:
+            raise ValueError("sizes must be multiples of 2^n")
+        rng = generator(seed, "spherical-logdet", hamiltonian, n_qubits, gamma, f_frac, D)
+        p = int(round(gamma * D))
+        av = np.repeat(spec, D // spec.size)
+        vals = []
+        for _ in range(samples):
+            X = rng.standard_normal((D, p))
+            Z = rng.standard_normal((p, p)) / math.sqrt(2 * D)
+            Z = Z + Z.T
+            np.fill_diagonal(Z, 0.0)
+            ev = np.linalg.eigvalsh((X.T * av) @ X / D + rho * Z)
+            vals.append(np.mean(np.log(np.abs(ev))))
+        means.append(float(np.mean(vals)))
+        ses.append(float(np.std(vals, ddof=1) / math.sqrt(samples)))
+    ext = 2 * means[1] - means[0]
+    se = math.sqrt(4 * ses[1] ** 2 + ses[0] ** 2)
+    stat = abs(ext - phi) / se
+    thr = float(stats.norm.isf(1e-3 / 2))
+    return CheckResult("asymptotic/spherical-log-potential",
+                       {"n_qubits": n_qubits, "hamiltonian": hamiltonian, "gamma": gamma, "f_frac": f_frac,
+                        "sizes": list(sizes), "samples": samples},
+                       float(stat), thr, bool(stat <= thr), seed, time.perf_counter() - t0,
+                       {"F": F, "concentration_level_F": fstar, "rho2": r2, "phi_theory": phi, "mc_means": means,
+                        "mc_se": ses, "extrapolated": ext, "extrapolated_se": se})
+
+
 def _figure_counts(results: list[CheckResult], out: str) -> str | None:
     rows = [r for r in results if r.name.startswith("critical-count")]
     if not rows:
@@ -578,6 +635,10 @@ def _note(r: CheckResult) -> str:
                 f"z = {d['z']:.3f}: theory {d['G_theory']:.5f}, sampled extrapolated {d['extrapolated']:.5f} ± "
                 f"{d['extrapolated_se']:.5f}; smallest eigenvalue {m1:.4f} ± {s1:.4f} (D = {r.params['sizes'][0]}), "
                 f"{m2:.4f} ± {s2:.4f} (D = {r.params['sizes'][1]})")
+    if r.name == "asymptotic/spherical-log-potential":
+        return (f"at F = {d['F']:.4g} (concentration level f* = {d['concentration_level_F']:.4g}, optimal rho^2 "
+                f"{d['rho2']:.4g}): Phi theory {d['phi_theory']:.5f}; sampled (1/p) log det extrapolated "
+                f"{d['extrapolated']:.5f} ± {d['extrapolated_se']:.5f}")
     if r.name == "complexity/log-potential":
         return (f"Phi theory {d['phi_theory']:.5f}; sampled (1/p) log|det M| extrapolated in 1/p "
                 f"{d['extrapolated']:.5f} ± {d['extrapolated_se']:.5f}; statistic is |difference| / s.e.")
@@ -611,7 +672,7 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
                    check_minima_distribution(seed=seed, workers=workers),
                    check_distinct_minima(seed=seed, workers=workers),
                    check_complexity_log_potential(seed=seed),
-                   check_spherical_edge(seed=seed)]
+                   check_spherical_edge(seed=seed), check_spherical_log_potential(seed=seed)]
     else:
         results = [check_point_law_whrf(n=100000, seed=seed), check_point_law_circuit(instances=2000, seed=seed),
                    check_critical_count_whrf(6, 2, 400, seed), check_critical_count_whrf(8, 3, 150, seed),
@@ -625,6 +686,7 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
         for ham in ("fidelity", "projector:16", "randspec:1"):
             for g in (0.25, 0.5):
                 results.append(check_spherical_edge(6, ham, g, (1024, 2048), 8, seed))
+                results.append(check_spherical_log_potential(6, ham, g, 0.5, (1024, 2048), 8, seed))
         results.append(check_critical_count_circuit(2, 2, "randspec:5", 60, seed))
         results.append(check_critical_count_circuit(2, 2, "fidelity", 60, seed))
         for model in ("whrf", "circuit"):

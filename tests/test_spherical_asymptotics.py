@@ -68,6 +68,15 @@ def test_predict_reports_asymptotics_for_circuit_and_spherical_models():
     assert a["threshold_t"] == pytest.approx(a["threshold"] / (14 / 16))  # t = (F - E0)/(Ebar - E0)
     r = predict(4, 8, "randspec:1", model="spherical", n_mc=200)
     a = r["asymptotic"]
-    assert a["threshold"] is None
-    lo, hi = a["threshold_interval"]
+    lo, hi = a["edge_interval"]
     assert lo == a["edge"] and lo < hi
+    assert lo <= a["threshold"] <= hi and a["threshold_digits"] >= 6
+
+
+def test_concentration_level_rejects_bad_gamma_and_reports_the_ground_above_gamma_c():
+    from rmt_qgm.theory.minima_complexity import concentration_level
+    spec = np.r_[np.zeros(4), np.ones(12)]
+    with pytest.raises(UserInputError, match="gamma"):
+        concentration_level(spec, -1)
+    r = concentration_level(spec, 0.8)                  # gamma_c = 1 - 4/16 = 0.75
+    assert r["at_ground"] and r["F"] == 0.0

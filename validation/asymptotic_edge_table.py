@@ -26,6 +26,7 @@ def main() -> None:
     from rmt_qgm import __version__
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.store import atomic_write_bytes
+    from rmt_qgm.theory.minima_complexity import concentration_level
     from rmt_qgm.theory.spherical_asymptotics import edge_level
 
     t0 = time.perf_counter()
@@ -39,7 +40,9 @@ def main() -> None:
              "`asymptotic/spherical-edge`). For two-level spectra (fidelity, projector) it is the level where "
              "local minima concentrate. For a general spectrum (randspec) the interval runs from the edge "
              "level of Haar-typical critical points to the upper limit above which no minima survive at "
-             "exponential order; where in it minima concentrate is open.", "",
+             "exponential order; the concentration level f* (argmax of the minima complexity, maximised over "
+             "how the state spreads over the eigenvectors; `rmt_qgm/theory/minima_complexity.py`, "
+             "`derivations/step_15`) lies inside it, close to its lower end.", "",
              "## Fidelity loss as n grows", "",
              "| gamma | " + " | ".join(f"n = {n}" for n in (4, 6, 8, 12, 20)) + " |",
              "|---|" + "---|" * 5]
@@ -60,8 +63,9 @@ def main() -> None:
               "(basin-weighted) medians are from `docs/circuits_vs_theory.md`. At these sizes both sit far "
               "above f_e: the convergence to the edge is slow, as for the isotropic WHRF (THEORY 5.8), so "
               "f_e is the limit, not a prediction for small circuits.", "",
-              "| n | p | gamma | H | asymptotic f_e | circuit-model median | optimiser-found median |",
-              "|---|---|---|---|---|---|---|"]
+              "| n | p | gamma | H | edge level f_e (randspec: [typical, upper]) | concentration level f* | "
+              "circuit-model median | optimiser-found median |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in cvt["rows"]:
         ham = parse_hamiltonian(r["hamiltonian"], r["n"])
         typ = edge_level(ham.spectrum, r["gamma"], "typical")
@@ -70,9 +74,10 @@ def main() -> None:
             fe = f"[{typ.F:.3f}, {up.F:.3f}]"
         else:
             fe = f"{typ.F:.4f}"
+        fstar = concentration_level(ham.spectrum, r["gamma"])["F"]
         circ = r.get("circuit")
         circ = f"{circ['median']:.3f}" if circ and circ.get("median") is not None else "–"
-        lines.append(f"| {r['n']} | {r['p']} | {r['gamma']} | {r['hamiltonian']} | {fe} | {circ} | "
+        lines.append(f"| {r['n']} | {r['p']} | {r['gamma']} | {r['hamiltonian']} | {fe} | {fstar:.4f} | {circ} | "
                      f"{r['empirical']['median']:.3f} |")
     lines += ["", f"({time.perf_counter() - t0:.0f} s)", ""]
     atomic_write_bytes(os.path.join(ROOT, "docs", "asymptotic_edge.md"), "\n".join(lines).encode())

@@ -30,9 +30,9 @@ f_upper where the ``minimal`` edge reaches 0 is an upper limit for local minima 
 it every critical point has a macroscopic number of negative Hessian eigenvalues (for circuits; see Scale). ``typical`` gives the
 edge level f_typ <= f_upper of critical points with the Haar-typical spread. For two-level spectra the two
 coincide and f_e is where minima concentrate (as t_e(gamma) for the isotropic WHRF: below f_e the bulk is
-positive, above it index-0 points need a macroscopic deformation). For general spectra Kac–Rice weights
-the spread too (through 1/rho^p and |det M|), so where minima concentrate in [f_typ, f_upper] is [open]:
-both ends are reported, not a single number.
+positive, above it index-0 points need a macroscopic deformation; :mod:`.minima_complexity` checks that
+the minima complexity increases up to f_e). For general spectra Kac–Rice weights the spread too (through
+1/rho^p and |det M|); :mod:`.minima_complexity` maximises over it and locates f* in [f_typ, f_upper].
 
 Scale. In circuits |psi| = 1 and every tangent and second-derivative vector has unit norm, so the
 relative weight of the two terms is fixed, and M(f) above is their limit (u_i ~ N(0, I/D) and the
@@ -351,25 +351,45 @@ def edge_level(spectrum, gamma: float, rule: str = "typical", dps: int = 20, n_s
     return EdgeLevel(rule, float(lo), dps, int(lost), False)
 
 
+#: predict computes the concentration level f* for spectra with at most this many distinct levels (cost
+#: ~ 0.5 s for two levels, 10-30 s for 64-256 levels on this machine); beyond it, call
+#: :func:`rmt_qgm.theory.minima_complexity.concentration_level` directly
+CONCENTRATION_MAX_LEVELS = 256
+
+
 def asymptotic_summary(spectrum, gamma: float, dps: int = 20) -> dict:
-    """``predict``'s ``asymptotic`` block for the spherical and circuit models (raw loss units)."""
+    """``predict``'s ``asymptotic`` block for the spherical and circuit models (raw loss units).
+
+    ``edge``: the edge level of Haar-typical critical points (mpmath, digits lost reported);
+    ``edge_interval``: [typical, upper limit]; ``threshold``: f* = argmax of the minima complexity
+    (:mod:`.minima_complexity`, float64, ``threshold_digits``), equal to the edge for two-level spectra.
+    """
+    from .minima_complexity import concentration_level
+
     levels, _ = spectral_law(spectrum)
     typ = edge_level(spectrum, gamma, "typical", dps)
-    two_level = levels.size == 2
-    out = {"edge": typ.F, "edge_rule": "typical",
-           "digits_lost": typ.digits_lost, "dps": dps}
-    if two_level:
+    up = edge_level(spectrum, gamma, "minimal", dps)
+    out = {"edge": typ.F, "edge_rule": "typical", "edge_interval": [typ.F, up.F],
+           "digits_lost": max(typ.digits_lost, up.digits_lost), "dps": dps}
+    c = concentration_level(spectrum, gamma) if levels.size <= CONCENTRATION_MAX_LEVELS else None
+    if levels.size == 2 and c["F"] == up.F:
         out["threshold"] = typ.F
-        out["note"] = ("two-level spectrum: rho^2 = (F - E0)(E1 - F) is fixed by F, so the bulk edge level is "
-                       "where local minima of circuits (|psi| = 1) concentrate as 2^n -> inf at fixed gamma and "
-                       "fixed spectral law; convergence is slow, small circuits sit well above it "
-                       "(rmt_qgm/theory/spherical_asymptotics.py, derivations/step_14, docs/asymptotic_edge.md)")
+        out["threshold_digits"] = dps - typ.digits_lost
+        out["note"] = ("two-level spectrum: rho^2 = (F - E0)(E1 - F) is fixed by F and the minima complexity "
+                       "increases up to the edge level, so local minima of circuits (|psi| = 1) concentrate "
+                       "there as 2^n -> inf at fixed gamma and fixed spectral law; convergence is slow, small "
+                       "circuits sit well above it (rmt_qgm/theory/spherical_asymptotics.py, "
+                       "minima_complexity.py, derivations/step_14-15, docs/asymptotic_edge.md)")
+    elif c is not None:
+        out["threshold"] = c["F"]
+        out["threshold_digits"] = c["digits"]
+        out["note"] = ("general spectrum: threshold = argmax of the minima complexity over F, maximised over "
+                       "how the state spreads over the eigenvectors (edge_interval: edge levels of Haar-typical "
+                       "and of least-spread states; no minima of circuits above its upper end); fixed-law "
+                       "limit 2^n -> inf, slow convergence (rmt_qgm/theory/minima_complexity.py)")
     else:
-        up = edge_level(spectrum, gamma, "minimal", dps)
         out["threshold"] = None
-        out["threshold_interval"] = [typ.F, up.F]
-        out["digits_lost"] = max(typ.digits_lost, up.digits_lost)
-        out["note"] = ("general spectrum: edge = bulk edge level of Haar-typical critical points; no local "
-                       "minima of circuits above threshold_interval[1] at exponential order; where in the "
-                       "interval they concentrate is open (rmt_qgm/theory/spherical_asymptotics.py)")
+        out["note"] = (f"more than {CONCENTRATION_MAX_LEVELS} distinct levels: threshold not computed by predict "
+                       "(rmt_qgm.theory.minima_complexity.concentration_level); minima lie below "
+                       "edge_interval[1]")
     return out

@@ -1,0 +1,272 @@
+"""Where local minima of circuits concentrate, for any spectrum: the index-0 complexity at exponential order.
+
+Fixed-law limit of :mod:`.spherical_asymptotics` (D = 2^(n+1) -> inf at fixed gamma = p/D and fixed
+spectral law nu of H; circuits, |psi| = 1). Kac–Rice for the number of local minima with value near f,
+per unit D, up to f-independent constants (derivations/step_15):
+
+    Sigma_0(f) = max over rho^2 of [ -J(f, rho^2) - (gamma/2) log rho^2 + gamma Phi(f, gamma rho^2) ],
+
+subject to the left edge of M(f) = B + rho Z' being >= 0 (otherwise the Hessian has a macroscopic number
+of negative eigenvalues and the index-0 probability is exp(-O(D^2))). The three terms:
+
+- J(f, rho^2): the large-deviation rate of a Haar state having <K> = f and |(K - f)psi|^2 = rho^2 (Cramér
+  for psi = g/|g|, g Gaussian): J = sup_{a,b} (1/2) Int log(1 + a c + b (c^2 - rho^2)) dnu, c = E - f. The
+  optimal spread is w(E) = 1/(1 + a c + b (c^2 - rho^2)) (relative to nu); b = 0 gives the Haar-typical rho^2.
+- -(gamma/2) log rho^2: the density of the gradient at 0, N(0, (4 rho^2 / D) I_p).
+- gamma Phi: (1/p) log det of the Hessian, Phi = Int log x dmu(x) for mu the law of M(f) (edge >= 0),
+  computed as Int_0^inf [1/(1 + x) + G(-x)] dx with G the Cauchy transform (the root of K(w) = -x left
+  of the edge). dPhi/ds = -G(0)^2 / 2 (free Burgers equation) gives the stationarity condition
+  b = gamma / rho^2 + gamma^2 G(0)^2.
+
+The threshold f* = argmax_f Sigma_0(f): almost all local minima have F -> f* as D -> inf. For two-level
+spectra rho^2 is fixed by f and Sigma_0 increases up to the edge level f_e (measured here on a grid), so
+f* = f_e. For general spectra f* lies in [f_typ, f_upper] of :func:`.spherical_asymptotics.edge_level`.
+
+Numerics: float64 (the root solves are vectorised bisections to full double precision; Phi by
+Gauss–Legendre in t with x = t^2/(1 - t^2), which makes the square-root edge and the 1/x^2 tail smooth).
+An argmax of a smooth function is determined to about sqrt(machine eps) of the spread; the reported
+``digits`` compare two quadrature orders and two grid resolutions.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy.optimize import brentq, minimize_scalar
+
+from . import spherical_asymptotics as sa
+from ..checks import check_float
+
+_NODES = 160
+
+
+def _wstar(a, nu, g, s):
+    br = sa._bracket_wstar(a, nu, g, s)
+    if br is None:
+        return None
+    return brentq(lambda x: float(sa._kprime_np(np.array([x]), a, nu, g, s)[0]), br[0], br[1], xtol=1e-300,
+                  rtol=1e-15)
+
+
+def _K_vec(w, a, nu, g, s):
+    return (nu * a / (1.0 - g * np.multiply.outer(w, a))).sum(axis=-1) + s * w + 1.0 / w
+
+
+def cauchy_left(a, nu, g, s, z, wstar=None):
+    """G(z) for an array of real z left of the edge: the root of K(w) = z in (w*, 0).
+
+    K decreases on (w*, 0) from the edge L to -inf; safeguarded Newton (bisection when a step leaves the
+    bracket) to a relative step of 1e-15.
+    """
+    z = np.atleast_1d(np.asarray(z, dtype=float))
+    ws = _wstar(a, nu, g, s) if wstar is None else wstar
+    lo = np.full_like(z, ws)
+    hi = np.full_like(z, ws / 2)
+    for _ in range(200):
+        bad = _K_vec(hi, a, nu, g, s) > z
+        if not bad.any():
+            break
+        hi[bad] /= 2
+    guess = 1.0 / (z - float(np.sum(nu * a)))           # G(z) ~ 1/(z - mean) away from the edge
+    inside = (guess > np.minimum(lo, hi)) & (guess < np.maximum(lo, hi))
+    w = np.where(inside, guess, 0.5 * (lo + hi))
+    for _ in range(100):
+        den = 1.0 - g * np.multiply.outer(w, a)
+        Kw = (nu * a / den).sum(axis=-1) + s * w + 1.0 / w
+        dK = (nu * g * a ** 2 / den ** 2).sum(axis=-1) + s - 1.0 / w ** 2
+        above = Kw > z
+        lo = np.where(above, w, lo)
+        hi = np.where(above, hi, w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = (Kw - z) / dK
+        step = np.where(np.isfinite(step), step, 0.0)
+        conv = np.abs(step) <= 4e-15 * np.abs(w)           # converged: take the last Newton step and stop
+        wn = w - step
+        out = ~((wn > np.minimum(lo, hi)) & (wn < np.maximum(lo, hi))) & ~conv
+        w = np.where(out, 0.5 * (lo + hi), wn)
+        if np.all(conv):
+            break
+    return w
+
+
+@lru_cache(maxsize=8)
+def _gauss_legendre(nodes: int):
+    t, wt = np.polynomial.legendre.leggauss(nodes)
+    t = 0.5 * (t + 1)
+    return t, 0.5 * wt
+
+
+def log_potential(levels, weights, f: float, gamma: float, s: float, nodes: int = _NODES) -> float:
+    """Phi = Int log x dmu(x) for the law of M(f) with semicircle variance s; requires its left edge >= 0."""
+    a = np.asarray(levels, dtype=float) - f
+    nu = np.asarray(weights, dtype=float)
+    ws = _wstar(a, nu, gamma, s)
+    if ws is None:
+        return -np.inf
+    L = sa._K_np(ws, a, nu, gamma, s)
+    if L < -1e-10 * max(1.0, float(np.max(np.abs(a)))):     # round-off at an edge-constrained optimum
+        raise ValueError("log_potential needs a non-negative left edge")
+    t, wt = _gauss_legendre(nodes)
+    x = t ** 2 / (1 - t ** 2)
+    dx = 2 * t / (1 - t ** 2) ** 2
+    G = cauchy_left(a, nu, gamma, s, -x, ws)
+    return float(np.sum(wt * dx * (1.0 / (1.0 + x) + G)))
+
+
+def profile_rate(levels, weights, f: float, rho2: float) -> tuple[float, float]:
+    """(J, b) of :func:`profile_optimum` (the rate and the multiplier of the rho^2 constraint)."""
+    J, _, b = profile_optimum(levels, weights, f, rho2)
+    return J, b
+
+
+def profile_optimum(levels, weights, f: float, rho2: float) -> tuple[float, float, float]:
+    """(J, a, b): the rate J(f, rho^2) (module docstring) and its maximisers; the optimal spread is
+    w = nu / (1 + a c + b (c^2 - rho^2)).
+
+    Concave maximisation over (a, b) by damped Newton. Two-level spectra: the spread is fixed by f, J is
+    closed form and (a, b) are not defined (nan). Outside the feasible rho^2 range: (inf, nan, nan).
+    """
+    E = np.asarray(levels, dtype=float)
+    nu = np.asarray(weights, dtype=float)
+    c = E - f
+    if c[0] >= 0 or c[-1] <= 0:
+        return np.inf, np.nan, np.nan
+    if E.size == 2:
+        w1 = -c[0] / (c[1] - c[0])
+        w = np.array([1 - w1, w1])
+        return float(0.5 * np.sum(nu * np.log(nu / w))), np.nan, np.nan
+    d = c ** 2 - rho2
+    lo, hi = float(sa.rho2_minimal(E, f)), float(-c[0] * c[-1])
+    if not lo < rho2 < hi:
+        return np.inf, np.nan, np.nan
+    ab = np.zeros(2)
+    V = np.stack([c, d])
+
+    def phi(x):
+        q = 1 + x[0] * c + x[1] * d
+        return -np.inf if np.any(q <= 0) else 0.5 * np.sum(nu * np.log(q))
+
+    val = 0.0
+    for _ in range(200):
+        q = 1 + ab[0] * c + ab[1] * d
+        grad = 0.5 * V @ (nu / q)
+        H = -0.5 * (V * (nu / q ** 2)) @ V.T
+        try:
+            step = -np.linalg.solve(H, grad)
+        except np.linalg.LinAlgError:          # spread condensed on two levels: rho^2 at its range's end
+            return np.inf, np.nan, np.nan
+        tstep = 1.0
+        while True:
+            new = ab + tstep * step
+            nv = phi(new)
+            if nv >= val - 1e-15 * abs(val):
+                break
+            tstep /= 2
+            if tstep < 1e-12:
+                break
+        ab, val = new, nv
+        if not np.all(np.isfinite(ab)):
+            return np.inf, np.nan, np.nan
+        if np.max(np.abs(grad)) < 1e-13:
+            break
+    return float(val), float(ab[0]), float(ab[1])
+
+
+def _rho2_edge(levels, weights, f, gamma, lo, hi):
+    """Largest rho^2 in [lo, hi] with left edge >= 0 (the edge falls with rho^2); None if edge(lo) < 0."""
+    e = lambda r2: sa.left_edge_float(levels, weights, f, gamma, gamma * r2)  # noqa: E731
+    if e(lo) < 0:
+        return None
+    if e(hi) >= 0:
+        return hi
+    return brentq(e, lo, hi, xtol=1e-300, rtol=1e-14)
+
+
+def minima_complexity(levels, weights, f: float, gamma: float, nodes: int = _NODES) -> tuple[float, float]:
+    """(Sigma_0(f), rho^2 at the optimum) per unit D, up to an f-independent constant (module docstring)."""
+    E = np.asarray(levels, dtype=float)
+    c = E - f
+    if c[0] >= 0 or c[-1] <= 0:
+        return -np.inf, np.nan
+    if E.size == 2:
+        r2 = float(-c[0] * c[1])
+        if sa.left_edge_float(E, weights, f, gamma, gamma * r2) < 0:
+            return -np.inf, r2
+        J, _ = profile_rate(E, weights, f, r2)
+        return -J - 0.5 * gamma * np.log(r2) + gamma * log_potential(E, weights, f, gamma, gamma * r2, nodes), r2
+    lo, hi = float(sa.rho2_minimal(E, f)), float(-c[0] * c[-1])
+    lo, hi = lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo)
+    top = _rho2_edge(E, weights, f, gamma, lo, hi)
+    if top is None:
+        return -np.inf, np.nan
+
+    def dpsi(r2):
+        """d/d rho^2 of the objective: b/2 - gamma/(2 rho^2) - (gamma^2/2) G(0)^2 (module docstring)."""
+        _, b = profile_rate(E, weights, f, r2)
+        if not np.isfinite(b):               # spread condensed at an end of the feasible range: J -> inf there
+            return np.inf if r2 < np.sqrt(lo * hi) else -np.inf
+        a_ = E - f
+        G0 = float(cauchy_left(a_, np.asarray(weights, dtype=float), gamma, gamma * r2, 0.0)[0])
+        return 0.5 * b - 0.5 * gamma / r2 - 0.5 * gamma ** 2 * G0 ** 2
+
+    def psi(r2):
+        J, _ = profile_rate(E, weights, f, r2)
+        return -J - 0.5 * gamma * np.log(r2) + gamma * log_potential(E, weights, f, gamma, gamma * r2, nodes)
+
+    # dpsi -> +inf at the lower end (J -> inf there); the optimum is its first zero, or the edge-constrained end
+    us = np.log(lo) + (np.log(top) - np.log(lo)) * np.linspace(0, 1, 25)[1:]
+    ds = np.array([dpsi(np.exp(u)) for u in us])
+    cand = [float(np.exp(us[-1]))] if ds[-1] > 0 else []
+    prev = np.log(lo)
+    for u, dv in zip(us, ds):
+        if dv <= 0:
+            cand.append(float(np.exp(brentq(lambda v: dpsi(np.exp(v)), prev, u, xtol=1e-12))) if prev < u else
+                        float(np.exp(u)))
+            break
+        prev = u
+    if not cand:                             # no sign change resolved: fall back to a bounded search
+        res = minimize_scalar(lambda v: -psi(np.exp(v)), bounds=(np.log(lo), np.log(top)), method="bounded",
+                              options={"xatol": 1e-10})
+        cand = [float(np.exp(res.x))]
+    vals = [psi(r2) for r2 in cand]
+    best_r2 = cand[int(np.argmax(vals))]
+    best = -max(vals)
+    best_u = np.log(best_r2)
+    return -float(best), float(np.exp(best_u))
+
+
+def concentration_level(spectrum, gamma: float, grid: int = 32, nodes: int = _NODES) -> dict:
+    """f* = argmax Sigma_0(f) in raw loss units, with the curve it came from (module docstring).
+
+    Scans ``grid`` levels in (E0, f_upper], refines the best one by a bounded Brent search between its
+    neighbours, and repeats the refinement with 2 * nodes quadrature nodes to report the agreement
+    (``digits``: decimal digits on which the two agree, relative to the spectral width).
+    """
+    g = check_float("gamma", gamma, 0.0, open_min=True)
+    levels, weights = sa.spectral_law(spectrum)
+    up = sa.edge_level(spectrum, g, "minimal", dps=20)
+    typ = sa.edge_level(spectrum, g, "typical", dps=20)
+    width = float(levels[-1] - levels[0])
+    if up.at_ground:
+        return {"F": float(levels[0]), "at_ground": True, "edge_typical": typ.F, "edge_upper": up.F,
+                "curve": [], "digits": 15}
+
+    fs = levels[0] + (up.F - levels[0]) * np.linspace(0, 1, grid + 1)[1:]
+    fs[-1] -= 1e-10 * width                       # just inside: the edge is exactly 0 at f_upper
+    sig = np.array([minima_complexity(levels, weights, f, g, nodes)[0] for f in fs])
+    i = int(np.argmax(sig))
+    a = fs[i - 1] if i > 0 else levels[0] + 1e-9 * width
+    b = fs[min(i + 1, len(fs) - 1)]
+
+    def refine(n_nodes):
+        if i == len(fs) - 1 and levels.size == 2:
+            return float(up.F)                    # two-level: the maximum is the edge level itself
+        res = minimize_scalar(lambda f: -minima_complexity(levels, weights, f, g, n_nodes)[0], bounds=(a, b),
+                              method="bounded", options={"xatol": 1e-9 * width})
+        return float(res.x) if -res.fun >= sig[i] else float(fs[i])
+
+    f1, f2 = refine(nodes), refine(2 * nodes)
+    rel = abs(f1 - f2) / width
+    digits = 15 if rel == 0 else int(max(0, min(15, np.floor(-np.log10(rel)))))
+    return {"F": f1, "at_ground": False, "edge_typical": typ.F, "edge_upper": up.F,
+            "curve": [[float(f), float(s)] for f, s in zip(fs, sig)], "digits": digits}
