@@ -13,7 +13,9 @@ Choices where the caption is silent (THEORY 7.1 lists them as open), stated on t
 - the y axis is t = (F - E0)/(Ebar - E0) (for the infidelity E0 = 0, Ebar = 1 - 2^-n);
 - the dashed region is the candidate [t_e(gamma), (1 - sqrt gamma)^2] for gamma < 1 and {0} for
   gamma >= 1 (THEORY 5.6-5.8: t_e is the large-size edge threshold, (1 - sqrt gamma)^2 the MP edge);
-  finite-size minima are expected above t_e (THEORY 5.8: convergence is slow, O(m^-1/2)).
+  finite-size minima are expected above t_e (THEORY 5.8: convergence is slow, O(m^-1/2));
+- dotted: the engine's own asymptotic level of minima for the circuit (normalised-state) model at this n,
+  the edge level f_e of :mod:`rmt_qgm.theory.spherical_asymptotics` (fixed-law limit), in t units.
 
 The simulations are a sweep (:mod:`rmt_qgm.sweep`) stored in ``CACHE``; a rerun resumes it and only
 computes what is missing, so the run can be interrupted at any time. Tasks run smallest first (n = 6,
@@ -53,6 +55,19 @@ def candidate_region(gamma: float) -> tuple[float, float]:
     return float(edge_threshold(gamma).value), (1 - math.sqrt(gamma)) ** 2
 
 
+def engine_level_t(n_qubits: int, gamma: float) -> float:
+    """The engine's asymptotic concentration level of minima for the infidelity loss at this n, in t units.
+
+    Fixed-law limit (spectrum law {0: 2^-n, 1: 1 - 2^-n} held fixed as the dimension grows;
+    :mod:`rmt_qgm.theory.spherical_asymptotics`, derivations/step_14-15): for this two-level spectrum the
+    edge level f_e, where the circuit minima complexity peaks. t = F / (1 - 2^-n); 0 for gamma >= gamma_c.
+    """
+    from .theory.spherical_asymptotics import edge_level
+    spec = np.ones(2 ** n_qubits)
+    spec[0] = 0.0
+    return edge_level(spec, gamma).F / (1 - 2.0 ** -n_qubits)
+
+
 def collect(cache: str, cfg) -> dict[tuple[int, float], dict]:
     """{(n, gamma): {"t": minima in t, "saddles", "uncertified", "done"}} from the cache."""
     store = TaskStore(cache)
@@ -90,10 +105,14 @@ def build(quick: bool, seed: int, workers: int, cache: str, simulate: bool = Tru
             lo, hi = candidate_region(g)
             ax.hlines([lo, hi], k - 0.38, k + 0.38, colors="0.25", linestyles="--", lw=1.0,
                       label="candidate predicted region [$t_e(\\gamma)$, $(1-\\sqrt{\\gamma})^2$]" if k == 0 else None)
+            fe = engine_level_t(n, g)
+            ax.hlines(fe, k - 0.38, k + 0.38, colors=COLORS[2], linestyles=":", lw=1.4,
+                      label="engine: asymptotic level of minima $f_e$ (this $n$, fixed-law limit)"
+                      if k == 0 else None)
             key = next((kk for kk in data if kk[0] == n and abs(kk[1] - g) < 0.02 * g), None)
             if key is None:
                 ax.text(k, 0.02, "not run", ha="center", fontsize=6.5, color="0.4", rotation=90)
-                rows.append([n, g, 0, 0, 0, float("nan"), float("nan"), float("nan"), lo, hi])
+                rows.append([n, g, 0, 0, 0, float("nan"), float("nan"), float("nan"), lo, hi, fe])
                 continue
             d = data[key]
             t = np.asarray(d["t"])
@@ -104,15 +123,15 @@ def build(quick: bool, seed: int, workers: int, cache: str, simulate: bool = Tru
                           label="median" if k == 0 else None)
             ax.text(k, -0.075, f"{t.size}/{d['done']}", ha="center", fontsize=6, color="0.35")
             q = np.quantile(t, [0.1, 0.5, 0.9]) if t.size else [float("nan")] * 3
-            rows.append([n, key[1], d["done"], t.size, d["saddles"], q[0], q[1], q[2], lo, hi])
+            rows.append([n, key[1], d["done"], t.size, d["saddles"], q[0], q[1], q[2], lo, hi, fe])
         ax.set_xticks(range(len(GAMMAS)), [f"{g:g}" for g in GAMMAS])
         ax.set_xlabel(GAMMA_LABEL)
         ax.set_ylabel(r"local-minimum loss $t = (F - E_0)/(\bar E - E_0)$")
-        ax.set_ylim(-0.1, 1.0)
+        ax.set_ylim(-0.1, 1.3)
         ax.set_title(f"({label}) $2^n = {2 ** n}$ (n = {n})")
         ax.legend(loc="upper right", fontsize=6)
     fig.suptitle(f"ICLR 2022 Fig. 1 reproduced: randomized model, infidelity loss, {instances} training "
                  "instances per γ\n(numbers under the points: certified minima / instances finished)", fontsize=8.5)
     cols = ["n_qubits", "gamma", "instances_done", "minima", "saddles", "q10_t", "median_t", "q90_t",
-            "region_lo_t", "region_hi_t"]
+            "region_lo_t", "region_hi_t", "engine_level_t"]
     return FigureData(fig, cols, rows)

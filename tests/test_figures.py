@@ -21,7 +21,7 @@ EXPECTED_COLUMNS = {
                             "engine_q90_t", "engine_mode_t", "t_e", "mp_edge", "natcomm_mode_x",
                             "natcomm_mode_2x", "mc_q10_t", "mc_median_t", "mc_q90_t", "mc_minima"],
     "paper-fig1": ["n_qubits", "gamma", "instances_done", "minima", "saddles", "q10_t", "median_t", "q90_t",
-                   "region_lo_t", "region_hi_t"],
+                   "region_lo_t", "region_hi_t", "engine_level_t"],
 }
 
 
