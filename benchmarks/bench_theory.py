@@ -8,6 +8,10 @@
 - exact circuit Kac–Rice (``kac_rice_circuit``) at n = 5, p = 16 and n = 6, p = 32, cost per draw; peer:
   the same estimator written the plain way, with each G_k a dense d x d matrix built from a full Haar
   unitary (QR of a d x d complex Gaussian) instead of a rank-d/2 isometry, timed on a subset of draws.
+- asymptotic threshold of the spherical/circuit models (``asymptotic_summary``: edge levels in mpmath and
+  the concentration level f*) for the infidelity at n = 8 (two levels) and randspec at n = 6 (64 levels);
+  peer: locating the edge level by sampling instead, one D = 2048 conditional Hessian per bisection step
+  (30 steps), which gives 2-3 digits at best.
 
 Run:  python benchmarks/bench_theory.py
 """
@@ -53,6 +57,7 @@ def main() -> int:
                 "numpy_fresh_samples_per_node_s (extrapolated)": t_peer, "speedup_vs_numpy": t_peer / t_fs,
                 "counts_by_index_head": r["critical_points"]["expected_counts_by_index"][:3]})
     out.extend(bench_circuit_model())
+    out.extend(bench_general_asymptotics())
     print(json.dumps(out, indent=2))
     return 0
 
@@ -91,6 +96,40 @@ def bench_circuit_model() -> list[dict]:
         rows.append({"case": f"exact circuit Kac-Rice, n={n} p={p} (fidelity), per draw", "seconds_per_draw": per,
                      "draws": kr.n_draws, "dense_haar_peer_seconds_per_draw": peer, "speedup_vs_dense": peer / per,
                      "seconds_for_8000_draws (predict default)": 8000 * per})
+    return rows
+
+
+def bench_general_asymptotics() -> list[dict]:
+    from rmt_qgm.hamiltonians import parse_hamiltonian
+    from rmt_qgm.theory import spherical_asymptotics as sa
+    rows = []
+    for n, spec_name, g in ((8, "fidelity", 0.25), (6, "randspec:1", 0.25)):
+        spec = parse_hamiltonian(spec_name, n).spectrum
+        t0 = time.perf_counter()
+        a = sa.asymptotic_summary(spec, g, 30)
+        t_engine = time.perf_counter() - t0
+        # peer: bisection on F with one sampled conditional Hessian (D = 2048) per step
+        rng = np.random.default_rng(0)
+        D = 2048
+        p = int(g * D)
+        levels, weights = sa.spectral_law(spec)
+        av0 = np.repeat(np.sort(spec), D // spec.size)
+        t0 = time.perf_counter()
+        lo, hi = float(levels[0]), float(levels[-1])
+        for _ in range(30):
+            f = 0.5 * (lo + hi)
+            rho = np.sqrt(sa.rho2_typical_float(levels, weights, f))
+            X = rng.standard_normal((D, p))
+            Z = rng.standard_normal((p, p)) / np.sqrt(2 * D)
+            Z = Z + Z.T
+            np.fill_diagonal(Z, 0.0)
+            lmin = np.linalg.eigvalsh((X.T * (av0 - f)) @ X / D + rho * Z)[0]
+            lo, hi = (f, hi) if lmin >= 0 else (lo, f)
+        t_peer = time.perf_counter() - t0
+        rows.append({"case": f"asymptotic threshold (spherical/circuit model), {spec_name} n={n} gamma={g}",
+                     "seconds": t_engine, "threshold": a["threshold"], "edge": a["edge"],
+                     "peer_sampled_bisection_seconds": t_peer, "peer_edge_level": 0.5 * (lo + hi),
+                     "speedup_vs_sampling": t_peer / t_engine})
     return rows
 
 

@@ -21,6 +21,7 @@ p_t(t) t^(-p/2) |det M| decays like that Gamma density and the neglected mass is
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 import mpmath as mp
@@ -60,6 +61,10 @@ class KacRiceCounts:
                 "method": self.method, "domain": "[0, pi)^p"}
 
 
+#: threads for the batched eigenvalue problems of :func:`expected_counts` (independent chunks)
+EIGEN_THREADS = max(1, min(2, os.cpu_count() or 1))
+
+
 def log_prefactor(m: int, p: int) -> float:
     """log[ pi^p (m / 8 pi)^(p/2) 2^p ]."""
     return p * math.log(math.pi) + 0.5 * p * math.log(m / (8 * math.pi)) + p * math.log(2.0)
@@ -96,14 +101,29 @@ def expected_counts(m: int, p: int, *, seed: int = 0, n_mc: int = 4000, t_grid: 
     index = np.empty((n_mc, t_grid), dtype=np.int64)
     sq = np.sqrt(t)
     eye = np.eye(p)
-    for s0 in range(0, n_mc, chunk):
-        s1 = min(n_mc, s0 + chunk)
-        W, Z = sample_wz(m, p, rng, s1 - s0)
-        M = W[:, None] - t[None, :, None, None] * eye + sq[None, :, None, None] * Z[:, None]
+
+    def spectra(s0: int, s1: int, M: np.ndarray) -> None:
         ev = np.linalg.eigvalsh(M)
         with np.errstate(divide="ignore"):
             logdet[s0:s1] = np.log(np.abs(ev)).sum(axis=-1)
         index[s0:s1] = (ev < 0).sum(axis=-1)
+
+    # the draws are made in order in this thread (same numbers for any thread count); the eigenvalue
+    # chunks are independent and go to EIGEN_THREADS threads (LAPACK releases the GIL), BLAS at 1 thread each
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1), ThreadPoolExecutor(EIGEN_THREADS) as pool:
+        pending = []
+        for s0 in range(0, n_mc, chunk):
+            s1 = min(n_mc, s0 + chunk)
+            W, Z = sample_wz(m, p, rng, s1 - s0)
+            M = W[:, None] - t[None, :, None, None] * eye + sq[None, :, None, None] * Z[:, None]
+            pending.append(pool.submit(spectra, s0, s1, M))
+            if len(pending) > EIGEN_THREADS:          # bound the memory held by queued chunks
+                pending.pop(0).result()
+        for fut in pending:
+            fut.result()
 
     logterm = logdet + logw[None, :]                  # log of per-draw, per-node contribution
     shift = float(np.max(logterm[np.isfinite(logterm)]))
