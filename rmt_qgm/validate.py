@@ -454,6 +454,20 @@ def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, siz
                         "extrapolated_se": se})
 
 
+def _conditional_hessian_spectra(shifted_spectrum: np.ndarray, rho: float, gamma: float, D: int, samples: int,
+                                 rng: np.random.Generator):
+    """Eigenvalues of ``samples`` matrices X^T diag(a) X / D + rho Z' (a: the shifted spectrum H - F replicated
+    D / 2^n times, X a D x p Gaussian with p = gamma D, Z' symmetric zero-diagonal N(0, 1/D))."""
+    p = int(round(gamma * D))
+    av = np.repeat(shifted_spectrum, D // shifted_spectrum.size)
+    for _ in range(samples):
+        X = rng.standard_normal((D, p))
+        Z = rng.standard_normal((p, p)) / math.sqrt(2 * D)
+        Z = Z + Z.T
+        np.fill_diagonal(Z, 0.0)
+        yield np.linalg.eigvalsh((X.T * av) @ X / D + rho * Z)
+
+
 def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gamma: float = 0.25,
                          sizes: tuple[int, int] = (512, 1024), samples: int = 8, seed: int = 0) -> CheckResult:
     """The spherical model's asymptotic Hessian law at its edge level against sampled matrices.
@@ -491,15 +505,8 @@ def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gam
         if D % spec.size:
             raise ValueError("sizes must be multiples of 2^n")
         rng = generator(seed, "spherical-edge", hamiltonian, n_qubits, gamma, D)
-        p = int(round(gamma * D))
-        av = np.repeat(spec, D // spec.size)
         vals, mins = [], []
-        for _ in range(samples):
-            X = rng.standard_normal((D, p))
-            Z = rng.standard_normal((p, p)) / math.sqrt(2 * D)
-            Z = Z + Z.T
-            np.fill_diagonal(Z, 0.0)
-            ev = np.linalg.eigvalsh((X.T * av) @ X / D + rho * Z)
+        for ev in _conditional_hessian_spectra(spec, rho, gamma, D, samples, rng):
             vals.append(np.mean(1.0 / (z - ev)))
             mins.append(ev[0])
         means.append(float(np.mean(vals)))
@@ -547,16 +554,8 @@ def check_spherical_log_potential(n_qubits: int = 6, hamiltonian: str = "randspe
         if D % spec.size:
             raise ValueError("sizes must be multiples of 2^n")
         rng = generator(seed, "spherical-logdet", hamiltonian, n_qubits, gamma, f_frac, D)
-        p = int(round(gamma * D))
-        av = np.repeat(spec, D // spec.size)
-        vals = []
-        for _ in range(samples):
-            X = rng.standard_normal((D, p))
-            Z = rng.standard_normal((p, p)) / math.sqrt(2 * D)
-            Z = Z + Z.T
-            np.fill_diagonal(Z, 0.0)
-            ev = np.linalg.eigvalsh((X.T * av) @ X / D + rho * Z)
-            vals.append(np.mean(np.log(np.abs(ev))))
+        vals = [np.mean(np.log(np.abs(ev)))
+                for ev in _conditional_hessian_spectra(spec, rho, gamma, D, samples, rng)]
         means.append(float(np.mean(vals)))
         ses.append(float(np.std(vals, ddof=1) / math.sqrt(samples)))
     ext = 2 * means[1] - means[0]
