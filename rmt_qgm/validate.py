@@ -414,6 +414,22 @@ def check_transition_spectrum(n_qubits: int = 3, hamiltonians=("projector:2", "p
                        {"rows": rows, "failing": failing})
 
 
+def _richardson_z(means: list[float], ses: list[float], theory: float) -> tuple[float, float, float, float]:
+    """(extrapolated, s.e., |extrapolated - theory| / s.e., threshold) for sample means at sizes (N, 2N).
+
+    The O(1/N) finite-size term is removed by 2 mean(2N) - mean(N), s.e. sqrt(4 se(2N)^2 + se(N)^2);
+    threshold: the two-sided 0.1% normal quantile, 3.29.
+    """
+    ext = 2 * means[1] - means[0]
+    se = math.sqrt(4 * ses[1] ** 2 + ses[0] ** 2)
+    return ext, se, abs(ext - theory) / se, float(stats.norm.isf(1e-3 / 2))
+
+
+def _check_doubling(sizes, what: str) -> None:
+    if sizes[1] != 2 * sizes[0]:
+        raise ValueError(f"sizes must be ({what}, 2{what}) for the Richardson step")
+
+
 def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, sizes: tuple[int, int] = (100, 200),
                                    samples: int = 40, seed: int = 0) -> CheckResult:
     """Phi(t) = int log lambda dmu_t of the complexity S(t) against sampled matrices M(t) = W - tI + sqrt(t) Z.
@@ -427,9 +443,7 @@ def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, siz
     from .theory.complexity import log_potential
     from .theory.pointlaw import sample_wz
     t0 = time.perf_counter()
-    p1, p2 = sizes
-    if p2 != 2 * p1:
-        raise ValueError("sizes must be (p, 2p) for the Richardson step")
+    _check_doubling(sizes, "p")
     t = t_frac * float(edge_threshold(gamma).value)
     phi = float(log_potential(gamma, t, 20).value)
     means, ses = [], []
@@ -443,10 +457,7 @@ def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, siz
             vals.append(np.mean(np.log(np.abs(ev))))
         means.append(float(np.mean(vals)))
         ses.append(float(np.std(vals, ddof=1) / math.sqrt(samples)))
-    ext = 2 * means[1] - means[0]
-    se = math.sqrt(4 * ses[1] ** 2 + ses[0] ** 2)
-    stat = abs(ext - phi) / se
-    thr = float(stats.norm.isf(1e-3 / 2))
+    ext, se, stat, thr = _richardson_z(means, ses, phi)
     return CheckResult("complexity/log-potential", {"gamma": gamma, "t": t, "t_over_t_e": t_frac,
                                                     "sizes": list(sizes), "samples": samples},
                        float(stat), thr, bool(stat <= thr), seed, time.perf_counter() - t0,
@@ -458,6 +469,8 @@ def _conditional_hessian_spectra(shifted_spectrum: np.ndarray, rho: float, gamma
                                  rng: np.random.Generator):
     """Eigenvalues of ``samples`` matrices X^T diag(a) X / D + rho Z' (a: the shifted spectrum H - F replicated
     D / 2^n times, X a D x p Gaussian with p = gamma D, Z' symmetric zero-diagonal N(0, 1/D))."""
+    if D % shifted_spectrum.size:
+        raise ValueError("sizes must be multiples of 2^n")
     p = int(round(gamma * D))
     av = np.repeat(shifted_spectrum, D // shifted_spectrum.size)
     for _ in range(samples):
@@ -484,9 +497,7 @@ def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gam
     from .hamiltonians import parse_hamiltonian
     from .theory import spherical_asymptotics as sa
     t0 = time.perf_counter()
-    D1, D2 = sizes
-    if D2 != 2 * D1:
-        raise ValueError("sizes must be (D, 2D) for the Richardson step")
+    _check_doubling(sizes, "D")
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     levels, weights = sa.spectral_law(ham.spectrum)
     fe = sa.edge_level(ham.spectrum, gamma, "typical", dps=20).F
@@ -502,8 +513,6 @@ def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gam
     spec = np.sort(ham.spectrum) - fe
     means, ses, lmins = [], [], []
     for D in sizes:
-        if D % spec.size:
-            raise ValueError("sizes must be multiples of 2^n")
         rng = generator(seed, "spherical-edge", hamiltonian, n_qubits, gamma, D)
         vals, mins = [], []
         for ev in _conditional_hessian_spectra(spec, rho, gamma, D, samples, rng):
@@ -512,10 +521,7 @@ def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gam
         means.append(float(np.mean(vals)))
         ses.append(float(np.std(vals, ddof=1) / math.sqrt(samples)))
         lmins.append([float(np.mean(mins)), float(np.std(mins, ddof=1) / math.sqrt(samples))])
-    ext = 2 * means[1] - means[0]
-    se = math.sqrt(4 * ses[1] ** 2 + ses[0] ** 2)
-    stat = abs(ext - G) / se
-    thr = float(stats.norm.isf(1e-3 / 2))
+    ext, se, stat, thr = _richardson_z(means, ses, G)
     return CheckResult("asymptotic/spherical-edge", {"n_qubits": n_qubits, "hamiltonian": hamiltonian,
                                                      "gamma": gamma, "sizes": list(sizes), "samples": samples},
                        float(stat), thr, bool(stat <= thr), seed, time.perf_counter() - t0,
@@ -538,9 +544,7 @@ def check_spherical_log_potential(n_qubits: int = 6, hamiltonian: str = "randspe
     from .theory import minima_complexity as mcx
     from .theory import spherical_asymptotics as sa
     t0 = time.perf_counter()
-    D1, D2 = sizes
-    if D2 != 2 * D1:
-        raise ValueError("sizes must be (D, 2D) for the Richardson step")
+    _check_doubling(sizes, "D")
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     levels, weights = sa.spectral_law(ham.spectrum)
     fstar = mcx.concentration_level(ham.spectrum, gamma)["F"]
@@ -551,17 +555,12 @@ def check_spherical_log_potential(n_qubits: int = 6, hamiltonian: str = "randspe
     spec = np.sort(ham.spectrum) - F
     means, ses = [], []
     for D in sizes:
-        if D % spec.size:
-            raise ValueError("sizes must be multiples of 2^n")
         rng = generator(seed, "spherical-logdet", hamiltonian, n_qubits, gamma, f_frac, D)
         vals = [np.mean(np.log(np.abs(ev)))
                 for ev in _conditional_hessian_spectra(spec, rho, gamma, D, samples, rng)]
         means.append(float(np.mean(vals)))
         ses.append(float(np.std(vals, ddof=1) / math.sqrt(samples)))
-    ext = 2 * means[1] - means[0]
-    se = math.sqrt(4 * ses[1] ** 2 + ses[0] ** 2)
-    stat = abs(ext - phi) / se
-    thr = float(stats.norm.isf(1e-3 / 2))
+    ext, se, stat, thr = _richardson_z(means, ses, phi)
     return CheckResult("asymptotic/spherical-log-potential",
                        {"n_qubits": n_qubits, "hamiltonian": hamiltonian, "gamma": gamma, "f_frac": f_frac,
                         "sizes": list(sizes), "samples": samples},

@@ -40,14 +40,6 @@ from ..checks import check_float
 _NODES = 160
 
 
-def _wstar(a, nu, g, s):
-    br = sa._bracket_wstar(a, nu, g, s)
-    if br is None:
-        return None
-    return brentq(lambda x: float(sa._kprime_np(np.array([x]), a, nu, g, s)[0]), br[0], br[1], xtol=1e-300,
-                  rtol=1e-15)
-
-
 def _K_vec(w, a, nu, g, s):
     return (nu * a / (1.0 - g * np.multiply.outer(w, a))).sum(axis=-1) + s * w + 1.0 / w
 
@@ -59,7 +51,7 @@ def cauchy_left(a, nu, g, s, z, wstar=None):
     bracket) to a relative step of 1e-15.
     """
     z = np.atleast_1d(np.asarray(z, dtype=float))
-    ws = _wstar(a, nu, g, s) if wstar is None else wstar
+    ws = sa.wstar_float(a, nu, g, s) if wstar is None else wstar
     lo = np.full_like(z, ws)
     hi = np.full_like(z, ws / 2)
     for _ in range(200):
@@ -100,7 +92,7 @@ def log_potential(levels, weights, f: float, gamma: float, s: float, nodes: int 
     """Phi = Int log x dmu(x) for the law of M(f) with semicircle variance s; requires its left edge >= 0."""
     a = np.asarray(levels, dtype=float) - f
     nu = np.asarray(weights, dtype=float)
-    ws = _wstar(a, nu, gamma, s)
+    ws = sa.wstar_float(a, nu, gamma, s)
     if ws is None:
         return -np.inf
     L = sa._K_np(ws, a, nu, gamma, s)
@@ -235,17 +227,22 @@ def minima_complexity(levels, weights, f: float, gamma: float, nodes: int = _NOD
     return -float(best), float(np.exp(best_u))
 
 
-def concentration_level(spectrum, gamma: float, grid: int = 32, nodes: int = _NODES) -> dict:
+def concentration_level(spectrum, gamma: float, grid: int = 32, nodes: int = _NODES,
+                        edges: tuple[sa.EdgeLevel, sa.EdgeLevel] | None = None) -> dict:
     """f* = argmax Sigma_0(f) in raw loss units, with the curve it came from (module docstring).
 
     Scans ``grid`` levels in (E0, f_upper], refines the best one by a bounded Brent search between its
     neighbours, and repeats the refinement with 2 * nodes quadrature nodes to report the agreement
-    (``digits``: decimal digits on which the two agree, relative to the spectral width).
+    (``digits``: decimal digits on which the two agree, relative to the spectral width). ``edges``: the
+    (typical, minimal) :class:`.spherical_asymptotics.EdgeLevel` of this spectrum and gamma, if the caller
+    has them already.
     """
     g = check_float("gamma", gamma, 0.0, open_min=True)
     levels, weights = sa.spectral_law(spectrum)
-    up = sa.edge_level(spectrum, g, "minimal", dps=20)
-    typ = sa.edge_level(spectrum, g, "typical", dps=20)
+    if edges is None:
+        typ, up = sa.edge_level(spectrum, g, "typical", dps=20), sa.edge_level(spectrum, g, "minimal", dps=20)
+    else:
+        typ, up = edges
     width = float(levels[-1] - levels[0])
     if up.at_ground:
         return {"F": float(levels[0]), "at_ground": True, "edge_typical": typ.F, "edge_upper": up.F,

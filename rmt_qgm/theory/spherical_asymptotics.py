@@ -147,18 +147,23 @@ def _bracket_wstar(a: np.ndarray, nu: np.ndarray, gamma: float, s: float) -> tup
     return float(w[i]), float(w[i - 1])
 
 
-def left_edge_float(levels, weights, f: float, gamma: float, s: float) -> float:
-    """float64 :func:`left_edge` (scans and brackets only; results are refined in mpmath)."""
+def wstar_float(a: np.ndarray, nu: np.ndarray, gamma: float, s: float) -> float | None:
+    """float64 w*: the first zero of K' below 0 (Brent inside :func:`_bracket_wstar`), or None if there is none."""
     from scipy.optimize import brentq
 
-    a = np.asarray(levels, dtype=float) - float(f)
-    nu = np.asarray(weights, dtype=float)
     br = _bracket_wstar(a, nu, float(gamma), float(s))
     if br is None:
-        return 0.0
-    w = brentq(lambda x: float(_kprime_np(np.array([x]), a, nu, gamma, s)[0]), br[0], br[1], xtol=1e-300,
-               rtol=1e-15)
-    return _K_np(w, a, nu, gamma, s)
+        return None
+    return brentq(lambda x: float(_kprime_np(np.array([x]), a, nu, float(gamma), float(s))[0]), br[0], br[1],
+                  xtol=1e-300, rtol=1e-15)
+
+
+def left_edge_float(levels, weights, f: float, gamma: float, s: float) -> float:
+    """float64 :func:`left_edge` (scans and brackets only; results are refined in mpmath)."""
+    a = np.asarray(levels, dtype=float) - float(f)
+    nu = np.asarray(weights, dtype=float)
+    w = wstar_float(a, nu, gamma, s)
+    return 0.0 if w is None else _K_np(w, a, nu, gamma, s)
 
 
 def left_edge(levels, weights, f, gamma, s) -> mp.mpf:
@@ -173,10 +178,7 @@ def left_edge(levels, weights, f, gamma, s) -> mp.mpf:
     br = _bracket_wstar(a_np, nu_np, float(gamma), float(s))
     if br is None:
         return mp.mpf(0)
-    from scipy.optimize import brentq
-
-    w0 = brentq(lambda x: float(_kprime_np(np.array([x]), a_np, nu_np, float(gamma), float(s))[0]),
-                br[0], br[1], xtol=1e-300, rtol=1e-15)
+    w0 = wstar_float(a_np, nu_np, gamma, s)
     a = [mp.mpf(x) - mp.mpf(f) for x in np.asarray(levels, dtype=float)]
     nu = [mp.mpf(x) for x in nu_np]
     g, sm = mp.mpf(gamma), mp.mpf(s)
@@ -371,7 +373,8 @@ def asymptotic_summary(spectrum, gamma: float, dps: int = 20) -> dict:
     up = edge_level(spectrum, gamma, "minimal", dps)
     out = {"edge": typ.F, "edge_rule": "typical", "edge_interval": [typ.F, up.F],
            "digits_lost": max(typ.digits_lost, up.digits_lost), "dps": dps}
-    c = concentration_level(spectrum, gamma) if levels.size <= CONCENTRATION_MAX_LEVELS else None
+    c = (concentration_level(spectrum, gamma, edges=(typ, up)) if levels.size <= CONCENTRATION_MAX_LEVELS
+         else None)
     if levels.size == 2 and c["F"] == up.F:
         out["threshold"] = typ.F
         out["threshold_digits"] = dps - typ.digits_lost
