@@ -27,6 +27,7 @@ from ..errors import UserInputError
 from ..hamiltonians import Hamiltonian
 from ..spec import PauliString, Psi0Spec, parse_pauli_string
 from . import kernels as K
+from .hessian import hessian as exact_hessian
 
 ANSATZE = ("randomized", "pauli", "hea")
 
@@ -101,8 +102,8 @@ class Circuit:
         return float(f), g
 
     def hessian(self, theta, psi0: np.ndarray, ham: Hamiltonian) -> np.ndarray:
-        """Exact Hessian of F (dressed-generator formula, kernels module docstring)."""
-        return K.hessian(self.ops, self._theta(theta), _c(psi0), self.dense, self.diags,
+        """Exact Hessian of F (dressed-generator formula, :mod:`.hessian`)."""
+        return exact_hessian(self.ops, self._theta(theta), _c(psi0), self.dense, self.diags,
                          ham.xmasks, ham.coeffs)
 
     def hvp(self, theta, psi0: np.ndarray, ham: Hamiltonian, v) -> np.ndarray:

@@ -16,8 +16,9 @@ against dense matrices):
 - adjoint gradient: with lambda = H psi carried backwards together with psi,
   dF/dtheta_k = 2 Re <lambda_k| (-i P_k) psi_k> = 2 Im <lambda_k|P_k psi_k>  (frame after gate k),
   O(L 2^n) time and O(2^n) memory;
-- exact Hessian: with dressed generators Gt_k = U_{>k} P_k U_{>k}^dagger, J_k = -i Gt_k psi and
-  K_k = i Gt_k H psi, for i < j (gate i before gate j) d_i d_j psi = (-i Gt_j)(-i Gt_i) psi and
+- exact Hessian (:mod:`.hessian`): with dressed generators Gt_k = U_{>k} P_k U_{>k}^dagger,
+  J_k = -i Gt_k psi and K_k = i Gt_k H psi, for i < j (gate i before gate j)
+  d_i d_j psi = (-i Gt_j)(-i Gt_i) psi and
   Hess_ij = 2 Re[ <J_i|H|J_j> + <K_j|J_i> ],  Hess_ii = 2 Re[ <J_i|H|J_i> - <psi|H|psi> ];
 - Hessian-vector product: forward tangent psi_dot = sum_j v_j d_j psi and the backward recursion
   mu_(k-1) = R_k^dagger mu_k, mu_dot_(k-1) = R_k^dagger (mu_dot_k + v_k i P_k mu_k), O(L 2^n).
@@ -344,60 +345,6 @@ def loss_and_grad(ops, theta, psi0, dense, diags, hx, hc):
             apply_op(psi, op, theta, dense, diags, work, True)
             apply_op(lam, op, theta, dense, diags, work, True)
     return f, grad
-
-
-@njit(cache=True)
-def dressed_columns(ops, theta, psi0, dense, diags, hx, hc):
-    """J[:, k] = -i Gt_k psi and K[:, k] = i Gt_k H psi (module docstring), plus psi and H psi."""
-    psi = forward(ops, theta, psi0, dense, diags)
-    dim = psi.shape[0]
-    p = theta.shape[0]
-    lam = np.empty_like(psi)
-    _apply_h(psi, hx, hc, lam)
-    J = np.empty((p, dim), dtype=np.complex128)
-    K = np.empty((p, dim), dtype=np.complex128)
-    a = psi.copy()
-    b = lam.copy()
-    work = np.empty_like(psi)
-    ja = np.empty_like(psi)
-    kb = np.empty_like(psi)
-    for l in range(ops.shape[0] - 1, -1, -1):
-        op = ops[l]
-        if op[0] == OP_ROT:
-            k = op[3]
-            apply_pauli(a, op[1], op[2], ja)
-            apply_pauli(b, op[1], op[2], kb)
-            for y in range(dim):
-                ja[y] = -1j * ja[y]
-                kb[y] = 1j * kb[y]
-            for m in range(l + 1, ops.shape[0]):
-                apply_op(ja, ops[m], theta, dense, diags, work, False)
-                apply_op(kb, ops[m], theta, dense, diags, work, False)
-            J[k] = ja
-            K[k] = kb
-        apply_op(a, op, theta, dense, diags, work, True)
-        apply_op(b, op, theta, dense, diags, work, True)
-    return J, K, psi, lam
-
-
-@njit(cache=True)
-def _apply_h_rows(J, hx, hc):
-    out = np.empty_like(J)
-    for k in range(J.shape[0]):
-        _apply_h(J[k], hx, hc, out[k])
-    return out
-
-
-def hessian(ops, theta, psi0, dense, diags, hx, hc) -> np.ndarray:
-    """Exact Hessian (module docstring): O(p^2 2^n) with the p x p products done by BLAS."""
-    J, K, psi, lam = dressed_columns(ops, theta, psi0, dense, diags, hx, hc)
-    HJ = _apply_h_rows(J, hx, hc)
-    f = float(np.vdot(psi, lam).real)
-    A = (J.conj() @ HJ.T).real                 # A_ij = Re <J_i|H|J_j>
-    C = (K.conj() @ J.T).real                  # C_ji = Re <K_j|J_i>
-    hess = 2.0 * (A + np.triu(C.T, 1) + np.triu(C.T, 1).T)
-    hess[np.diag_indices_from(hess)] = 2.0 * (np.diag(A) - f)
-    return hess
 
 
 @njit(cache=True)
