@@ -128,3 +128,20 @@ def test_bad_generators():
         build_circuit("pauli", 2, 1, None, ["II"])
     with pytest.raises(UserInputError, match="bytes"):
         build_circuit("randomized", 12, 40, np.random.default_rng(0))
+
+
+def test_randomized_without_stored_adjoints_gives_the_same_derivatives():
+    """Large Haar stacks do not store adjoints (ansatz.ADJOINT_CACHE_BYTES): the column-wise adjoint path
+    must give the same loss, gradient and Hessian-vector product as the row-wise one, up to rounding."""
+    from dataclasses import replace
+    circ, ham, psi0, theta = case("randomized", 4, 6, 21)
+    assert np.all(circ.ops[circ.ops[:, 0] == K.OP_DENSE, 2] > 0)        # small stack: adjoints stored
+    ops = circ.ops.copy()
+    ops[ops[:, 0] == K.OP_DENSE, 2] = 0
+    bare = replace(circ, ops=ops, dense=np.ascontiguousarray(circ.dense[:circ.n_params + 1]))
+    f1, g1 = circ.loss_and_grad(theta, psi0, ham)
+    f2, g2 = bare.loss_and_grad(theta, psi0, ham)
+    assert abs(f1 - f2) < 1e-13 and np.abs(g1 - g2).max() < 1e-12
+    v = np.random.default_rng(5).standard_normal(6)
+    assert np.abs(circ.hvp(theta, psi0, ham, v) - bare.hvp(theta, psi0, ham, v)).max() < 1e-12
+    assert np.abs(circ.hessian(theta, psi0, ham) - bare.hessian(theta, psi0, ham)).max() < 1e-12

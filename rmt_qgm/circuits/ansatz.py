@@ -33,6 +33,10 @@ ANSATZE = ("randomized", "pauli", "hea")
 
 #: Memory cap for the stack of dense Haar unitaries of the randomized ansatz.
 MAX_DENSE_BYTES = 2 * 2**30
+#: Stacks up to this size (unitaries and their adjoints together) also store the adjoints, so the adjoint
+#: sweep reads rows (kernels module docstring): at n = 6, p = 64 one loss+gradient costs 0.61 ms instead of
+#: 0.91 ms of CPU time. Larger stacks stream from main memory, where both layouts cost the same.
+ADJOINT_CACHE_BYTES = 64 * 2**20
 
 
 def haar_unitary(dim: int, rng: np.random.Generator) -> np.ndarray:
@@ -145,13 +149,17 @@ def randomized_circuit(n: int, p: int, rng: np.random.Generator) -> Circuit:
         raise UserInputError(
             f"ansatz randomized: n = {n}, p = {p} needs {need:,} bytes for {p + 1} dense Haar unitaries "
             f"(limit {MAX_DENSE_BYTES:,}); use fewer qubits or parameters")
-    dense = np.empty((p + 1, dim, dim), dtype=np.complex128)
+    adjoints = 2 * need <= ADJOINT_CACHE_BYTES
+    dense = np.empty((2 * (p + 1) if adjoints else p + 1, dim, dim), dtype=np.complex128)
     for j in range(p + 1):
         dense[j] = haar_unitary(dim, rng)
-    ops = [[K.OP_DENSE, 0, 0, 0]]
+    if adjoints:
+        dense[p + 1:] = np.conj(np.transpose(dense[:p + 1], (0, 2, 1)))
+    adj = (lambda j: p + 1 + j) if adjoints else (lambda j: 0)  # noqa: E731
+    ops = [[K.OP_DENSE, 0, adj(0), 0]]
     for k in range(p):
         ops.append([K.OP_ROT, 0, 1, k])       # Z on qubit 0
-        ops.append([K.OP_DENSE, k + 1, 0, 0])
+        ops.append([K.OP_DENSE, k + 1, adj(k + 1), 0])
     return Circuit(n, p, np.array(ops, dtype=np.int64), dense, _NO_DIAG, "randomized")
 
 
