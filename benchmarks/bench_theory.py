@@ -9,9 +9,10 @@
   the same estimator written the plain way, with each G_k a dense d x d matrix built from a full Haar
   unitary (QR of a d x d complex Gaussian) instead of a rank-d/2 isometry, timed on a subset of draws.
 - asymptotic threshold of the spherical/circuit models (``asymptotic_summary``: edge levels in mpmath and
-  the concentration level f*) for the infidelity at n = 8 (two levels) and randspec at n = 6 (64 levels);
-  peer: locating the edge level by sampling instead, one D = 2048 conditional Hessian per bisection step
-  (30 steps), which gives 2-3 digits at best.
+  the concentration level f*) for the infidelity at n = 8 (two levels) and randspec at n = 6 and 8 (64 and
+  256 levels), second call in the process (the first loads the numba kernels); peer: locating the edge
+  level by sampling instead, one D = 2048 conditional Hessian per bisection step (30 steps), which gives
+  2-3 digits at best.
 
 Run:  python benchmarks/bench_theory.py
 """
@@ -103,8 +104,9 @@ def bench_general_asymptotics() -> list[dict]:
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.theory import spherical_asymptotics as sa
     rows = []
-    for n, spec_name, g in ((8, "fidelity", 0.25), (6, "randspec:1", 0.25)):
+    for n, spec_name, g in ((8, "fidelity", 0.25), (6, "randspec:1", 0.25), (8, "randspec:1", 0.25)):
         spec = parse_hamiltonian(spec_name, n).spectrum
+        sa.asymptotic_summary(spec, g, 30)              # warm-up: the first call loads the numba kernels
         t0 = time.perf_counter()
         a = sa.asymptotic_summary(spec, g, 30)
         t_engine = time.perf_counter() - t0

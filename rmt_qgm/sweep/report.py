@@ -145,10 +145,11 @@ def sweep_report(root: str, figures: bool = True) -> dict:
     atomic_write_bytes(written[1], _csv_bytes(GRID_COLUMNS, grid_rows))
     try:
         import pandas as pd
-        import pyarrow  # noqa: F401
+        import pyarrow
     except ImportError:
         pass
     else:
+        del pyarrow                              # imported only to know that to_parquet has an engine
         for name, rows, cols in (("tasks", task_rows, TASK_COLUMNS), ("grid", grid_rows, GRID_COLUMNS)):
             buf = io.BytesIO()
             pd.DataFrame(rows, columns=list(cols)).to_parquet(buf)

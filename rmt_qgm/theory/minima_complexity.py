@@ -22,8 +22,10 @@ The threshold f* = argmax_f Sigma_0(f): almost all local minima have F -> f* as 
 spectra rho^2 is fixed by f and Sigma_0 increases up to the edge level f_e (measured here on a grid), so
 f* = f_e. For general spectra f* lies in [f_typ, f_upper] of :func:`.spherical_asymptotics.edge_level`.
 
-Numerics: float64 (the root solves are vectorised bisections to full double precision; Phi by
-Gauss–Legendre in t with x = t^2/(1 - t^2), which makes the square-root edge and the 1/x^2 tail smooth).
+Numerics: float64, in the numba kernels of :mod:`.free_kernels` (the root solves are safeguarded Newton
+and Brent to full double precision; Phi by Gauss–Legendre in t with x = t^2/(1 - t^2), which makes the
+square-root edge and the 1/x^2 tail smooth). At one f, every rho^2 shares one scan table for w*
+(:class:`.spherical_asymptotics.WStarScan`).
 An argmax of a smooth function is determined to about sqrt(machine eps) of the spread; the reported
 ``digits`` compare two quadrature orders and two grid resolutions.
 """
@@ -34,51 +36,24 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
+from . import free_kernels as fk
 from . import spherical_asymptotics as sa
 from ..checks import check_float
 
 _NODES = 160
 
 
-def _K_vec(w, a, nu, g, s):
-    return (nu * a / (1.0 - g * np.multiply.outer(w, a))).sum(axis=-1) + s * w + 1.0 / w
-
-
-def cauchy_left(a, nu, g, s, z, wstar=None):
+def cauchy_left(a: np.ndarray, nu: np.ndarray, g: float, s: float, z, wstar: float | None = None) -> np.ndarray:
     """G(z) for an array of real z left of the edge: the root of K(w) = z in (w*, 0).
 
     K decreases on (w*, 0) from the edge L to -inf; safeguarded Newton (bisection when a step leaves the
-    bracket) to a relative step of 1e-15.
+    bracket) to a relative step of 1e-15 (numba kernel :func:`.free_kernels.cauchy_left`).
     """
-    z = np.atleast_1d(np.asarray(z, dtype=float))
+    z = np.ascontiguousarray(np.atleast_1d(np.asarray(z, dtype=float)))
+    a = np.ascontiguousarray(a, dtype=float)
+    nu = np.ascontiguousarray(nu, dtype=float)
     ws = sa.wstar_float(a, nu, g, s) if wstar is None else wstar
-    lo = np.full_like(z, ws)
-    hi = np.full_like(z, ws / 2)
-    for _ in range(200):
-        bad = _K_vec(hi, a, nu, g, s) > z
-        if not bad.any():
-            break
-        hi[bad] /= 2
-    guess = 1.0 / (z - float(np.sum(nu * a)))           # G(z) ~ 1/(z - mean) away from the edge
-    inside = (guess > np.minimum(lo, hi)) & (guess < np.maximum(lo, hi))
-    w = np.where(inside, guess, 0.5 * (lo + hi))
-    for _ in range(100):
-        den = 1.0 - g * np.multiply.outer(w, a)
-        Kw = (nu * a / den).sum(axis=-1) + s * w + 1.0 / w
-        dK = (nu * g * a ** 2 / den ** 2).sum(axis=-1) + s - 1.0 / w ** 2
-        above = Kw > z
-        lo = np.where(above, w, lo)
-        hi = np.where(above, hi, w)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = (Kw - z) / dK
-        step = np.where(np.isfinite(step), step, 0.0)
-        conv = np.abs(step) <= 4e-15 * np.abs(w)           # converged: take the last Newton step and stop
-        wn = w - step
-        out = ~((wn > np.minimum(lo, hi)) & (wn < np.maximum(lo, hi))) & ~conv
-        w = np.where(out, 0.5 * (lo + hi), wn)
-        if np.all(conv):
-            break
-    return w
+    return fk.cauchy_left(a, nu, float(g), float(s), z, float(ws))
 
 
 @lru_cache(maxsize=8)
@@ -88,20 +63,25 @@ def _gauss_legendre(nodes: int):
     return t, 0.5 * wt
 
 
-def log_potential(levels, weights, f: float, gamma: float, s: float, nodes: int = _NODES) -> float:
-    """Phi = Int log x dmu(x) for the law of M(f) with semicircle variance s; requires its left edge >= 0."""
+def log_potential(levels, weights, f: float, gamma: float, s: float, nodes: int = _NODES,
+                  scan: sa.WStarScan | None = None) -> float:
+    """Phi = Int log x dmu(x) for the law of M(f) with semicircle variance s; requires its left edge >= 0.
+
+    ``scan``: a :class:`.spherical_asymptotics.WStarScan` of levels - f and gamma, to reuse.
+    """
     a = np.asarray(levels, dtype=float) - f
     nu = np.asarray(weights, dtype=float)
-    ws = sa.wstar_float(a, nu, gamma, s)
+    scan = sa.WStarScan(a, nu, gamma) if scan is None else scan
+    ws = scan.wstar(s)
     if ws is None:
         return -np.inf
-    L = sa._K_np(ws, a, nu, gamma, s)
+    L = scan.K(ws, s)
     if L < -1e-10 * max(1.0, float(np.max(np.abs(a)))):     # round-off at an edge-constrained optimum
         raise ValueError("log_potential needs a non-negative left edge")
     t, wt = _gauss_legendre(nodes)
     x = t ** 2 / (1 - t ** 2)
     dx = 2 * t / (1 - t ** 2) ** 2
-    G = cauchy_left(a, nu, gamma, s, -x, ws)
+    G = cauchy_left(scan.a, scan.nu, scan.gamma, s, -x, ws)
     return float(np.sum(wt * dx * (1.0 / (1.0 + x) + G)))
 
 
@@ -115,11 +95,12 @@ def profile_optimum(levels, weights, f: float, rho2: float) -> tuple[float, floa
     """(J, a, b): the rate J(f, rho^2) (module docstring) and its maximisers; the optimal spread is
     w = nu / (1 + a c + b (c^2 - rho^2)).
 
-    Concave maximisation over (a, b) by damped Newton. Two-level spectra: the spread is fixed by f, J is
-    closed form and (a, b) are not defined (nan). Outside the feasible rho^2 range: (inf, nan, nan).
+    Concave maximisation over (a, b) by damped Newton (:func:`.free_kernels.profile_newton`). Two-level
+    spectra: the spread is fixed by f, J is closed form and (a, b) are not defined (nan). Outside the
+    feasible rho^2 range: (inf, nan, nan).
     """
     E = np.asarray(levels, dtype=float)
-    nu = np.asarray(weights, dtype=float)
+    nu = np.ascontiguousarray(weights, dtype=float)
     c = E - f
     if c[0] >= 0 or c[-1] <= 0:
         return np.inf, np.nan, np.nan
@@ -127,46 +108,21 @@ def profile_optimum(levels, weights, f: float, rho2: float) -> tuple[float, floa
         w1 = -c[0] / (c[1] - c[0])
         w = np.array([1 - w1, w1])
         return float(0.5 * np.sum(nu * np.log(nu / w))), np.nan, np.nan
-    d = c ** 2 - rho2
-    lo, hi = float(sa.rho2_minimal(E, f)), float(-c[0] * c[-1])
+    lo, hi = sa.rho2_minimal_float(E, f), float(-c[0] * c[-1])
     if not lo < rho2 < hi:
         return np.inf, np.nan, np.nan
-    ab = np.zeros(2)
-    V = np.stack([c, d])
-
-    def phi(x):
-        q = 1 + x[0] * c + x[1] * d
-        return -np.inf if np.any(q <= 0) else 0.5 * np.sum(nu * np.log(q))
-
-    val = 0.0
-    for _ in range(200):
-        q = 1 + ab[0] * c + ab[1] * d
-        grad = 0.5 * V @ (nu / q)
-        H = -0.5 * (V * (nu / q ** 2)) @ V.T
-        try:
-            step = -np.linalg.solve(H, grad)
-        except np.linalg.LinAlgError:          # spread condensed on two levels: rho^2 at its range's end
-            return np.inf, np.nan, np.nan
-        tstep = 1.0
-        while True:
-            new = ab + tstep * step
-            nv = phi(new)
-            if nv >= val - 1e-15 * abs(val):
-                break
-            tstep /= 2
-            if tstep < 1e-12:
-                break
-        ab, val = new, nv
-        if not np.all(np.isfinite(ab)):
-            return np.inf, np.nan, np.nan
-        if np.max(np.abs(grad)) < 1e-13:
-            break
-    return float(val), float(ab[0]), float(ab[1])
+    try:
+        J, a, b = fk.profile_newton(np.ascontiguousarray(c), nu, float(rho2))
+    except np.linalg.LinAlgError:           # spread condensed on two levels: rho^2 at its range's end
+        return np.inf, np.nan, np.nan
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return np.inf, np.nan, np.nan
+    return float(J), float(a), float(b)
 
 
-def _rho2_edge(levels, weights, f, gamma, lo, hi):
+def _rho2_edge(scan: sa.WStarScan, gamma, lo, hi):
     """Largest rho^2 in [lo, hi] with left edge >= 0 (the edge falls with rho^2); None if edge(lo) < 0."""
-    e = lambda r2: sa.left_edge_float(levels, weights, f, gamma, gamma * r2)  # noqa: E731
+    e = lambda r2: scan.edge(gamma * r2)  # noqa: E731
     if e(lo) < 0:
         return None
     if e(hi) >= 0:
@@ -177,33 +133,35 @@ def _rho2_edge(levels, weights, f, gamma, lo, hi):
 def minima_complexity(levels, weights, f: float, gamma: float, nodes: int = _NODES) -> tuple[float, float]:
     """(Sigma_0(f), rho^2 at the optimum) per unit D, up to an f-independent constant (module docstring)."""
     E = np.asarray(levels, dtype=float)
+    nu = np.ascontiguousarray(weights, dtype=float)
     c = E - f
     if c[0] >= 0 or c[-1] <= 0:
         return -np.inf, np.nan
     if E.size == 2:
         r2 = float(-c[0] * c[1])
-        if sa.left_edge_float(E, weights, f, gamma, gamma * r2) < 0:
+        if sa.left_edge_float(E, nu, f, gamma, gamma * r2) < 0:
             return -np.inf, r2
-        J, _ = profile_rate(E, weights, f, r2)
-        return -J - 0.5 * gamma * np.log(r2) + gamma * log_potential(E, weights, f, gamma, gamma * r2, nodes), r2
-    lo, hi = float(sa.rho2_minimal(E, f)), float(-c[0] * c[-1])
+        J, _ = profile_rate(E, nu, f, r2)
+        return -J - 0.5 * gamma * np.log(r2) + gamma * log_potential(E, nu, f, gamma, gamma * r2, nodes), r2
+    scan = sa.WStarScan(c, nu, gamma, table=True)     # w* at every rho^2 below costs one pass over its grid
+    lo, hi = sa.rho2_minimal_float(E, f), float(-c[0] * c[-1])
     lo, hi = lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo)
-    top = _rho2_edge(E, weights, f, gamma, lo, hi)
+    top = _rho2_edge(scan, gamma, lo, hi)
     if top is None:
         return -np.inf, np.nan
 
     def dpsi(r2):
         """d/d rho^2 of the objective: b/2 - gamma/(2 rho^2) - (gamma^2/2) G(0)^2 (module docstring)."""
-        _, b = profile_rate(E, weights, f, r2)
+        _, b = profile_rate(E, nu, f, r2)
         if not np.isfinite(b):               # spread condensed at an end of the feasible range: J -> inf there
             return np.inf if r2 < np.sqrt(lo * hi) else -np.inf
-        a_ = E - f
-        G0 = float(cauchy_left(a_, np.asarray(weights, dtype=float), gamma, gamma * r2, 0.0)[0])
+        s = gamma * r2
+        G0 = float(cauchy_left(scan.a, scan.nu, gamma, s, 0.0, scan.wstar(s))[0])
         return 0.5 * b - 0.5 * gamma / r2 - 0.5 * gamma ** 2 * G0 ** 2
 
     def psi(r2):
-        J, _ = profile_rate(E, weights, f, r2)
-        return -J - 0.5 * gamma * np.log(r2) + gamma * log_potential(E, weights, f, gamma, gamma * r2, nodes)
+        J, _ = profile_rate(E, nu, f, r2)
+        return -J - 0.5 * gamma * np.log(r2) + gamma * log_potential(E, nu, f, gamma, gamma * r2, nodes, scan)
 
     # dpsi -> +inf at the lower end (J -> inf there); the optimum is its first zero, or the edge-constrained end
     us = np.log(lo) + (np.log(top) - np.log(lo)) * np.linspace(0, 1, 25)[1:]

@@ -52,10 +52,12 @@ from dataclasses import dataclass
 
 import mpmath as mp
 import numpy as np
+from mpmath.libmp import fone, mpf_div, mpf_mul, mpf_sub, mpf_sum, round_nearest
 
 from ..checks import check_choice, check_float
 from ..errors import UserInputError
 from ..precision import digits_agreeing
+from . import free_kernels as fk
 
 RHO_RULES = ("typical", "minimal")
 _LEVEL_TOL = 1e-12
@@ -77,44 +79,102 @@ def spectral_law(spectrum) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- the R-transform and its inverse-Cauchy function K(w) = R(w) + 1/w ---------------------------------
+# float64: numba kernels (free_kernels); mpmath: term lists over the levels (_ratios, _products, _dot below).
 
-def _kprime_np(w, a, nu, gamma, s):
-    den = 1.0 - gamma * np.multiply.outer(w, a)
-    return (nu * gamma * a ** 2 / den ** 2).sum(axis=-1) + s - 1.0 / w ** 2
-
-
-def _K_np(w, a, nu, gamma, s):
-    return float((nu * a / (1.0 - gamma * a * w)).sum() + s * w + 1.0 / w)
+_POLE_STEPS = 1 - np.geomspace(0.5, 1e-13, 400)[1:]            # scan grid next to the pole of R
+_FAR_STEPS = -np.geomspace(1e-9, 1e12, 1200)                     # scan grid when R has no pole below 0
+_GIBBS_U = np.concatenate([np.geomspace(1e-15, 0.5, 200), 1 - np.geomspace(0.5, 1e-15, 200)[1:]])
+_NO_TABLE = np.empty(0)
 
 
-def _K_mp(w, a, nu, gamma, s):
-    return mp.fsum(n * x / (1 - gamma * x * w) for x, n in zip(a, nu)) + s * w + 1 / w
+class WStarScan:
+    """The first-zero search of K' below 0 for one shifted law (a = E - f, nu) and gamma, any s.
+
+    K'(w) = P(w) + s - 1/w^2 with P(w) = Int gamma a^2 / (1 - gamma a w)^2 dnu independent of s, so with
+    ``table=True`` P is evaluated once on the scan grid and each :meth:`wstar` costs one pass over the grid
+    plus a Brent solve: the same bracket and root as scanning K' itself.
+    """
+
+    def __init__(self, a: np.ndarray, nu: np.ndarray, gamma: float, table: bool = False):
+        self.a = np.ascontiguousarray(a, dtype=float)
+        self.nu = np.ascontiguousarray(nu, dtype=float)
+        self.gamma = float(gamma)
+        self.grid = self._grid()
+        self.table = fk.kprime_table(self.grid, self.a, self.nu, self.gamma) if table else _NO_TABLE
+        self._buf = np.empty(self.a.size)
+
+    def _grid(self) -> np.ndarray:
+        """w from 0- down to the pole of R (geometric, then geometric towards the pole), or far out if none."""
+        a, nu, g = self.a, self.nu, self.gamma
+        scale = float(np.max(np.abs(a)))
+        amin = float(a.min())
+        if amin < 0 and nu[np.argmin(a)] > 0:
+            wlo = 1.0 / (g * amin)                       # pole of R: K' -> +inf there
+            wmin = min(1e-9 / (g * scale), 0.25 * abs(wlo))
+            return np.concatenate([-np.geomspace(wmin, 0.5 * abs(wlo), 600), wlo * _POLE_STEPS])
+        return _FAR_STEPS / (g * scale)
+
+    def solve(self, s: float) -> tuple[float, tuple[float, float]] | None:
+        """(w*, its grid bracket (w_left, w_right)): w* the first zero of K' below 0 in float64 (Brent in the
+        bracket), or None if K' < 0 on all of (-inf, 0)."""
+        w, i, status = fk.wstar(self.grid, self.table, self.a, self.nu, self.gamma, float(s))
+        if status == -1:
+            return None
+        if status == -2:
+            raise ArithmeticError("K' positive next to w = 0: grid too coarse")
+        _check_brent(status)
+        return float(w), (float(self.grid[i]), float(self.grid[i - 1]))
+
+    def wstar(self, s: float) -> float | None:
+        """float64 w* (:meth:`solve`), or None if there is none."""
+        r = self.solve(s)
+        return None if r is None else r[0]
+
+    def K(self, w: float, s: float) -> float:
+        """float64 K(w) = Int a / (1 - gamma a w) dnu + s w + 1/w."""
+        return float(fk.kfun(float(w), self.a, self.nu, self.gamma, float(s), self._buf))
+
+    def edge(self, s: float) -> float:
+        """float64 left edge K(w*) (0 when K' has no zero below 0)."""
+        w = self.wstar(s)
+        return 0.0 if w is None else self.K(w, s)
 
 
-def _Kprime_mp(w, a, nu, gamma, s):
-    return mp.fsum(n * gamma * x ** 2 / (1 - gamma * x * w) ** 2 for x, n in zip(a, nu)) + s - 1 / w ** 2
+def _check_brent(status: int) -> None:
+    if status == fk.BRENT_SIGN:
+        raise ValueError("f(a) and f(b) must have different signs")
+    if status == fk.BRENT_NAN:
+        raise ValueError("function value is NaN; root finder cannot continue")
+    if status == fk.BRENT_MAXITER:
+        raise RuntimeError("root finder failed to converge after 100 iterations")
 
 
-def _Ksecond_mp(w, a, nu, gamma, s):
-    return mp.fsum(2 * n * gamma ** 2 * x ** 3 / (1 - gamma * x * w) ** 3 for x, n in zip(a, nu)) + 2 / w ** 3
+def wstar_float(a: np.ndarray, nu: np.ndarray, gamma: float, s: float) -> float | None:
+    """float64 w*: the first zero of K' below 0 (:class:`WStarScan`), or None if there is none."""
+    return WStarScan(a, nu, gamma).wstar(s)
 
 
-def _bracketed_newton(F, dF, lo, hi, x0=None):
+def left_edge_float(levels, weights, f: float, gamma: float, s: float) -> float:
+    """float64 :func:`left_edge` (scans and brackets only; results are refined in mpmath)."""
+    return WStarScan(np.asarray(levels, dtype=float) - float(f), weights, gamma).edge(s)
+
+
+def _bracketed_newton(FdF, lo, hi, x0=None, F=None):
     """Root of F in [lo, hi] (F(lo), F(hi) of opposite signs): Newton steps from x0 (a float64 root, say),
-    bisection when a step leaves the bracket, until the step is below 4 ulp at the current mp precision."""
+    bisection when a step leaves the bracket, until the step is below 4 ulp at the current mp precision.
+    FdF(x) returns (F(x), F'(x)); F(x) alone, if given, serves for the sign at lo."""
     lo, hi = mp.mpf(lo), mp.mpf(hi)
-    flo = F(lo)
+    flo = F(lo) if F is not None else FdF(lo)[0]
     x = (lo + hi) / 2 if x0 is None else mp.mpf(x0)
     eps = mp.eps * 4 * max(abs(lo), abs(hi))     # absolute: the root may sit near 0 (beta at f = mean)
     for _ in range(20 * mp.mp.dps):
-        fx = F(x)
+        fx, d = FdF(x)
         if fx == 0:
             return x
         if (fx > 0) == (flo > 0):
             lo, flo = x, fx
         else:
             hi = x
-        d = dF(x)
         if d != 0 and abs(fx / d) <= eps:
             return x - fx / d
         xn = x - fx / d if d != 0 else (lo + hi) / 2
@@ -126,44 +186,83 @@ def _bracketed_newton(F, dF, lo, hi, x0=None):
     raise ArithmeticError("root finder did not converge")
 
 
-def _bracket_wstar(a: np.ndarray, nu: np.ndarray, gamma: float, s: float) -> tuple[float, float] | None:
-    """Float bracket (w_left, w_right) of the first zero of K' below 0, or None if K' < 0 on all of (-inf, 0)."""
-    scale = float(np.max(np.abs(a)))
-    amin = float(a.min())
-    if amin < 0 and nu[np.argmin(a)] > 0:
-        wlo = 1.0 / (gamma * amin)                   # pole of R: K' -> +inf there
-        wmin = min(1e-9 / (gamma * scale), 0.25 * abs(wlo))
-        w = np.concatenate([-np.geomspace(wmin, 0.5 * abs(wlo), 600),
-                            wlo * (1 - np.geomspace(0.5, 1e-13, 400)[1:])])
-    else:
-        w = -np.geomspace(1e-9, 1e12, 1200) / (gamma * scale)
-    kp = _kprime_np(w, a, nu, gamma, s)
-    pos = np.flatnonzero(kp > 0)
-    if pos.size == 0:
-        return None
-    i = pos[0]
-    if i == 0:
-        raise ArithmeticError("K' positive next to w = 0: grid too coarse")
-    return float(w[i]), float(w[i - 1])
+# mpmath sums over the levels: lists of raw mpf values (mpmath.libmp tuples) at the current precision and
+# rounding, the same numbers as mpf arithmetic without building an mpf object per operation (these lists
+# are what the mp edge costs).
+
+def _ratios(num: list, coef: list, x: tuple) -> list:
+    """[num_j / (1 - coef_j x)] (raw values)."""
+    prec, rnd = mp.mp.prec, round_nearest
+    return [mpf_div(n, mpf_sub(fone, mpf_mul(c, x, prec, rnd), prec, rnd), prec, rnd) for n, c in zip(num, coef)]
 
 
-def wstar_float(a: np.ndarray, nu: np.ndarray, gamma: float, s: float) -> float | None:
-    """float64 w*: the first zero of K' below 0 (Brent inside :func:`_bracket_wstar`), or None if there is none."""
-    from scipy.optimize import brentq
-
-    br = _bracket_wstar(a, nu, float(gamma), float(s))
-    if br is None:
-        return None
-    return brentq(lambda x: float(_kprime_np(np.array([x]), a, nu, float(gamma), float(s))[0]), br[0], br[1],
-                  xtol=1e-300, rtol=1e-15)
+def _products(A: list, B: list) -> list:
+    """[A_j B_j] (raw values)."""
+    prec, rnd = mp.mp.prec, round_nearest
+    return [mpf_mul(a, b, prec, rnd) for a, b in zip(A, B)]
 
 
-def left_edge_float(levels, weights, f: float, gamma: float, s: float) -> float:
-    """float64 :func:`left_edge` (scans and brackets only; results are refined in mpmath)."""
-    a = np.asarray(levels, dtype=float) - float(f)
-    nu = np.asarray(weights, dtype=float)
-    w = wstar_float(a, nu, gamma, s)
-    return 0.0 if w is None else _K_np(w, a, nu, gamma, s)
+def _dot(A: list, B: list) -> mp.mpf:
+    """sum_j A_j B_j as mp.fdot computes it: exact products, one rounding."""
+    return mp.make_mpf(mpf_sum([mpf_mul(a, b) for a, b in zip(A, B)], mp.mp.prec, round_nearest))
+
+
+class _MpLaw:
+    """Levels, weights, gamma and gamma * weights as exact raw mpf values (float64 inputs), built once for many
+    mp evaluations."""
+
+    def __init__(self, levels, weights, gamma):
+        self.levels = np.asarray(levels, dtype=float)
+        self.weights = np.asarray(weights, dtype=float)
+        self.gamma = float(gamma)
+        self.g = mp.mpf(gamma)
+        self.E = [mp.mpf(x)._mpf_ for x in self.levels]
+        self.nu = [mp.mpf(x)._mpf_ for x in self.weights]
+        self.gnu = [mpf_mul(self.g._mpf_, n) for n in self.nu]
+
+    def shifted(self, f) -> list:
+        """a_j = E_j - f at the current precision (raw values; f an mpf or float)."""
+        prec, rnd = mp.mp.prec, round_nearest
+        F = mp.mpf(f)._mpf_
+        return [mpf_sub(x, F, prec, rnd) for x in self.E]
+
+
+def _K_mp(w, a, ga, law: _MpLaw, s) -> mp.mpf:
+    """K(w) = Int a/(1 - gamma a w) dnu + s w + 1/w (a, ga = [gamma a_j] raw; w, s mpf)."""
+    return _dot(law.nu, _ratios(a, ga, w._mpf_)) + s * w + 1 / w
+
+
+def _kprime_mp(a, ga, law: _MpLaw, s):
+    """(K', (K', K'')) as functions of w: with t_j = a_j / (1 - gamma a_j w), K' = Int gamma t^2 dnu + s - 1/w^2
+    and K'' = 2 gamma Int gamma t^3 dnu + 2/w^3."""
+    def value(w):
+        t = _ratios(a, ga, w._mpf_)
+        return _dot(law.gnu, _products(t, t)) + s - 1 / w ** 2
+
+    def both(w):
+        t = _ratios(a, ga, w._mpf_)
+        t2 = _products(t, t)
+        return (_dot(law.gnu, t2) + s - 1 / w ** 2, 2 * law.g * _dot(law.gnu, _products(t2, t)) + 2 / w ** 3)
+    return value, both
+
+
+def _shifted_and_scaled(law: _MpLaw, f) -> tuple[list, list]:
+    """(a, [gamma a_j]) at the current precision, raw."""
+    a = law.shifted(f)
+    return a, _products([law.g._mpf_] * len(a), a)
+
+
+def _left_edge_mp(law: _MpLaw, f, s) -> mp.mpf:
+    """:func:`left_edge` for a prepared law."""
+    sol = WStarScan(law.levels - float(f), law.weights, law.gamma).solve(float(s))
+    if sol is None:
+        return mp.mpf(0)
+    w0, br = sol
+    a, ga = _shifted_and_scaled(law, f)
+    sm = mp.mpf(s)
+    value, both = _kprime_mp(a, ga, law, sm)
+    wstar = _bracketed_newton(both, br[0], br[1], w0, value)
+    return _K_mp(wstar, a, ga, law, sm)
 
 
 def left_edge(levels, weights, f, gamma, s) -> mp.mpf:
@@ -173,18 +272,7 @@ def left_edge(levels, weights, f, gamma, s) -> mp.mpf:
     docstring). Returns 0 when K' has no zero below 0 (then s = 0 and B has zero modes: gamma at least the
     weight of the levels above f).
     """
-    a_np = np.asarray(levels, dtype=float) - float(f)
-    nu_np = np.asarray(weights, dtype=float)
-    br = _bracket_wstar(a_np, nu_np, float(gamma), float(s))
-    if br is None:
-        return mp.mpf(0)
-    w0 = wstar_float(a_np, nu_np, gamma, s)
-    a = [mp.mpf(x) - mp.mpf(f) for x in np.asarray(levels, dtype=float)]
-    nu = [mp.mpf(x) for x in nu_np]
-    g, sm = mp.mpf(gamma), mp.mpf(s)
-    wstar = _bracketed_newton(lambda w: _Kprime_mp(w, a, nu, g, sm), lambda w: _Ksecond_mp(w, a, nu, g, sm),
-                              br[0], br[1], w0)
-    return _K_mp(wstar, a, nu, g, sm)
+    return _left_edge_mp(_MpLaw(levels, weights, gamma), f, s)
 
 
 def cauchy_left_of_edge(levels, weights, f, gamma, s, z) -> mp.mpf:
@@ -193,34 +281,54 @@ def cauchy_left_of_edge(levels, weights, f, gamma, s, z) -> mp.mpf:
     G(z) is the root w in (w*, 0) of K(w) = z (K decreases from L to -inf there), so it tests the R-transform
     and the branch that defines the edge; it is what the validation compares with sampled matrices.
     """
-    a_np = np.asarray(levels, dtype=float) - float(f)
-    nu_np = np.asarray(weights, dtype=float)
-    br = _bracket_wstar(a_np, nu_np, float(gamma), float(s))
-    a = [mp.mpf(x) - mp.mpf(f) for x in np.asarray(levels, dtype=float)]
-    nu = [mp.mpf(x) for x in nu_np]
-    g, sm, z = mp.mpf(gamma), mp.mpf(s), mp.mpf(z)
-    if br is None:
+    law = _MpLaw(levels, weights, gamma)
+    sol = WStarScan(law.levels - float(f), law.weights, law.gamma).solve(float(s))
+    if sol is None:
         raise ValueError("no left edge below 0 for these parameters")
-    wstar = _bracketed_newton(lambda w: _Kprime_mp(w, a, nu, g, sm), lambda w: _Ksecond_mp(w, a, nu, g, sm),
-                              br[0], br[1])
-    if z >= _K_mp(wstar, a, nu, g, sm):
+    br = sol[1]
+    a, ga = _shifted_and_scaled(law, f)
+    sm, z = mp.mpf(s), mp.mpf(z)
+    value, both = _kprime_mp(a, ga, law, sm)
+    wstar = _bracketed_newton(both, br[0], br[1], F=value)
+    if z >= _K_mp(wstar, a, ga, law, sm):
         raise ValueError("z must lie left of the edge")
     hi = wstar / 2
-    while _K_mp(hi, a, nu, g, sm) > z:
+    while _K_mp(hi, a, ga, law, sm) > z:
         hi /= 2
-    return _bracketed_newton(lambda w: _K_mp(w, a, nu, g, sm) - z, lambda w: _Kprime_mp(w, a, nu, g, sm),
-                             wstar, hi, (wstar + hi) / 2)
+    return _bracketed_newton(lambda w: (_K_mp(w, a, ga, law, sm) - z, value(w)), wstar, hi, (wstar + hi) / 2)
 
 
 # --- rho^2 = |(K - f) x|^2 under each rule -------------------------------------------------------------
 
-def _gibbs_beta_bracket(c: np.ndarray, nu: np.ndarray) -> tuple[float, float]:
-    lo, hi = -1.0 / c[-1], -1.0 / c[0]
-    u = np.concatenate([np.geomspace(1e-15, 0.5, 200), 1 - np.geomspace(0.5, 1e-15, 200)[1:]])
-    b = lo + (hi - lo) * u
-    h = (nu * c / (1.0 + np.multiply.outer(b, c))).sum(axis=-1)
-    i = int(np.flatnonzero(h < 0)[0])
-    return float(b[i - 1]), float(b[i])
+def _gibbs_beta_float(c: np.ndarray, nu: np.ndarray) -> tuple[float, float, float]:
+    """(beta, bracket_left, bracket_right) of h(beta) = Int c / (1 + beta c) dnu = 0 in float64."""
+    b, b0, b1, status = fk.gibbs_beta(np.ascontiguousarray(c, dtype=float), np.ascontiguousarray(nu, dtype=float),
+                                      _GIBBS_U)
+    if status == -1:
+        raise ArithmeticError("h(beta) has no sign change on the scan grid")
+    _check_brent(status)
+    return float(b), float(b0), float(b1)
+
+
+def _rho2_typical_mp(law: _MpLaw, f) -> mp.mpf:
+    """:func:`rho2_typical` for a prepared law."""
+    c = law.shifted(f)
+    if mp.make_mpf(c[0]) >= 0 or mp.make_mpf(c[-1]) <= 0:
+        return mp.mpf(0)
+    if len(c) == 2:
+        return -mp.make_mpf(c[0]) * mp.make_mpf(c[1])
+    bf, b0, b1 = _gibbs_beta_float(law.levels - float(f), law.weights)
+
+    def h(b):                                   # t_j = c_j / (1 + b c_j)
+        return _dot(law.nu, _ratios(c, c, (-b)._mpf_))
+
+    def h_dh(b):                                # (h, h') with h' = -Int t^2 dnu
+        t = _ratios(c, c, (-b)._mpf_)
+        return _dot(law.nu, t), -_dot(law.nu, _products(t, t))
+
+    b = _bracketed_newton(h_dh, b0, b1, bf, h)
+    u = _ratios([fone] * len(c), c, (-b)._mpf_)   # 1 / (1 + b c_j)
+    return _dot(law.nu, _products(_products(c, c), u)) / _dot(law.nu, u)
 
 
 def rho2_typical(levels, weights, f) -> mp.mpf:
@@ -230,40 +338,20 @@ def rho2_typical(levels, weights, f) -> mp.mpf:
     uniform point on the sphere; h decreases from +inf to -inf there, so the root is unique). For two
     levels this is (f - E0)(E1 - f) whatever beta.
     """
-    lv = np.asarray(levels, dtype=float)
-    nu_np = np.asarray(weights, dtype=float)
-    c = [mp.mpf(x) - mp.mpf(f) for x in lv]
-    nu = [mp.mpf(x) for x in nu_np]
-    if c[0] >= 0 or c[-1] <= 0:
-        return mp.mpf(0)
-    if len(c) == 2:
-        return -c[0] * c[1]
-    from scipy.optimize import brentq
-
-    cf = lv - float(f)
-    b0, b1 = _gibbs_beta_bracket(cf, nu_np)
-    bf = brentq(lambda b: float((nu_np * cf / (1 + b * cf)).sum()), b0, b1, xtol=1e-300, rtol=1e-15)
-    b = _bracketed_newton(lambda b: mp.fsum(n * x / (1 + b * x) for x, n in zip(c, nu)),
-                          lambda b: -mp.fsum(n * x ** 2 / (1 + b * x) ** 2 for x, n in zip(c, nu)), b0, b1, bf)
-    num = mp.fsum(n * x ** 2 / (1 + b * x) for x, n in zip(c, nu))
-    den = mp.fsum(n / (1 + b * x) for x, n in zip(c, nu))
-    return num / den
+    return _rho2_typical_mp(_MpLaw(levels, weights, 1.0), f)
 
 
 def rho2_typical_float(levels, weights, f: float) -> float:
     """float64 :func:`rho2_typical`."""
-    from scipy.optimize import brentq
-
     lv = np.asarray(levels, dtype=float)
-    nu = np.asarray(weights, dtype=float)
+    nu = np.ascontiguousarray(weights, dtype=float)
     c = lv - float(f)
     if c[0] >= 0 or c[-1] <= 0:
         return 0.0
     if c.size == 2:
         return float(-c[0] * c[1])
-    b0, b1 = _gibbs_beta_bracket(c, nu)
-    b = brentq(lambda b: float((nu * c / (1 + b * c)).sum()), b0, b1, xtol=1e-300, rtol=1e-15)
-    return float((nu * c ** 2 / (1 + b * c)).sum() / (nu / (1 + b * c)).sum())
+    b, _, _ = _gibbs_beta_float(c, nu)
+    return float(fk.rho2_of_beta(b, c, nu))
 
 
 def rho2_minimal(levels, f) -> mp.mpf:
@@ -275,16 +363,29 @@ def rho2_minimal(levels, f) -> mp.mpf:
     return max(mp.mpf(0), (mp.mpf(f) - fa) * (fb - mp.mpf(f)))
 
 
+def rho2_minimal_float(levels, f: float) -> float:
+    """float64 :func:`rho2_minimal`."""
+    lv = np.asarray(levels, dtype=float)
+    j = int(np.searchsorted(lv, float(f), side="right"))
+    j = min(max(j, 1), lv.size - 1)
+    return max(0.0, (float(f) - float(lv[j - 1])) * (float(lv[j]) - float(f)))
+
+
+def _edge_mp(law: _MpLaw, f, rule: str) -> mp.mpf:
+    """:func:`edge_at` for a prepared law."""
+    r2 = _rho2_typical_mp(law, f) if rule == "typical" else rho2_minimal(law.levels, f)
+    return _left_edge_mp(law, f, law.g * r2)
+
+
 def edge_at(levels, weights, f, gamma: float, rule: str = "typical") -> mp.mpf:
     """Left edge of the limiting conditional Hessian spectrum M(f) at level f (module docstring), mp precision."""
     check_choice("rule", rule, RHO_RULES)
-    r2 = rho2_typical(levels, weights, f) if rule == "typical" else rho2_minimal(levels, f)
-    return left_edge(levels, weights, f, gamma, mp.mpf(gamma) * r2)
+    return _edge_mp(_MpLaw(levels, weights, gamma), f, rule)
 
 
 def edge_at_float(levels, weights, f: float, gamma: float, rule: str = "typical") -> float:
     """float64 :func:`edge_at`."""
-    r2 = rho2_typical_float(levels, weights, f) if rule == "typical" else float(rho2_minimal(levels, f))
+    r2 = rho2_typical_float(levels, weights, f) if rule == "typical" else rho2_minimal_float(levels, f)
     return left_edge_float(levels, weights, f, gamma, gamma * r2)
 
 
@@ -321,16 +422,46 @@ def _bracket_edge_level(levels, weights, gamma, rule, n_scan):
     return prev, fv
 
 
-def _edge_level_mp(levels, weights, gamma, rule, bracket):
-    """Refine the bracketed zero of edge(f) at the current mp precision: float64 Brent root, then secant."""
+def _edge_root_float(levels, weights, gamma, rule, bracket) -> tuple[float, float | None]:
+    """float64 zero f0 of edge(f) in the bracket (Brent) and the slope of edge(f) there (central difference
+    over 1e-6 of the spread; None when that leaves (E0, E_max) or is not a finite nonzero number)."""
     from scipy.optimize import brentq
 
-    f0 = brentq(lambda f: edge_at_float(levels, weights, f, gamma, rule), bracket[0], bracket[1], xtol=1e-300,
-                rtol=1e-15)
-    g = mp.mpf(gamma)
-    width = float(levels[-1] - levels[0])
-    return mp.findroot(lambda f: edge_at(levels, weights, f, g, rule), (mp.mpf(f0), mp.mpf(f0) + 1e-9 * width),
-                       solver="secant", maxsteps=50)
+    def e(f):
+        return edge_at_float(levels, weights, f, gamma, rule)
+
+    f0 = brentq(e, bracket[0], bracket[1], xtol=1e-300, rtol=1e-15)
+    h = 1e-6 * float(levels[-1] - levels[0])
+    if not levels[0] < f0 - h < f0 + h < levels[-1]:
+        return f0, None
+    slope = (e(f0 + h) - e(f0 - h)) / (2 * h)
+    return f0, (slope if np.isfinite(slope) and slope != 0 else None)
+
+
+def _edge_level_mp(law: _MpLaw, rule: str, f0: float, slope: float | None) -> mp.mpf:
+    """Refine the zero of edge(f) at the current mp precision by secant (mp.findroot) from the float64 root f0.
+
+    The second secant point is f0 - edge(f0) / slope (one Newton step with the float64 slope, so the secant
+    starts with two close points), or f0 + 1e-9 of the spread without a slope. Edge values are memoised:
+    findroot evaluates its first point twice.
+    """
+    width = float(law.levels[-1] - law.levels[0])
+    memo = {}
+
+    def edge(f):
+        key = (mp.mp.prec, f)
+        if key not in memo:
+            memo[key] = _edge_mp(law, f, rule)
+        return memo[key]
+
+    x0 = mp.mpf(f0)
+    x1 = x0 + 1e-9 * width
+    if slope is not None:
+        with mp.extraprec(20):                   # findroot works 20 bits above the current precision
+            x = x0 - edge(x0) / slope
+            if x != x0 and abs(x - x0) < 1e-6 * width:
+                x1 = x
+    return mp.findroot(edge, (x0, x1), solver="secant", maxsteps=50)
 
 
 def edge_level(spectrum, gamma: float, rule: str = "typical", dps: int = 20, n_scan: int = 64) -> EdgeLevel:
@@ -345,17 +476,21 @@ def edge_level(spectrum, gamma: float, rule: str = "typical", dps: int = 20, n_s
     bracket = _bracket_edge_level(levels, weights, g, rule, n_scan)
     if bracket is None:
         return EdgeLevel(rule, float(levels[0]), dps, 0, True)
+    f0, slope = _edge_root_float(levels, weights, g, rule, bracket)
+    law = _MpLaw(levels, weights, g)
     with mp.workdps(dps):
-        lo = _edge_level_mp(levels, weights, g, rule, bracket)
+        lo = _edge_level_mp(law, rule, f0, slope)
     with mp.workdps(2 * dps):
-        hi = _edge_level_mp(levels, weights, g, rule, bracket)
+        hi = _edge_level_mp(law, rule, f0, slope)
     lost = dps - digits_agreeing(lo - levels[0], hi - levels[0], dps)
     return EdgeLevel(rule, float(lo), dps, int(lost), False)
 
 
-#: predict computes the concentration level f* for spectra with at most this many distinct levels (cost
-#: ~ 0.5 s for two levels, 10-30 s for 64-256 levels on this machine); beyond it, call
-#: :func:`rmt_qgm.theory.minima_complexity.concentration_level` directly
+#: predict computes the concentration level f* for spectra with at most this many distinct levels; beyond it,
+#: call :func:`rmt_qgm.theory.minima_complexity.concentration_level` directly. Cost of asymptotic_summary at
+#: dps 30, measured 2026-12-02 (this AMD EPYC host, 1 thread, numba cache warm, second call in the process):
+#: 0.03 s for two levels (fidelity n = 8), 0.22-0.26 s for 64 levels (randspec n = 6), 0.73 s for 256 levels
+#: (randspec n = 8; about 2 s for 512). The first call in a process adds ~1.3 s to load the compiled kernels.
 CONCENTRATION_MAX_LEVELS = 256
 
 
