@@ -25,7 +25,17 @@ import numpy as np
 from numba import njit
 
 from ..hamiltonians import apply_grouped as _apply_h
-from .kernels import OP_DENSE, OP_ROT, _base_phase, _high_bit, _parity, apply_op, forward
+from .kernels import OP_DENSE, OP_ROT, _base_phase, _high_bit, _parity, apply_op, apply_pauli, forward
+
+
+@njit(cache=True)
+def _scaled_pauli_split(x, xm, zm, scale, work, out_r, out_i):
+    """out_r + i out_i = scale * P x (P = (xm, zm); scale = +-i, so the product is exact); work: scratch."""
+    apply_pauli(x, xm, zm, work)
+    for y in range(x.shape[0]):
+        v = scale * work[y]
+        out_r[y] = v.real
+        out_i[y] = v.imag
 
 
 @njit(cache=True)
@@ -39,16 +49,7 @@ def _lambda_columns(ops, theta, psi, lam, dense, diags, p):
     for l in range(ops.shape[0] - 1, -1, -1):
         op = ops[l]
         if op[0] == OP_ROT:
-            k = op[3]
-            xm, zm = op[1], op[2]
-            ph = 1j * _base_phase(xm, zm)
-            for y in range(dim):
-                src = y ^ xm
-                v = ph * b[src]
-                if _parity(src & zm):
-                    v = -v
-                wr[k, y] = v.real
-                wi[k, y] = v.imag
+            _scaled_pauli_split(b, op[1], op[2], 1j, work, wr[op[3]], wi[op[3]])
         apply_op(b, op, theta, dense, diags, work, True)
     return wr, wi
 
@@ -176,15 +177,7 @@ def dressed_block(ops, theta, psi0, dense, diags, hx, hc):
             t = theta[k]
             _rotate_block(Br, Bi, m, op[1], op[2], np.cos(t), np.sin(t), wr[k], wi[k], C[k])
             # new column: -i P_k a (a is psi just after gate k)
-            xm, zm = op[1], op[2]
-            ph = -1j * _base_phase(xm, zm)
-            for y in range(dim):
-                src = y ^ xm
-                v = ph * a[src]
-                if _parity(src & zm):
-                    v = -v
-                Br[y, k] = v.real
-                Bi[y, k] = v.imag
+            _scaled_pauli_split(a, op[1], op[2], -1j, work, Br[:, k], Bi[:, k])
             m = k + 1
         elif op[0] == OP_DENSE:
             _dense_block(Br, Bi, m, dense[op[1]], tr, ti)
