@@ -1,0 +1,103 @@
+"""Basin weighting: from the Kac–Rice law of local minima (each counted once) to the law of the minima a
+multi-start optimiser reports (each counted once per start that lands in it).
+
+Empirical law (THEORY open question 8; measured in ``validation/basin_weighting.py``, results and
+discussion in ``docs/basin_weighting.md``). For the randomized ansatz, with t = (F - E0)/(Ebar - E0) the
+normalised loss (Ebar = tr H / d is the mean of F over Haar states, so t = 1 is the typical value at a
+random point), the fraction of uniform starts that L-BFGS carries into a minimum at value t is
+
+    v(t)  proportional to  (1 - t)^(alpha p / 2),                                              (B1)
+
+"a p-dimensional ball whose squared radius is the depth 1 - t below the typical value". It is fitted to
+complete enumerations (every minimum of every instance found; n = 4-6, p = 4-10, three spectra), where a
+minimum's hit fraction measures its basin volume; docs/basin_weighting.md gives the fitted alpha of each
+configuration (between about 0.7 and 1.4, depending on the spectrum and, weakly, on p) and compares (B1)
+with a linear tilt exp(beta t) and with a harmonic-basin volume depth^(p/2) / sqrt(det Hessian). Given
+(B1), the basin-weighted law of minima is
+
+    rho_b(t)  proportional to  rho_c(t) (1 - t)^(alpha p / 2),                                  (B2)
+
+with rho_c the count-weighted Kac–Rice law (e.g. :mod:`rmt_qgm.theory.circuit_kacrice`). (B2) neglects
+that each instance's basins share one unit of volume (exact when the number of minima of an instance does
+not correlate with their depth). It is a measured law, not a theorem, and at p >= 16 it explains only part
+of the gap between Kac–Rice and optimiser medians (docs/basin_weighting.md, part 2).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from ..checks import check_float, check_int
+from ..errors import UserInputError
+from .distributions import TabulatedDistribution
+
+#: search interval of the exponent fit; the measured exponents lie well inside it
+ALPHA_BOUNDS = (-10.0, 10.0)
+
+
+def log_depth(t: np.ndarray, n_params: int) -> np.ndarray:
+    """x = (p/2) log(1 - t), the regressor of (B1); -inf at t >= 1 (no basin above the typical value)."""
+    t = np.asarray(t, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(t < 1.0, 0.5 * n_params * np.log1p(-np.minimum(t, 1.0)), -np.inf)
+
+
+def basin_weighted(dist: TabulatedDistribution, n_params: int, alpha: float) -> TabulatedDistribution:
+    """The law (B2): ``dist`` (count-weighted, a density in t) tilted by (1 - t)^(alpha p / 2).
+
+    Returns a new distribution in the same output units, with the scipy.stats-like API of ``dist``.
+    alpha = 0 returns the same law."""
+    p = check_int("n_params", n_params, 1)
+    a = check_float("alpha", alpha, ALPHA_BOUNDS[0], ALPHA_BOUNDS[1])
+    t, d = dist._t, dist._d
+    below = t < 1.0
+    w = np.full_like(d, 1.0 if a == 0.0 else 0.0)      # (1 - t)^0 = 1; no basin at or above t = 1 otherwise
+    w[below] = np.exp(a * log_depth(t[below], p))
+    return TabulatedDistribution(t, d * w, dist.units, name=f"{dist.name}, basin-weighted (alpha = {a:g})")
+
+
+def fit_basin_exponent(instances: Sequence[tuple[np.ndarray, np.ndarray]], n_params: int) -> float:
+    """Maximum-likelihood alpha of (B1) from complete enumerations.
+
+    ``instances``: for each circuit instance, (t of every distinct minimum, hits of each). Model: the hits
+    of one instance are multinomial with probabilities proportional to (1 - t_j)^(alpha p / 2) (the
+    instance's own normalisation is a free constant, so only within-instance contrasts inform alpha).
+    Instances with fewer than two minima carry no information and are skipped.
+    """
+    p = check_int("n_params", n_params, 1)
+    data = []
+    for t, h in instances:
+        t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
+        if t.size != h.size:
+            raise UserInputError("instances: t and hits must have the same length in every instance")
+        if t.size >= 2 and np.all(t < 1.0):
+            data.append((log_depth(t, p), h))
+    if not data:
+        raise UserInputError("instances: need at least one instance with two or more minima below t = 1")
+
+    def nll(a: float) -> float:
+        s = 0.0
+        for x, h in data:
+            eta = a * x
+            s -= h @ eta - h.sum() * np.logaddexp.reduce(eta)
+        return s
+
+    res = minimize_scalar(nll, bounds=ALPHA_BOUNDS, method="bounded", options={"xatol": 1e-6})
+    return float(res.x)
+
+
+def fisher_se(instances: Sequence[tuple[np.ndarray, np.ndarray]], n_params: int, alpha: float) -> float:
+    """Standard error of the fit from the multinomial Fisher information at ``alpha``:
+    I = sum over instances of S_i Var_{pi_i}(x), pi_i proportional to exp(alpha x), S_i the instance's hits.
+    (It assumes (B1) exactly; the bootstrap over instances in validation/basin_weighting.py does not.)"""
+    info = 0.0
+    for t, h in instances:
+        t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
+        if t.size < 2 or np.any(t >= 1.0):
+            continue
+        x = log_depth(t, n_params)
+        w = np.exp(alpha * x - np.logaddexp.reduce(alpha * x))
+        info += h.sum() * (w @ x ** 2 - (w @ x) ** 2)
+    return float(1.0 / np.sqrt(info)) if info > 0 else float("inf")
