@@ -180,6 +180,17 @@ def calibrate(results: dict) -> tuple[dict, dict]:
     return out, p_cal
 
 
+def _trend(configs: list[dict], n: int) -> str:
+    """'H a(p1) -> a(p2) (p = p1 -> p2)' for each spectrum at qubit count n."""
+    parts = []
+    for ham in HAMILTONIANS:
+        cs = sorted((c for c in configs if c["n"] == n and c["hamiltonian"] == ham), key=lambda c: c["p"])
+        if len(cs) >= 2:
+            parts.append(f"{ham} {cs[0]['analysis']['alpha']:.2f} → {cs[-1]['analysis']['alpha']:.2f} "
+                         f"(p = {cs[0]['p']} → {cs[-1]['p']})")
+    return "; ".join(parts)
+
+
 def render(summary: dict) -> str:
     cal = summary["configs"]
     lines = ["# Basin weighting of optimiser-found minima (measured)", "",
@@ -222,9 +233,10 @@ def render(summary: dict) -> str:
               f"- (B2) on the found minima reproduces the optimiser's median to within {b2err.max():.3f} in t "
               f"(median {np.median(b2err):.3f}), where the basin-weighting shift itself (count-weighted minus "
               f"hit-weighted median) is up to {shift.max():.3f}.",
-              "- α is not one universal constant: it depends on the spectrum (lowest for the infidelity, "
-              "highest for the random spectrum) and, for the projector and random spectra at n = 4, grows "
-              "with p. So (B1) with a fixed α is an interpolation law measured at p <= 10, not a derivation.",
+              "- α is not one universal constant. It depends on the spectrum (pooled at p = 8: " +
+              ", ".join(f"{h} {v['alpha']:.2f}" for h, v in summary["alpha_by_spectrum"].items()) +
+              ") and at n = 4, the only n enumerated up to p = 10, on p: " + _trend(cal, 4) +
+              ". So (B1) with a fixed α is an interpolation law measured at p <= 10, not a derivation.",
               "", "## 2. Out of sample: the table's larger-p rows", "",
               "α per spectrum, pooled over n = 4, 5, 6 at p = 8: " +
               ", ".join(f"{h}: {v['alpha']:.2f} ± {v['se']:.2f}" for h, v in summary["alpha_by_spectrum"].items()) +
@@ -248,8 +260,8 @@ def render(summary: dict) -> str:
               f"is {np.median(gap):.3f}: the law calibrated at p <= 8 explains "
               f"{100 * np.median(np.array(closed) / np.array(gap)):.0f} % of the gap at larger p (median over rows).",
               "- What this means: basin weighting grows with p faster than (B1) with the p = 8 exponent. Either "
-              "α keeps growing with p (as it does from p = 4 to 10 for two of the spectra) or the count-weighted "
-              "prediction itself is biased at large p (its effective sample sizes there are 5-50). An "
+              "α keeps growing with p (as it does at n = 4 from p = 4 to 10) or the count-weighted "
+              "prediction itself is biased at large p (its Kish effective sample sizes there are 2-50, docs/circuits_vs_theory.md). An "
               "enumeration that could separate the two needs every minimum at p >= 16, i.e. 10^4 or more "
               "minima per instance; out of reach here.", ""]
     return "\n".join(lines)
