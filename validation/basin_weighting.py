@@ -74,12 +74,13 @@ def enumerate_config(n: int, p: int, ham: str, starts: int, instances: int, work
             "per_instance": out}
 
 
-def _instances(rec: dict) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [(np.asarray(o["t"]), np.asarray(o["hits"], dtype=float)) for o in rec["per_instance"]]
+def _instances(per_instance: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(np.asarray(o["t"]), np.asarray(o["hits"], dtype=float)) for o in per_instance]
 
 
-def _nll(eta_by_instance, hits_by_instance) -> float:
-    return -sum(h @ e - h.sum() * np.logaddexp.reduce(e) for e, h in zip(eta_by_instance, hits_by_instance))
+def _informative_records(per_instance: list[dict]) -> list[dict]:
+    from rmt_qgm.theory.basin import informative
+    return [o for o in per_instance if informative(o["t"])]
 
 
 def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
@@ -92,19 +93,22 @@ def analyse(rec: dict, rng: np.random.Generator) -> dict:
     """alpha, its bootstrap s.e., deviances of the alternatives and the (B2) median check for one config."""
     from scipy.optimize import minimize_scalar
 
-    from rmt_qgm.theory.basin import fisher_se, fit_basin_exponent, log_depth
+    from rmt_qgm.theory.basin import fisher_se, fit_basin_exponent, log_depth, multinomial_nll
     p = rec["p"]
-    inst = [(t, h) for t, h in _instances(rec) if t.size >= 2 and np.all(t < 1)]
+    usable = _informative_records(rec["per_instance"])
+    inst = _instances(usable)
     alpha = fit_basin_exponent(inst, p)
     boot = [fit_basin_exponent([inst[k] for k in rng.integers(0, len(inst), len(inst))], p)
             for _ in range(BOOTSTRAP)]
     hits = [h for _, h in inst]
-    nll_b1 = _nll([alpha * log_depth(t, p) for t, _ in inst], hits)
-    lin = minimize_scalar(lambda b: _nll([b * t for t, _ in inst], hits), bounds=(-500, 500), method="bounded")
-    ld = [np.asarray(o["logdet_t"]) for o in rec["per_instance"] if len(o["t"]) >= 2 and np.all(np.asarray(o["t"]) < 1)]
-    nll_harm = _nll([log_depth(t, p) - 0.5 * L for (t, _), L in zip(inst, ld)], hits)
-    T = np.concatenate([t for t, _ in _instances(rec)])
-    Hw = np.concatenate([h / h.sum() for _, h in _instances(rec)])      # each instance: one unit of starts
+    nll_b1 = multinomial_nll([alpha * log_depth(t, p) for t, _ in inst], hits)
+    lin = minimize_scalar(lambda b: multinomial_nll([b * t for t, _ in inst], hits), bounds=(-500, 500),
+                          method="bounded")
+    nll_harm = multinomial_nll([log_depth(t, p) - 0.5 * np.asarray(o["logdet_t"]) for (t, _), o in zip(inst, usable)],
+                               hits)
+    every = _instances(rec["per_instance"])
+    T = np.concatenate([t for t, _ in every])
+    Hw = np.concatenate([h / h.sum() for _, h in every])      # each instance: one unit of starts
     tilt = np.exp(alpha * log_depth(T, p))
     found = np.mean([len(o["t"]) for o in rec["per_instance"]])
     return {"alpha": alpha, "alpha_se_bootstrap": float(np.std(boot, ddof=1)),
@@ -171,7 +175,7 @@ def calibrate(results: dict) -> tuple[dict, dict]:
     out, p_cal = {}, {}
     for ham in HAMILTONIANS:
         recs = [results[k] for k in results if k[2] == ham and k[1] == 8]
-        inst = [x for rec in recs for x in _instances(rec) if x[0].size >= 2 and np.all(x[0] < 1)]
+        inst = [x for rec in recs for x in _instances(_informative_records(rec["per_instance"]))]
         a = fit_basin_exponent(inst, 8)
         boot = [fit_basin_exponent([inst[k] for k in rng.integers(0, len(inst), len(inst))], 8)
                 for _ in range(BOOTSTRAP)]

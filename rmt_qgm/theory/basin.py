@@ -58,33 +58,47 @@ def basin_weighted(dist: TabulatedDistribution, n_params: int, alpha: float) -> 
     return TabulatedDistribution(t, d * w, dist.units, name=f"{dist.name}, basin-weighted (alpha = {a:g})")
 
 
+def informative(t: np.ndarray) -> bool:
+    """Whether an instance's minima inform alpha: two or more of them (the instance's normalisation is free),
+    all below t = 1 (no basin at or above the typical value)."""
+    t = np.asarray(t, dtype=float)
+    return t.size >= 2 and bool(np.all(t < 1.0))
+
+
+def _log_depth_and_hits(instances: Sequence[tuple[np.ndarray, np.ndarray]],
+                        n_params: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(log depth x, hits) of every informative instance; refuses instances whose arrays differ in length."""
+    out = []
+    for t, h in instances:
+        t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
+        if t.size != h.size:
+            raise UserInputError("instances: t and hits must have the same length in every instance")
+        if informative(t):
+            out.append((log_depth(t, n_params), h))
+    return out
+
+
+def multinomial_nll(etas: Sequence[np.ndarray], hits: Sequence[np.ndarray]) -> float:
+    """-log likelihood (constants dropped) of hit counts that are multinomial within each instance with
+    probabilities proportional to exp(eta); each instance's normalisation is profiled out."""
+    return -sum(h @ e - h.sum() * np.logaddexp.reduce(e) for e, h in zip(etas, hits))
+
+
 def fit_basin_exponent(instances: Sequence[tuple[np.ndarray, np.ndarray]], n_params: int) -> float:
     """Maximum-likelihood alpha of (B1) from complete enumerations.
 
     ``instances``: for each circuit instance, (t of every distinct minimum, hits of each). Model: the hits
     of one instance are multinomial with probabilities proportional to (1 - t_j)^(alpha p / 2) (the
     instance's own normalisation is a free constant, so only within-instance contrasts inform alpha).
-    Instances with fewer than two minima carry no information and are skipped.
+    Instances that are not :func:`informative` are skipped.
     """
     p = check_int("n_params", n_params, 1)
-    data = []
-    for t, h in instances:
-        t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
-        if t.size != h.size:
-            raise UserInputError("instances: t and hits must have the same length in every instance")
-        if t.size >= 2 and np.all(t < 1.0):
-            data.append((log_depth(t, p), h))
+    data = _log_depth_and_hits(instances, p)
     if not data:
         raise UserInputError("instances: need at least one instance with two or more minima below t = 1")
-
-    def nll(a: float) -> float:
-        s = 0.0
-        for x, h in data:
-            eta = a * x
-            s -= h @ eta - h.sum() * np.logaddexp.reduce(eta)
-        return s
-
-    res = minimize_scalar(nll, bounds=ALPHA_BOUNDS, method="bounded", options={"xatol": 1e-6})
+    xs, hits = [x for x, _ in data], [h for _, h in data]
+    res = minimize_scalar(lambda a: multinomial_nll([a * x for x in xs], hits), bounds=ALPHA_BOUNDS,
+                          method="bounded", options={"xatol": 1e-6})
     return float(res.x)
 
 
@@ -93,11 +107,7 @@ def fisher_se(instances: Sequence[tuple[np.ndarray, np.ndarray]], n_params: int,
     I = sum over instances of S_i Var_{pi_i}(x), pi_i proportional to exp(alpha x), S_i the instance's hits.
     (It assumes (B1) exactly; the bootstrap over instances in validation/basin_weighting.py does not.)"""
     info = 0.0
-    for t, h in instances:
-        t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
-        if t.size < 2 or np.any(t >= 1.0):
-            continue
-        x = log_depth(t, n_params)
+    for x, h in _log_depth_and_hits(instances, n_params):
         w = np.exp(alpha * x - np.logaddexp.reduce(alpha * x))
         info += h.sum() * (w @ x ** 2 - (w @ x) ** 2)
     return float(1.0 / np.sqrt(info)) if info > 0 else float("inf")
