@@ -12,6 +12,7 @@ Optimiser-found minima are basin-weighted samples, not a uniform sample of all m
 """
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -31,6 +32,8 @@ from .seeding import canonical_json, generator
 from .spec import parse_psi0, parse_pauli_string
 
 GLOBAL_REL_TOL = 1e-6
+#: tasks (chunks of starts) submitted per worker process at a time
+IN_FLIGHT_PER_WORKER = 8
 
 
 @dataclass
@@ -156,8 +159,18 @@ def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
             else:
                 n_proc = min(params["workers"], os.cpu_count() or 1, len(tasks))
                 with ProcessPoolExecutor(max_workers=n_proc, initializer=ignore_sigint) as pool:
-                    pending = {pool.submit(_run_chunk, params, i, js) for i, js in tasks}
+                    # a bounded number of tasks in flight: wait() visits every pending future, so submitting
+                    # all tasks at once costs O(tasks^2) in this process (10^4 tasks: the parent used half a
+                    # core); results do not depend on the order, as every start has its own seed
+                    queue = iter(tasks)
+                    pending = set()
+
+                    def refill():
+                        for i, js in itertools.islice(queue, IN_FLIGHT_PER_WORKER * n_proc - len(pending)):
+                            pending.add(pool.submit(_run_chunk, params, i, js))
+
                     try:
+                        refill()
                         while pending:
                             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                             for fut in done:
@@ -165,6 +178,7 @@ def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
                                 results.extend(part)
                                 if bar:
                                     bar.update(len(part))
+                            refill()
                             stop.check()
                     except BaseException:
                         for f in pending:

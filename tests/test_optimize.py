@@ -58,6 +58,19 @@ def test_workers_do_not_change_results():
             assert np.array_equal(a[k], b[k]), k
 
 
+def test_bounded_task_queue_keeps_results(monkeypatch):
+    # more tasks (chunks of 4 starts) than may be in flight, so the queue is refilled many times
+    import rmt_qgm.simulate as sim
+    monkeypatch.setattr(sim, "IN_FLIGHT_PER_WORKER", 1)
+    kw = dict(hamiltonian="randspec:1", starts=24, instances=3, seed=4)
+    a = run_simulation(2, 3, workers=1, **kw).arrays()
+    b = run_simulation(2, 3, workers=2, **kw).arrays()
+    assert b["F"].size == 72
+    for k in a:
+        if k != "seconds":
+            assert np.array_equal(a[k], b[k]), k
+
+
 def test_overparameterised_reaches_global_minimum():
     # gamma = p / 2^(n+1) = 2 for n = 2, p = 16: every run should reach E0 (THEORY 6.3)
     res = run_simulation(2, 16, hamiltonian="fidelity", starts=4, instances=2, seed=3)
