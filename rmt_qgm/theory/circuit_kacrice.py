@@ -23,7 +23,9 @@ Haar, F = <psi|H|psi>. No Gaussian surrogate is made.
 
 Monte Carlo over psi0 uses the same tilted angular-central-Gaussian ladder and balance-heuristic weights as
 :mod:`.spherical` (low losses are exponentially rare under Haar psi0). Each draw is one i.i.d. term; the
-standard errors are sample s.d. / sqrt(draws).
+standard errors are sample s.d. / sqrt(draws). Opt-in (``focus=k``): a pilot run locates the losses carrying
+the index-k weight and the draws come from a defensive mixture of the ladder and tilts aimed at that range,
+weighted by the balance heuristic over the actual shares of draws (still exactly unbiased).
 """
 from __future__ import annotations
 
@@ -32,9 +34,9 @@ import math
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from ..checks import check_int
+from ..checks import check_float, check_int
 from ..seeding import generator
-from .spherical import tilt_ladder
+from .spherical import _typical_f, tilt_ladder
 from .weighted_draws import KacRiceDraws
 
 
@@ -50,34 +52,35 @@ def _apply_g(Q: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 2.0 * Q @ (np.conj(np.swapaxes(Q, -1, -2)) @ x) - x
 
 
-def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
-                     levels: int = 24, return_eigenvalues: bool = False):
-    """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
-    eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
+class _Setup:
+    """Constants of one (spectrum, p) problem shared by every draw."""
 
-    With ``return_eigenvalues`` also returns the Hessian eigenvalues of every draw (array [draws, p], aligned
-    with ``kr.f``), for conditional Hessian statistics at critical points of a given index and value."""
-    p = check_int("params", p, 1)
-    n_mc = check_int("n_mc", n_mc, 10)
-    s_H = np.asarray(spectrum, dtype=float)
-    d = s_H.size
-    if d < 2 or d % 2:
-        raise ValueError(f"spectrum must have an even length d = 2^n >= 2; got {d}")
-    r = d // 2
-    a = np.concatenate([s_H, s_H])            # real form: Re and Im parts of psi0
-    D2 = 2 * d
-    kvec = a - a.min()
-    lams = tilt_ladder(np.sort(a), levels)
+    def __init__(self, spectrum: np.ndarray, p: int):
+        self.s_H = np.asarray(spectrum, dtype=float)
+        d = self.s_H.size
+        if d < 2 or d % 2:
+            raise ValueError(f"spectrum must have an even length d = 2^n >= 2; got {d}")
+        self.p, self.d, self.r = p, d, d // 2
+        self.a = np.concatenate([self.s_H, self.s_H])      # real form: Re and Im parts of psi0
+        self.D2 = 2 * d
+        self.kvec = self.a - self.a.min()
+        Dperp = 2 * d - 2
+        self.log_kappa = gammaln(Dperp / 2) - 0.5 * math.log(math.pi) - gammaln((Dperp - 1) / 2)
+        self.chunk = max(1, min(256, int(2e6 // (p * d * self.r + p * p * d + 1))))   # keeps a chunk's Q in cache
+        self.iu = np.triu_indices(p, 1)
+
+
+def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, log_pi: np.ndarray | None):
+    """``counts[l]`` draws of psi0 from tilt level ``lams[l]`` for every l (in this order, chunk by chunk),
+    each with its Kac–Rice weight. The importance weight is the balance heuristic over the mixture of all
+    levels, log_iw = -logsumexp_l (log pi_l + log q_l/p(F)), with ``log_pi`` the log shares of draws (None:
+    equal shares 1/L, the default ladder). Returns lists (F, logw, index, Hessian eigenvalues) of chunks."""
+    p, d, r, D2, s_H, a, kvec = S.p, S.d, S.r, S.D2, S.s_H, S.a, S.kvec
+    chunk, iu, log_kappa = S.chunk, S.iu, S.log_kappa
     L = lams.size
-    per = max(1, n_mc // L)
-    rng = generator(seed, "circuit-kacrice", p, d)
-    Dperp = 2 * d - 2
-    log_kappa = gammaln(Dperp / 2) - 0.5 * math.log(math.pi) - gammaln((Dperp - 1) / 2)
     half_logdet = 0.5 * np.log1p(2.0 * np.outer(lams, kvec)).sum(axis=1)
-    chunk = max(1, min(256, int(2e6 // (p * d * r + p * p * d + 1))))   # keeps a chunk's Q in cache
-    iu = np.triu_indices(p, 1)
     fs, logws, idxs, eigs = [], [], [], []
-    for lam in lams:
+    for lam, per in zip(lams, counts):
         sd = 1.0 / np.sqrt(1.0 + 2.0 * lam * kvec)
         for s0 in range(0, per, chunk):
             s = min(chunk, per - s0)
@@ -86,7 +89,10 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
             psi = x[:, :d] + 1j * x[:, d:]                                     # (s, d), unit
             F = np.einsum("sd,d,sd->s", np.conj(psi), s_H, psi).real
             log_q_over_p = half_logdet[None, :] - 0.5 * D2 * np.log1p(2.0 * np.outer(F - a.min(), lams))
-            log_iw = -(logsumexp(log_q_over_p, axis=1) - math.log(L))
+            if log_pi is None:
+                log_iw = -(logsumexp(log_q_over_p, axis=1) - math.log(L))
+            else:
+                log_iw = -logsumexp(log_q_over_p + log_pi[None, :], axis=1)
             b = (s_H[None, :] - F[:, None]) * psi                             # (H - F) psi0, b perp psi0
             bn = np.linalg.norm(b, axis=1)
             u = 1j * b / bn[:, None]                                           # real direction of Im<b|.>
@@ -132,6 +138,105 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
             logws.append(p * math.log(math.pi) + log_pg0 + logdet + log_iw)
             idxs.append((ev < 0).sum(axis=1))
             eigs.append(ev)
+    return fs, logws, idxs, eigs
+
+
+def tilt_for_typical_f(k: np.ndarray, target: float) -> float:
+    """The tilt lam whose typical loss ``_typical_f(k, lam)`` (k = a - a.min(), loss measured from E0) equals
+    ``target``, by bisection on lam >= 0 if target <= mean(k), else on (-1/(2 max k), 0); the typical loss
+    decreases with lam on both. Same search as :func:`.spherical.tilt_ladder` for targets <= mean(k); above
+    the mean that function's update is reversed (it returns lam ~ 0 or ~ -1/(2 max k) instead)."""
+    if target <= k.mean():      # lam >= 0: bracket, then bisection
+        lo, hi = 0.0, 1.0
+        while _typical_f(k, hi) > target and hi < 1e12:
+            hi *= 4
+    else:                       # lam in (-1/(2 kmax), 0)
+        lo, hi = -0.5 / k.max() * (1 - 1e-9), 0.0
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _typical_f(k, mid) > target else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def focused_ladder(a: np.ndarray, f_lo: float, f_hi: float, levels: int) -> np.ndarray:
+    """Tilts whose typical losses are evenly spaced over [f_lo, f_hi] (absolute loss values; clipped to the
+    range :func:`.spherical.tilt_ladder` covers). ``a``: spectrum (real form or not; only its values count)."""
+    k = np.asarray(a, dtype=float) - np.min(a)
+    kmax, mean = k.max(), k.mean()
+    lo_t, hi_t = 0.01 * mean, kmax - 0.01 * (kmax - mean)
+    t_lo = float(np.clip(f_lo - np.min(a), lo_t, hi_t))
+    t_hi = float(np.clip(f_hi - np.min(a), lo_t, hi_t))
+    targets = np.linspace(t_lo, t_hi, max(1, int(levels))) if t_hi > t_lo else np.array([t_lo])
+    return np.unique(np.array([tilt_for_typical_f(k, t) for t in targets]))
+
+
+def _split(total: int, parts: int) -> np.ndarray:
+    """``total`` draws split over ``parts`` levels as evenly as possible (deterministic)."""
+    n = np.full(parts, total // parts, dtype=int)
+    n[: total % parts] += 1
+    return n
+
+
+def _weighted_quantiles(x: np.ndarray, logw: np.ndarray, qs) -> np.ndarray:
+    order = np.argsort(x)
+    w = np.exp(logw[order] - np.max(logw))
+    cw = np.cumsum(w) - 0.5 * w
+    return np.interp(qs, cw / w.sum(), x[order])
+
+
+def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
+                     levels: int = 24, return_eigenvalues: bool = False, focus: int | None = None,
+                     pilot: float = 0.2, defensive: float = 0.25, focus_levels: int | None = None,
+                     focus_quantiles: tuple[float, float] = (0.005, 0.995), margin: float = 0.25):
+    """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
+    eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
+
+    With ``return_eigenvalues`` also returns the Hessian eigenvalues of every draw (array [draws, p], aligned
+    with ``kr.f``), for conditional Hessian statistics at critical points of a given index and value.
+
+    Focused ladder (opt-in, ``focus`` = a Hessian index, normally 0; default None = the plain ladder, whose
+    numbers are unchanged). A pilot run of the plain estimator (``pilot * n_mc`` draws, own RNG stream) gives
+    the loss range carrying the index-``focus`` weight (weighted ``focus_quantiles``, widened on each side by
+    ``margin`` times its width plus 1 % of the spectral width). The pilot draws are then discarded and
+    ``n_mc`` fresh draws (own RNG stream) are taken from a defensive mixture: a fraction ``defensive`` spread
+    over the plain ladder, the rest over ``focus_levels`` (default ``levels``) tilts whose typical losses are
+    evenly spaced over that range (:func:`focused_ladder`). The balance-heuristic weight uses the actual
+    shares pi_l = n_l / N of the levels, so the estimate stays exactly unbiased (the design depends on the
+    pilot only). Cost is (1 + pilot) times the plain run's."""
+    p = check_int("params", p, 1)
+    n_mc = check_int("n_mc", n_mc, 10)
+    S = _Setup(spectrum, p)
+    lams = tilt_ladder(np.sort(S.a), levels)
+    L = lams.size
+    if focus is None:
+        per = max(1, n_mc // L)
+        rng = generator(seed, "circuit-kacrice", p, S.d)
+        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None)
+    else:
+        focus = check_int("focus", focus, 0)
+        pilot = check_float("pilot", pilot, 0.0, 1.0, open_min=True, open_max=True)
+        defensive = check_float("defensive", defensive, 0.0, 1.0)
+        margin = check_float("margin", margin, 0.0)
+        n_pilot = max(L, int(round(pilot * n_mc)))
+        pf, pw, pidx, _ = _draw_levels(S, generator(seed, "circuit-kacrice-pilot", focus, p, S.d), lams,
+                                       [max(1, n_pilot // L)] * L, None)
+        pf, pw, pidx = np.concatenate(pf), np.concatenate(pw), np.concatenate(pidx)
+        sel = (pidx == focus) & np.isfinite(pw)
+        width = float(S.a.max() - S.a.min())
+        if np.any(sel):
+            q_lo, q_hi = _weighted_quantiles(pf[sel], pw[sel], focus_quantiles)
+            m = margin * (q_hi - q_lo) + 0.01 * width
+            foc = focused_ladder(S.a, q_lo - m, q_hi + m, focus_levels or levels)
+        else:                   # no index-focus draw in the pilot: nothing to focus on
+            foc = lams
+        n_def = min(n_mc, max(L, int(round(defensive * n_mc)))) if defensive > 0 else 0   # >= 1 per level
+        counts = np.concatenate([_split(n_def, L), _split(n_mc - n_def, foc.size)])
+        mix = np.concatenate([lams, foc])
+        keep = counts > 0
+        mix, counts = mix[keep], counts[keep]
+        log_pi = np.log(counts / counts.sum())
+        rng = generator(seed, "circuit-kacrice-focus", focus, p, S.d)
+        fs, logws, idxs, eigs = _draw_levels(S, rng, mix, counts, log_pi)
     kr = KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
     return (kr, np.concatenate(eigs)) if return_eigenvalues else kr
 
