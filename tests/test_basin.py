@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rmt_qgm.errors import UserInputError
-from rmt_qgm.theory.basin import basin_weighted, fisher_se, fit_basin_exponent, log_depth
+from rmt_qgm.theory.basin import basin_weighted, fisher_se, fit_basin_exponent, fit_truncated, log_depth
 from rmt_qgm.theory.distributions import TabulatedDistribution
 
 
@@ -71,3 +71,61 @@ def test_fit_refuses_unusable_data():
         fit_basin_exponent([(np.array([0.3, 0.5]), np.array([1.0]))], 8)
     with pytest.raises(UserInputError, match="instances"):
         fit_basin_exponent([(np.array([0.3]), np.array([4.0]))], 8)
+
+
+def _seen_minima(alpha: float, p: int, rng: np.random.Generator, instances: int = 12, minima: int = 300,
+                 log_scale: float = 0.0):
+    """All minima (t) and the seen ones (t, hits >= 1): hits Poisson(exp(c + alpha (p/2) log(1 - t))), so
+    that with c = 0 most shallow minima are never hit (an incomplete enumeration)."""
+    every, seen = [], []
+    for _ in range(instances):
+        t = rng.beta(2.0, 2.0, minima)
+        lam = np.exp(log_scale + rng.normal(0.0, 0.5) + alpha * log_depth(t, p))
+        h = rng.poisson(lam).astype(float)
+        every.append(t)
+        seen.append((t[h > 0], h[h > 0]))
+    return every, seen
+
+
+@pytest.mark.parametrize("alpha,p", [(1.0, 12), (1.4, 16)])
+def test_truncated_fit_recovers_alpha_from_incomplete_enumerations(alpha, p):
+    every, seen = _seen_minima(alpha, p, np.random.default_rng(21))
+    assert sum(len(t) for t, _ in seen) < 0.5 * sum(len(t) for t in every)    # most minima unseen
+    fit = fit_truncated(seen, p)
+    # the model is exact here, so the MLE is asymptotically normal with the observed-information s.e.
+    assert abs(fit.alpha - alpha) < 4 * fit.alpha_se, (fit.alpha, alpha, fit.alpha_se)
+
+
+def test_horvitz_thompson_recovers_the_law_of_all_minima():
+    # 16 independent synthetic data sets: the error of the weighted median of the seen minima (weights 1/pi)
+    # against the median of all minima must have mean 0 within 4 of its standard errors (sd / sqrt(16)),
+    # while the unweighted median of the seen minima is biased low by many standard errors.
+    rng = np.random.default_rng(8)
+    err_ht, err_seen, err_count = [], [], []
+    for _ in range(16):
+        every, seen = _seen_minima(1.2, 12, rng)
+        fit = fit_truncated(seen, 12)
+        t, w = fit.horvitz_thompson(seen, 12)
+        o = np.argsort(t)
+        med_ht = t[o][np.searchsorted(np.cumsum(w[o]), 0.5 * w.sum())]
+        truth = np.median(np.concatenate(every))
+        err_ht.append(med_ht - truth)
+        err_seen.append(np.median(t) - truth)
+        err_count.append(w.sum() / sum(len(x) for x in every) - 1.0)
+    se = np.std(err_ht, ddof=1) / 4
+    assert abs(np.mean(err_ht)) < 4 * se, (np.mean(err_ht), se)
+    assert np.mean(err_seen) < -4 * np.std(err_seen, ddof=1) / 4
+    se_c = np.std(err_count, ddof=1) / 4
+    assert abs(np.mean(err_count)) < 4 * se_c, (np.mean(err_count), se_c)
+
+
+def test_truncated_fit_refuses_unusable_data():
+    with pytest.raises(UserInputError, match="hits"):
+        fit_truncated([(np.array([0.3, 0.5]), np.array([0.0, 2.0]))], 8)
+    with pytest.raises(UserInputError, match="instances"):
+        fit_truncated([(np.array([0.3, 0.5]), np.array([1.0]))], 8)
+    with pytest.raises(UserInputError, match="instances"):
+        fit_truncated([(np.array([0.3, 1.2]), np.array([1.0, 3.0]))], 8)
+    singletons = [(np.linspace(0.1, 0.6, 50), np.ones(50))] * 4     # every minimum seen once: no MLE
+    with pytest.raises(UserInputError, match="not identified"):
+        fit_truncated(singletons, 8)

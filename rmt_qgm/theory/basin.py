@@ -25,6 +25,7 @@ of the gap between Kac–Rice and optimiser medians (docs/basin_weighting.md, pa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -35,6 +36,8 @@ from .distributions import TabulatedDistribution
 
 #: search interval of the exponent fit; the measured exponents lie well inside it
 ALPHA_BOUNDS = (-10.0, 10.0)
+#: fit_truncated needs at least this many minima hit twice or more (all singletons: the MLE does not exist)
+MIN_REPEATS = 10
 
 
 def log_depth(t: np.ndarray, n_params: int) -> np.ndarray:
@@ -111,3 +114,124 @@ def fisher_se(instances: Sequence[tuple[np.ndarray, np.ndarray]], n_params: int,
         w = np.exp(alpha * x - np.logaddexp.reduce(alpha * x))
         info += h.sum() * (w @ x ** 2 - (w @ x) ** 2)
     return float(1.0 / np.sqrt(info)) if info > 0 else float("inf")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Incomplete enumerations (p >= 12): zero-truncated Poisson hits
+# ---------------------------------------------------------------------------------------------------------
+#
+# With S starts per instance, the hits of a minimum of basin volume v are Binomial(S, v) ~ Poisson(S v); a
+# minimum is seen only if it is hit at least once. Under (B1), lambda_ij = exp(c_i + alpha x_ij) with
+# x = (p/2) log(1 - t) and c_i the instance's log scale, and the hits of the *seen* minima are independent
+# zero-truncated Poisson:
+#     log L = sum_ij [ h_ij log lambda_ij - log(exp(lambda_ij) - 1) ]        (constants dropped).
+# This is an exponential family in log lambda, so -log L is convex in (alpha, c_1..c_I). Unlike the
+# multinomial fit, c_i is identified (by how many minima are seen once, twice, ...: the idea behind Chao1),
+# so the fit also says how likely each seen minimum was to be seen, pi_ij = 1 - exp(-lambda_ij), and
+# weighting each seen minimum by 1/pi_ij (Horvitz–Thompson) estimates the count-weighted law of *all*
+# minima, unseen ones included, under (B1).
+
+
+def _ztp_terms(eta: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-minimum -log L, its derivative and second derivative in eta = log lambda (zero-truncated Poisson)."""
+    lam = np.exp(eta)
+    # log(e^lam - 1) = lam + log(1 - e^-lam), stable for small and large lam
+    log_em1 = lam + np.log(-np.expm1(-lam))
+    r = lam / -np.expm1(-lam)                         # E[h | h >= 1] = lam / (1 - e^-lam)
+    nll = log_em1 - h * eta
+    grad = r - h
+    # d r / d eta = Var[h | h >= 1] = r (1 + lam - r)
+    hess = r * (1.0 + lam - r)
+    return nll, grad, hess
+
+
+@dataclass(frozen=True)
+class TruncatedFit:
+    """Result of :func:`fit_truncated`: the exponent, its standard error (inverse observed information,
+    the log scales profiled), and the log scale c_i of every input instance (NaN where an instance was
+    skipped)."""
+
+    alpha: float
+    alpha_se: float
+    log_scale: np.ndarray
+
+    def seen_probability(self, t: np.ndarray, instance: int, n_params: int) -> np.ndarray:
+        """pi = 1 - exp(-lambda), lambda = exp(c_i + alpha (p/2) log(1 - t)): the probability that a minimum
+        of ``instance`` at t is hit at least once (0 at t >= 1)."""
+        with np.errstate(over="ignore"):
+            return -np.expm1(-np.exp(self.log_scale[instance] + self.alpha * log_depth(t, n_params)))
+
+    def horvitz_thompson(self, instances: Sequence[tuple[np.ndarray, np.ndarray]],
+                         n_params: int) -> tuple[np.ndarray, np.ndarray]:
+        """(t, weight) of every seen minimum of the instances the fit used, weight 1/pi: the weighted law
+        estimates the count-weighted law of all minima, unseen ones included (under (B1)); the weights of
+        one instance sum to its estimated number of minima below t = 1."""
+        ts, ws = [], []
+        for i, (t, _) in enumerate(instances):
+            if np.isnan(self.log_scale[i]):
+                continue
+            t = np.asarray(t, dtype=float)
+            t = t[t < 1.0]
+            ts.append(t)
+            ws.append(1.0 / self.seen_probability(t, i, n_params))
+        return np.concatenate(ts), np.concatenate(ws)
+
+
+def fit_truncated(instances: Sequence[tuple[np.ndarray, np.ndarray]], n_params: int,
+                  max_iter: int = 200) -> TruncatedFit:
+    """Maximum-likelihood (alpha, log scales c_i) of (B1) from *incomplete* enumerations (zero-truncated
+    Poisson hits, section comment above). ``instances``: for each instance, (t, hits) of the minima seen
+    (hits >= 1). Minima at t >= 1 (no basin under (B1)) are dropped; instances left with fewer than two
+    minima are skipped (their c_i and alpha cannot be told apart). Newton's method on the convex -log L."""
+    p = check_int("n_params", n_params, 1)
+    xs, hs, used = [], [], []
+    for i, (t, h) in enumerate(instances):
+        t, h = np.asarray(t, dtype=float), np.asarray(h, dtype=float)
+        if t.size != h.size:
+            raise UserInputError("instances: t and hits must have the same length in every instance")
+        if np.any(h < 1):
+            raise UserInputError("instances: hits must be >= 1 (only minima that were seen are listed)")
+        keep = t < 1.0
+        if keep.sum() >= 2:
+            xs.append(log_depth(t[keep], p))
+            hs.append(h[keep])
+            used.append(i)
+    if not xs:
+        raise UserInputError("instances: need at least one instance with two or more minima below t = 1")
+    if sum(int(np.sum(h >= 2)) for h in hs) < MIN_REPEATS:
+        raise UserInputError(f"instances: fewer than {MIN_REPEATS} minima were hit twice or more; with (nearly) "
+                             "every minimum seen once the scale and alpha of (B1) are not identified")
+    I = len(xs)
+    theta = np.zeros(I + 1)                            # (alpha, c_1..c_I)
+    theta[1:] = [np.log(max(h.mean(), 1.0)) for h in hs]
+
+    def total(th):
+        f, g, H = 0.0, np.zeros(I + 1), np.zeros((I + 1, I + 1))
+        for i, (x, h) in enumerate(zip(xs, hs)):
+            nll, d1, d2 = _ztp_terms(th[1 + i] + th[0] * x, h)
+            f += nll.sum()
+            g[0] += d1 @ x
+            g[1 + i] += d1.sum()
+            H[0, 0] += d2 @ x ** 2
+            H[0, 1 + i] = H[1 + i, 0] = d2 @ x
+            H[1 + i, 1 + i] += d2.sum()
+        return f, g, H
+
+    f, g, H = total(theta)
+    for _ in range(max_iter):
+        step = np.linalg.solve(H + 1e-12 * np.eye(I + 1), g)
+        s = 1.0
+        while s > 1e-8:                                # backtracking: -log L is convex, so this terminates
+            f_new, g_new, H_new = total(theta - s * step)
+            if f_new <= f + 1e-12:
+                break
+            s *= 0.5
+        theta, f, g, H = theta - s * step, f_new, g_new, H_new
+        if np.max(np.abs(s * step)) < 1e-10:
+            break
+    cov = np.linalg.inv(H)
+    c = np.full(len(instances), np.nan)
+    c[used] = theta[1:]
+    return TruncatedFit(float(theta[0]), float(np.sqrt(cov[0, 0])), c)
+
+
