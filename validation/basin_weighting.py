@@ -216,8 +216,8 @@ def analyse_incomplete(rec: dict, rng: np.random.Generator) -> dict:
     *all* minima, bootstrap s.e. over instances of both, and the goodness of fit of the hit frequencies."""
     from scipy.stats import poisson
 
-    from rmt_qgm.theory.basin import fit_truncated, log_depth
     from rmt_qgm.errors import UserInputError
+    from rmt_qgm.theory.basin import fit_truncated
     p = rec["p"]
     inst = _instances(rec["per_instance"])
     T = np.concatenate([t for t, _ in inst])
@@ -240,8 +240,7 @@ def analyse_incomplete(rec: dict, rng: np.random.Generator) -> dict:
         boot.append((fb.alpha, _ht(fb, b, p)[0]))
     boot = np.array(boot)
     # frequency of frequencies: minima seen exactly k times, observed and expected under the fit
-    lam = np.concatenate([np.exp(fit.log_scale[i] + fit.alpha * log_depth(t[t < 1], p))
-                          for i, (t, _) in enumerate(inst) if not np.isnan(fit.log_scale[i])])
+    lam = np.concatenate([fit.rate(t[t < 1], i, p) for i, (t, _) in enumerate(inst) if not np.isnan(fit.log_scale[i])])
     h = np.concatenate([hh[t < 1] for i, (t, hh) in enumerate(inst) if not np.isnan(fit.log_scale[i])])
     ks = np.arange(1, 5)
     expected = [float(np.sum(poisson.pmf(k, lam) / -np.expm1(-lam))) for k in ks]
@@ -255,17 +254,18 @@ def analyse_incomplete(rec: dict, rng: np.random.Generator) -> dict:
             "hit_frequencies": {"k": [1, 2, 3, 4, "5+"], "observed": observed, "expected": expected}}
 
 
-def thinning_check(results: dict, rng: np.random.Generator) -> list[dict]:
+def thinning_check(results: dict, alpha_full: dict, rng: np.random.Generator) -> list[dict]:
     """The part-3 estimators on the complete enumerations (p >= 8) with their starts thinned (each hit kept
     with probability q, which is exactly an enumeration with q times the starts): truncated-fit alpha and
-    Horvitz–Thompson median against the complete enumeration's alpha and count-weighted median."""
+    Horvitz–Thompson median against the complete enumeration's alpha (``alpha_full``, from :func:`analyse`,
+    by (n, p, H)) and count-weighted median."""
     from rmt_qgm.theory.basin import fit_truncated
     out = []
     for (n, p, ham), rec in results.items():
         if p < 8:
             continue
         inst = _instances(rec["per_instance"])
-        full = fit_basin_exponent_of(rec)
+        full = alpha_full[(n, p, ham)]
         T = np.concatenate([t for t, _ in inst])
         for q in THIN:
             th = []
@@ -273,11 +273,21 @@ def thinning_check(results: dict, rng: np.random.Generator) -> list[dict]:
                 h2 = rng.binomial(h.astype(int), q).astype(float)
                 th.append((t[h2 > 0], h2[h2 > 0]))
             fit = fit_truncated(th, p)
-            med, n_est = _ht(fit, th, p)
+            med, _ = _ht(fit, th, p)
             out.append({"n": n, "p": p, "hamiltonian": ham, "keep": q, "alpha_full": full, "alpha_thinned": fit.alpha,
                         "median_full_t": float(np.median(T)), "median_seen_t": float(np.median(np.concatenate([t for t, _ in th]))),
                         "median_ht_t": med, "seen_fraction": sum(len(t) for t, _ in th) / T.size})
     return out
+
+
+def count_check(row: dict) -> float | None:
+    """z of the part-3 comparison of one configuration: HT median of all minima minus the circuit model's
+    count-weighted median over their combined s.e. (HT bootstrap and systematic, circuit replicates); None
+    where there is no HT estimate, no circuit model or the configuration is outside the calibration."""
+    a, cm = row["analysis"], row["circuit_count_median_t"]
+    if cm is None or not a["identified"] or not a["calibrated"]:
+        return None
+    return float((a["median_ht_t"] - cm[0]) / np.hypot(a["median_ht_se_total"], cm[1]))
 
 
 def add_systematic(a: dict, thin: list[dict]) -> None:
@@ -293,11 +303,6 @@ def add_systematic(a: dict, thin: list[dict]) -> None:
     a["calibrated"] = bool(err.size >= CAL_MIN)
     a["ht_systematic_se"] = float(np.sqrt(np.mean(err ** 2))) if err.size else float("nan")
     a["median_ht_se_total"] = float(np.hypot(a["median_ht_se"], a["ht_systematic_se"]))
-
-
-def fit_basin_exponent_of(rec: dict) -> float:
-    from rmt_qgm.theory.basin import fit_basin_exponent
-    return fit_basin_exponent(_instances(_informative_records(rec["per_instance"])), rec["p"])
 
 
 def circuit_minima_count(n: int, p: int, ham: str) -> tuple[float, float] | None:
@@ -493,19 +498,14 @@ def render_incomplete(summary: dict) -> list[str]:
             continue
         hf = a["hit_frequencies"]
         freq = ", ".join(str(o) for o in hf["observed"]) + " / " + ", ".join(f"{e:.0f}" for e in hf["expected"])
-        cm = r["circuit_count_median_t"]
+        cm, zz = r["circuit_count_median_t"], count_check(r)
         if cm is None:
             circ, z, v = "not run", "", ""
+        elif zz is None:
+            circ, z, v = f"{cm[0]:.3f} ± {cm[1]:.3f}", "", "UNRELIABLE (seen fraction outside the thinning calibration)"
         else:
-            circ, z = f"{cm[0]:.3f} ± {cm[1]:.3f}", ""
-            if a["calibrated"]:
-                zz = (a["median_ht_t"] - cm[0]) / np.hypot(a["median_ht_se_total"], cm[1])
-                z = f"{zz:+.2f}"
-            if a["calibrated"]:
-                zs.append(zz)
-                v = "agree" if abs(zz) <= 2 else "MISMATCH"
-            else:
-                v = "UNRELIABLE (seen fraction outside the thinning calibration)"
+            zs.append(zz)
+            circ, z, v = f"{cm[0]:.3f} ± {cm[1]:.3f}", f"{zz:+.2f}", "agree" if abs(zz) <= 2 else "MISMATCH"
         lines.append(f"| {r['hamiltonian']} | {r['n']} | {r['p']} | {r['starts']} × {r['instances']} | "
                      f"{a['seen_per_instance']:.0f} ({a['chao1_per_instance']:.0f}; {a['ht_minima_per_instance']:.0f}; "
                      f"{_count_txt(r.get('circuit_minima_count'))}) | "
@@ -603,7 +603,8 @@ def main(argv=None) -> int:
                     same_p[(n, p, ham)] = (row["analysis"]["alpha"], row["analysis"]["alpha_se_bootstrap"])
                 summary["seconds_incomplete"] = summary.get("seconds_incomplete", 0.0) + rec["seconds"]
         summary["incomplete"] = incomplete
-        summary["thinning_check"] = thinning_check(results, rng)
+        summary["thinning_check"] = thinning_check(
+            results, {(c["n"], c["p"], c["hamiltonian"]): c["analysis"]["alpha"] for c in configs}, rng)
         for row in incomplete:
             if row["analysis"]["identified"]:
                 add_systematic(row["analysis"], summary["thinning_check"])

@@ -155,32 +155,35 @@ def count_weighted_cell(d: dict | None, z_crit: float) -> tuple[str, str]:
 
 
 def incomplete_estimates(path: str | None = None) -> dict:
-    """{(n, p, H): part-3 analysis} of validation/basin_weighting.py (incomplete enumerations at larger p:
+    """{(n, p, H): part-3 row} of validation/basin_weighting.py (incomplete enumerations at larger p:
     Horvitz–Thompson estimate of the median of all minima, in t), if that script has been run."""
     path = path or BASIN_SUMMARY
     if not os.path.exists(path):
         return {}
     with open(path, encoding="utf-8") as fh:
         s = json.load(fh)
-    return {(r["n"], r["p"], r["hamiltonian"]): r["analysis"] for r in s.get("incomplete", [])
-            if r["analysis"]["identified"]}
+    return {(r["n"], r["p"], r["hamiltonian"]): r for r in s.get("incomplete", []) if r["analysis"]["identified"]}
 
 
-def incomplete_cell(row: dict, a: dict) -> str:
+def incomplete_cell(row: dict, inc: dict) -> str:
     """Last-column text for a row covered only by an incomplete enumeration: the HT median of all minima
-    (converted from t to F) against the circuit model's count-weighted median, z from both s.e."""
+    (converted from t to F) against the circuit model's count-weighted median, z from
+    basin_weighting.count_check."""
+    sys.path.insert(0, HERE)
+    from basin_weighting import count_check
     c = row.get("circuit", {})
     if "median_se" not in c:
         return "not enumerable here"
+    a = inc["analysis"]
     sc = row["Ebar"] - row["E0"]
     m = row["E0"] + a["median_ht_t"] * sc
-    if not a["calibrated"]:
+    z = count_check(inc)
+    if z is None:
         return (f"HT estimate {m:.3f} vs {c['median']:.3f} ± {c['median_se']:.3f}, UNRELIABLE (seen fraction "
                 "outside the thinning calibration; docs/basin_weighting.md part 3)")
-    se = a["median_ht_se_total"] * sc
-    z = (m - c["median"]) / np.hypot(se, c["median_se"])
-    return (f"HT estimate {m:.3f} ± {se:.3f} vs {c['median']:.3f} ± {c['median_se']:.3f}, z = {z:+.2f} "
-            f"{'agree' if abs(z) <= 2 else 'MISMATCH'} (incomplete enumeration, docs/basin_weighting.md part 3)")
+    return (f"HT estimate {m:.3f} ± {a['median_ht_se_total'] * sc:.3f} vs {c['median']:.3f} ± {c['median_se']:.3f}, "
+            f"z = {z:+.2f} {'agree' if abs(z) <= 2 else 'MISMATCH'} (incomplete enumeration, "
+            "docs/basin_weighting.md part 3)")
 
 
 def table(rows: list[dict], distinct: dict | None = None, z_crit: float = 2.0) -> str:
@@ -240,13 +243,8 @@ def incomplete_txt(s: dict, basin_verdict) -> str:
     inc = s.get("incomplete", [])
     if not inc:
         return " The rest is open (THEORY open question 8)."
-    zs = []
-    for r in inc:
-        cm = r["circuit_count_median_t"]
-        a = r["analysis"]
-        if cm is not None and a.get("calibrated"):
-            zs.append((a["median_ht_t"] - cm[0]) / np.hypot(a["median_ht_se_total"], cm[1]))
-    zs = np.abs(zs)
+    from basin_weighting import count_check
+    zs = np.abs([z for z in map(count_check, inc) if z is not None])
     same = [basin_verdict(r, True) for r in s["out_of_sample"] if "same_p" in r]
     return (f" At larger p, incomplete enumerations (docs/basin_weighting.md, part 3) give a count-weighted "
             f"estimate of all minima (Horvitz–Thompson under (B1)): it agrees with the circuit model in "

@@ -155,11 +155,16 @@ class TruncatedFit:
     alpha_se: float
     log_scale: np.ndarray
 
-    def seen_probability(self, t: np.ndarray, instance: int, n_params: int) -> np.ndarray:
-        """pi = 1 - exp(-lambda), lambda = exp(c_i + alpha (p/2) log(1 - t)): the probability that a minimum
-        of ``instance`` at t is hit at least once (0 at t >= 1)."""
+    def rate(self, t: np.ndarray, instance: int, n_params: int) -> np.ndarray:
+        """lambda = exp(c_i + alpha (p/2) log(1 - t)): expected hits of a minimum of ``instance`` at t (0 at
+        t >= 1)."""
         with np.errstate(over="ignore"):
-            return -np.expm1(-np.exp(self.log_scale[instance] + self.alpha * log_depth(t, n_params)))
+            return np.exp(self.log_scale[instance] + self.alpha * log_depth(t, n_params))
+
+    def seen_probability(self, t: np.ndarray, instance: int, n_params: int) -> np.ndarray:
+        """pi = 1 - exp(-lambda) (:meth:`rate`): the probability that a minimum of ``instance`` at t is hit
+        at least once (0 at t >= 1)."""
+        return -np.expm1(-self.rate(t, instance, n_params))
 
     def horvitz_thompson(self, instances: Sequence[tuple[np.ndarray, np.ndarray]],
                          n_params: int) -> tuple[np.ndarray, np.ndarray]:
