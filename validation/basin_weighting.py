@@ -153,16 +153,45 @@ def analyse(rec: dict, rng: np.random.Generator) -> dict:
             "median_B2_on_found_t": _weighted_median(T, tilt)}
 
 
+def circuit_laws(r: dict, seed: int) -> list:
+    """The exact circuit model's count-weighted laws of local minima, as densities in t, for one row of
+    validation/results/circuits_vs_theory.json: REPLICATES runs with the table's seeds (so their medians are
+    the table's)."""
+    from circuits_vs_theory import REPLICATES
+
+    from rmt_qgm.theory.distributions import TabulatedDistribution
+    from rmt_qgm.theory.predict import predict
+    sc = r["Ebar"] - r["E0"]
+    dists = []
+    for rep in range(REPLICATES):
+        pr = predict(r["n"], r["p"], hamiltonian=r["hamiltonian"], model="circuit", seed=seed + 1000 * rep, n_mc=8000)
+        F, dens = np.array(pr["minima"]["pdf"]).T
+        dists.append(TabulatedDistribution((F - r["E0"]) / sc, dens * sc))
+    return dists
+
+
+def tilted_median(dists: list, p: int, alpha: float, alpha_se: float) -> tuple[float, float, float]:
+    """(B2) median of replicate laws ``dists`` (mean over replicates), its replicate s.e., and the shift
+    caused by alpha +- alpha_se (half the difference)."""
+    from rmt_qgm.theory.basin import basin_weighted
+    med = [basin_weighted(dist, p, alpha).median() for dist in dists]
+    lo = np.mean([basin_weighted(dist, p, alpha - alpha_se).median() for dist in dists])
+    hi = np.mean([basin_weighted(dist, p, alpha + alpha_se).median() for dist in dists])
+    return float(np.mean(med)), float(np.std(med, ddof=1) / np.sqrt(len(dists))), float(abs(lo - hi) / 2)
+
+
+def empirical_t(r: dict) -> tuple[float, list[float]]:
+    """The table row's optimiser-found median and its 95 % bootstrap interval, in t."""
+    sc, e = r["Ebar"] - r["E0"], r["empirical"]
+    return (e["median"] - r["E0"]) / sc, [(x - r["E0"]) / sc for x in e["median_ci95"]]
+
+
 def out_of_sample(summary: dict, p_cal: dict, same_p: dict | None = None) -> list[dict]:
     """Part 2: the table's rows above the calibration range with the exact circuit model (module docstring).
     ``same_p`` maps (n, p, H) to (alpha, s.e.) measured at the row's own n and p (part 3, other instances);
     where given, the row also gets the (B2) median with that alpha ("same_p")."""
     same_p = same_p or {}
-    from rmt_qgm.theory.basin import basin_weighted
-    from rmt_qgm.theory.distributions import TabulatedDistribution
-    from rmt_qgm.theory.predict import predict
-    sys.path.insert(0, HERE)
-    from circuits_vs_theory import CIRCUIT_MAX_COST, REPLICATES
+    from circuits_vs_theory import CIRCUIT_MAX_COST
     with open(CVT_JSON, encoding="utf-8") as fh:
         cvt = json.load(fh)
     rows = []
@@ -173,32 +202,17 @@ def out_of_sample(summary: dict, p_cal: dict, same_p: dict | None = None) -> lis
         cal = summary["alpha_by_spectrum"][ham]
         a, a_se = cal["alpha"], cal["se"]
         t0 = time.perf_counter()
-        sc = r["Ebar"] - r["E0"]
-        dists = []
-        for rep in range(REPLICATES):
-            pr = predict(n, p, hamiltonian=ham, model="circuit", seed=cvt["seed"] + 1000 * rep, n_mc=8000)
-            F, dens = np.array(pr["minima"]["pdf"]).T
-            dists.append(TabulatedDistribution((F - r["E0"]) / sc, dens * sc))
-        med0 = [dist.median() for dist in dists]
-
-        def tilted(alpha: float, alpha_se: float) -> tuple[float, float, float]:
-            """(B2) median (mean over replicates), its replicate s.e. and the shift from alpha +- s.e."""
-            med = [basin_weighted(dist, p, alpha).median() for dist in dists]
-            lo = np.mean([basin_weighted(dist, p, alpha - alpha_se).median() for dist in dists])
-            hi = np.mean([basin_weighted(dist, p, alpha + alpha_se).median() for dist in dists])
-            return float(np.mean(med)), float(np.std(med, ddof=1) / np.sqrt(REPLICATES)), float(abs(lo - hi) / 2)
-
-        m_b2, se_rep, se_alpha = tilted(a, a_se)
-        e = r["empirical"]
+        dists = circuit_laws(r, cvt["seed"])
+        m_b2, se_rep, se_alpha = tilted_median(dists, p, a, a_se)
+        emp, ci = empirical_t(r)
         rows.append({"n": n, "p": p, "gamma": r["gamma"], "hamiltonian": ham, "alpha": a, "alpha_se": a_se,
-                     "count_median_t": float(np.mean(med0)), "basin_median_t": m_b2,
+                     "count_median_t": float(np.mean([dist.median() for dist in dists])), "basin_median_t": m_b2,
                      "se_replicates": se_rep, "se_alpha": se_alpha, "se": float(np.hypot(se_rep, se_alpha)),
-                     "empirical_median_t": (e["median"] - r["E0"]) / sc,
-                     "empirical_ci95_t": [(x - r["E0"]) / sc for x in e["median_ci95"]],
+                     "empirical_median_t": emp, "empirical_ci95_t": ci,
                      "seconds": time.perf_counter() - t0})
         if (n, p, ham) in same_p:
             a2, a2_se = same_p[(n, p, ham)]
-            m2, s2, sa2 = tilted(a2, a2_se)
+            m2, s2, sa2 = tilted_median(dists, p, a2, a2_se)
             rows[-1]["same_p"] = {"alpha": a2, "alpha_se": a2_se, "basin_median_t": m2, "se": float(np.hypot(s2, sa2))}
         print(json.dumps(rows[-1]), flush=True)
     return rows
