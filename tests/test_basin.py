@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from rmt_qgm.errors import UserInputError
-from rmt_qgm.theory.basin import basin_weighted, fisher_se, fit_basin_exponent, fit_truncated, log_depth
+from rmt_qgm.theory.basin import (basin_weighted, between_group_scatter, fisher_se, fit_basin_exponent,
+                                  fit_truncated, log_depth)
 from rmt_qgm.theory.distributions import TabulatedDistribution
 
 
@@ -129,3 +130,39 @@ def test_truncated_fit_refuses_unusable_data():
     singletons = [(np.linspace(0.1, 0.6, 50), np.ones(50))] * 4     # every minimum seen once: no MLE
     with pytest.raises(UserInputError, match="not identified"):
         fit_truncated(singletons, 8)
+
+
+def _meta_data(rng, sigma, groups=20, members=3):
+    """Synthetic groups: true group means, members scattered by sigma, measured with s.e.s 0.05-0.2."""
+    mu = np.repeat(rng.normal(1.0, 0.5, groups), members)
+    se = rng.uniform(0.05, 0.2, groups * members)
+    x = mu + sigma * rng.standard_normal(mu.size) + se * rng.standard_normal(mu.size)
+    return x, se, np.repeat(np.arange(groups), members).tolist()
+
+
+def test_between_group_scatter_q_is_chi_square_when_homogeneous():
+    # sigma = 0: Q ~ chi2(df), df = 20 * 2 = 40; the mean of 300 Q has s.e. sqrt(2 df / 300) = 0.52, so 4 s.e.
+    rng = np.random.default_rng(11)
+    qs = []
+    for _ in range(300):
+        sig, q, df = between_group_scatter(*_meta_data(rng, 0.0))
+        qs.append(q)
+    assert df == 40
+    assert abs(np.mean(qs) - df) < 4 * np.sqrt(2 * df / 300)
+
+
+def test_between_group_scatter_recovers_a_known_scatter():
+    # sigma = 0.3 >> s.e.s: the DL estimate of sigma^2 is unbiased up to its truncation at 0, which is
+    # negligible here; compare the mean over 300 data sets with 0.09 within 4 s.e. of that mean
+    rng = np.random.default_rng(12)
+    s2 = np.array([between_group_scatter(*_meta_data(rng, 0.3))[0] ** 2 for _ in range(300)])
+    assert abs(s2.mean() - 0.09) < 4 * s2.std(ddof=1) / np.sqrt(s2.size)
+    # singleton groups carry no information about the scatter
+    assert between_group_scatter([1.0, 2.0], [0.1, 0.1], ["a", "b"]) == (0.0, 0.0, 0)
+
+
+def test_between_group_scatter_refuses_bad_input():
+    with pytest.raises(UserInputError, match="ses"):
+        between_group_scatter([1.0, 2.0], [0.1, 0.0], [0, 0])
+    with pytest.raises(UserInputError, match="same length"):
+        between_group_scatter([1.0, 2.0], [0.1], [0, 0])

@@ -157,15 +157,13 @@ def circuit_laws(r: dict, seed: int) -> list:
     """The exact circuit model's count-weighted laws of local minima, as densities in t, for one row of
     validation/results/circuits_vs_theory.json: REPLICATES runs with the table's seeds (so their medians are
     the table's)."""
-    from circuits_vs_theory import REPLICATES
+    from circuits_vs_theory import REPLICATES, circuit_minima
 
     from rmt_qgm.theory.distributions import TabulatedDistribution
-    from rmt_qgm.theory.predict import predict
     sc = r["Ebar"] - r["E0"]
     dists = []
     for rep in range(REPLICATES):
-        pr = predict(r["n"], r["p"], hamiltonian=r["hamiltonian"], model="circuit", seed=seed + 1000 * rep, n_mc=8000)
-        F, dens = np.array(pr["minima"]["pdf"]).T
+        F, dens = np.array(circuit_minima(r["n"], r["p"], r["hamiltonian"], seed + 1000 * rep)["pdf"]).T
         dists.append(TabulatedDistribution((F - r["E0"]) / sc, dens * sc))
     return dists
 
@@ -455,7 +453,8 @@ def render(summary: dict) -> str:
               "α keeps growing with p (as it does at n = 4 from p = 4 to 10) or the count-weighted "
               "prediction itself is biased at large p (its Kish effective sample sizes there are 2-50, "
               "docs/circuits_vs_theory.md). A complete enumeration at p >= 16 (10^4 or more minima per instance) "
-              "is out of reach; part 3 separates the two without one.", ""]
+              "is out of reach; part 3 separates the two without one. docs/basin_gamma_law.md then predicts α "
+              "from γ, using other qubit counts (pre-declared), for every row of the table.", ""]
     lines += render_incomplete(summary)
     return "\n".join(lines)
 

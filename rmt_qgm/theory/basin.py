@@ -116,6 +116,36 @@ def fisher_se(instances: Sequence[tuple[np.ndarray, np.ndarray]], n_params: int,
     return float(1.0 / np.sqrt(info)) if info > 0 else float("inf")
 
 
+def between_group_scatter(values: Sequence[float], ses: Sequence[float],
+                          groups: Sequence) -> tuple[float, float, int]:
+    """DerSimonian–Laird moment estimate of the scatter sigma of a quantity between members of one group
+    (here: alpha measured at several qubit counts at one spectrum and gamma), beyond the members' own s.e.s,
+    pooled over groups (DerSimonian & Laird, Control. Clin. Trials 7, 177 (1986), applied per group and summed):
+
+        Q = sum_g sum_j w_j (x_j - xbar_g)^2,  w_j = 1/se_j^2,  df = sum_g (k_g - 1),
+        C = sum_g (sum_j w_j - sum_j w_j^2 / sum_j w_j),   sigma^2 = max(0, (Q - df) / C).
+
+    Groups with one member do not contribute. Returns (sigma, Q, df); under homogeneity (sigma = 0, exact
+    s.e.s) Q is chi-square with df degrees of freedom."""
+    x, se = np.asarray(values, dtype=float), np.asarray(ses, dtype=float)
+    if x.shape != se.shape or len(groups) != x.size:
+        raise UserInputError("values, ses, groups: must have the same length")
+    if np.any(~np.isfinite(se)) or np.any(se <= 0):
+        raise UserInputError("ses: must be finite and > 0")
+    index: dict = {}
+    labels = np.array([index.setdefault(g, len(index)) for g in groups])
+    Q, df, C = 0.0, 0, 0.0
+    for g in np.unique(labels):
+        m = labels == g
+        if m.sum() < 2:
+            continue
+        w, xg = 1.0 / se[m] ** 2, x[m]
+        Q += float(w @ (xg - (w @ xg) / w.sum()) ** 2)
+        df += int(m.sum()) - 1
+        C += float(w.sum() - (w ** 2).sum() / w.sum())
+    return (float(np.sqrt(max(0.0, (Q - df) / C))) if C > 0 else 0.0), Q, df
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Incomplete enumerations (p >= 12): zero-truncated Poisson hits
 # ---------------------------------------------------------------------------------------------------------
