@@ -316,10 +316,11 @@ def gamma_law_txt(path: str = GAMMA_LAW_SUMMARY) -> str:
     from basin_gamma_law import verdict as g_verdict
     v = [g_verdict(r) for r in g.values() if r["alpha"] is not None]
     bad = [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r in g.values() if g_verdict(r) == "MISMATCH"]
+    unrel = f", {v.count('UNRELIABLE')} UNRELIABLE (Monte Carlo too noisy)" if "UNRELIABLE" in v else ""
     return (f"- Basin-weighted prediction (column 'circuit model, basin-weighted'; docs/basin_gamma_law.md): the "
             "circuit model tilted by the measured basin law (B1), with α taken from the same γ and spectrum at "
             "*other* qubit counts (hypothesis (G): α depends on γ, not on n; declared before the comparison). "
-            f"{v.count('agree')} of {len(v)} rows agree, {v.count('MISMATCH')} MISMATCH ({'; '.join(bad)}). "
+            f"{v.count('agree')} of {len(v)} rows agree, {v.count('MISMATCH')} MISMATCH ({'; '.join(bad)}){unrel}. "
             "(G) holds only approximately (α grows slowly with n at fixed γ), which is the direction of most "
             "of these mismatches.")
 
@@ -432,7 +433,9 @@ def main(argv=None) -> int:
           "is small at large p because the Kac–Rice weight varies steeply with f, which the replicate spread",
           "already accounts for. Replicates cannot reveal a bias of a heavy-tailed estimator.", "",
           "Models: `circuit` is the exact finite-size Kac–Rice of this ansatz (rmt_qgm/theory/circuit_kacrice.py,",
-          "no surrogate; run where p·d² <= 32·64², i.e. all rows at n = 4, 5 and p <= 32 at n = 6); `spherical` the Gaussian normalised-state surrogate; "
+          "no surrogate; run where p·d² <= 32·64², i.e. all rows at n = 4, 5 and p <= 32 at n = 6, and above that "
+          "budget where its replicates were precomputed with --fill-cache into "
+          "validation/results/circuit_model_cache/); `spherical` the Gaussian normalised-state surrogate; "
           "`whrf` the isotropic WHRF reference.", "",
           "**Read this first.** Both Kac–Rice models predict the law of *all* local minima, each counted once.",
           "The empirical column is *basin-weighted* (one minimum per start, deep minima have larger basins), so",
