@@ -6,7 +6,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation"))
-from basin_gamma_law import gamma_key, predicted_alpha  # noqa: E402
+from basin_gamma_law import finite_d_fit, gamma_key, predicted_alpha, predicted_alpha_g1  # noqa: E402
 
 
 def _a(n, p, alpha, se, ham="fidelity"):
@@ -31,3 +31,21 @@ def test_prediction_weights_and_carries_the_between_n_scatter():
     got = predicted_alpha(alphas, 4, 8, "fidelity", sigma)
     assert np.isclose(got["alpha"], (w[0] * 1.0 + w[1] * 2.0) / w.sum())
     assert np.isclose(got["se"], np.sqrt(1 / w.sum() + sigma ** 2))
+
+
+def test_finite_d_fit_recovers_a_known_slope_and_moves_alpha_to_the_rows_d():
+    # alpha = a(group) - 4 / 2^n + noise(s.e. 0.05) at n = 3..6 in 12 groups: b within 4 of its s.e.
+    rng = np.random.default_rng(5)
+    alphas = []
+    for k in range(12):
+        a = rng.uniform(0.8, 3.0)
+        for n in (3, 4, 5, 6):
+            p = 2 ** (n + 1) // 8 * (k + 1)          # gamma = (k + 1) / 8, the same at every n
+            alphas.append(_a(n, p, a - 4.0 / 2 ** n + 0.05 * rng.standard_normal(), 0.05))
+    fit = finite_d_fit(alphas)
+    assert abs(fit["b"] + 4.0) < 4 * fit["b_se"]
+    # the prediction for n = 6 from n = 3, 4, 5 lands near the n = 6 truth, within 4 of its s.e.
+    row = [x for x in alphas if x["n"] == 6][0]
+    got = predicted_alpha_g1(alphas, 6, row["p"], "fidelity")
+    truth = np.mean([x["alpha"] + 4.0 / 2 ** x["n"] for x in alphas if x["gamma"] == row["gamma"]]) - 4.0 / 64
+    assert abs(got["alpha"] - truth) < 4 * np.hypot(got["se"], 0.05)
