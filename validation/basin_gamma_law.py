@@ -21,6 +21,10 @@ An alpha from an incomplete enumeration (zero-truncated fit, docs/basin_weightin
 when few minima are seen twice; its s.e. includes, as a systematic part, the r.m.s. error of the thinning
 check's alphas whose seen fraction is within a factor CAL_FACTOR of its own.
 
+Out of sample (NEW_N, declared before it was run): rows at n = 7, a qubit count none of the alphas comes
+from, simulated by the table's protocol and predicted by (G) and by the post-hoc law (G1) (a 1/d term in
+alpha, fitted after the test of (G); see finite_d_fit).
+
 New measurements here: n = 3 (d = 8), where gamma = 0.25-0.75 is reached at p = 4-12 and the minima are few
 enough to enumerate (CROSS_COMPLETE, CROSS_INCOMPLETE). They give alpha at gamma = 0.75, which no larger n can
 reach here (at n = 4, p = 24 every start finds a new minimum).
@@ -53,6 +57,13 @@ from basin_weighting import (CAL_FACTOR, CVT_JSON, HAMILTONIANS, SEED, add_syste
 
 OUT = os.path.join(HERE, "results", "basin_gamma_law")
 BASIN_SUMMARY = os.path.join(HERE, "results", "basin_weighting", "summary.json")
+#: Out-of-sample test of (G) and (G1) at a qubit count none of the measured alphas comes from, declared
+#: before it was run: n = 7 at gamma = 0.125, simulated by the table's protocol (8 Haar instances x 8
+#: starts, seed NEW_N_SEED = the table's), with the exact circuit model (the table's seeds; replicates
+#: precomputed with circuits_vs_theory.py's cache, about 3 min each on one core)
+NEW_N = [(7, 32)]
+NEW_N_SEED = 2026
+NEW_N_JSON = os.path.join(OUT, "new_n_rows.json")
 #: n = 3 complete enumerations (n, p, starts per instance, instances): gamma = 0.25, 0.375, 0.5
 CROSS_COMPLETE = [(3, 4, 300, 16), (3, 6, 600, 16), (3, 8, 2000, 16)]
 #: n = 3 incomplete enumerations: gamma = 0.625, 0.75 (about 10^3 minima per instance)
@@ -216,17 +227,37 @@ def predicted_alpha_g1(alphas: list[dict], n: int, p: int, ham: str) -> dict | N
             "from": [f"n = {a['n']}, p = {a['p']}" for a in g], "fit": fit}
 
 
-def predictions(alphas: list[dict], sigma_n: float, rule: str = "G") -> list[dict]:
+def new_n_rows(workers: int) -> list[dict]:
+    """The circuit Monte Carlo of the NEW_N rows by the table's protocol (resumable)."""
+    from circuits_vs_theory import simulate_row
+
+    from rmt_qgm.store import atomic_write_json
+    if os.path.exists(NEW_N_JSON):
+        with open(NEW_N_JSON, encoding="utf-8") as fh:
+            return json.load(fh)["rows"]
+    rng = np.random.default_rng([NEW_N_SEED, 7])
+    rows = [simulate_row(n, p, ham, 8, 8, workers, NEW_N_SEED, rng) for n, p in NEW_N for ham in HAMILTONIANS]
+    from rmt_qgm import __version__
+    atomic_write_json(NEW_N_JSON, {"version": __version__, "seed": NEW_N_SEED, "starts": 8, "instances": 8,
+                                   "date": time.strftime("%Y-%m-%d"), "rows": rows})
+    return rows
+
+
+def predictions(alphas: list[dict], sigma_n: float, rule: str = "G", rows: list[dict] | None = None,
+                seed: int | None = None) -> list[dict]:
     """(B2) with the alpha of hypothesis (G) (``rule`` "G") or of the post-hoc law (G1) ("G1") for every
-    row of the table with the exact circuit model."""
+    row of the table with the exact circuit model, or for ``rows`` (circuit model with ``seed``)."""
     from rmt_qgm.theory.basin import basin_weighted
-    with open(CVT_JSON, encoding="utf-8") as fh:
-        cvt = json.load(fh)
+    if rows is None:
+        with open(CVT_JSON, encoding="utf-8") as fh:
+            cvt = json.load(fh)
+        rows_in = [r for r in cvt["rows"] if "replicate_medians" in r.get("circuit", {}) and "empirical" in r]
+        seed = cvt["seed"]
+    else:
+        rows_in = [r for r in rows if "empirical" in r]
     rows = []
-    for r in cvt["rows"]:
+    for r in rows_in:
         n, p, ham = r["n"], r["p"], r["hamiltonian"]
-        if "replicate_medians" not in r.get("circuit", {}) or "empirical" not in r:
-            continue
         t0 = time.perf_counter()
         pa = (predicted_alpha(alphas, n, p, ham, sigma_n) if rule == "G" else
               predicted_alpha_g1(alphas, n, p, ham))
@@ -234,7 +265,7 @@ def predictions(alphas: list[dict], sigma_n: float, rule: str = "G") -> list[dic
         row = {"n": n, "p": p, "gamma": r["gamma"], "hamiltonian": ham, "empirical_median_t": emp,
                "empirical_ci95_t": ci, "alpha": pa}
         if pa is not None:
-            dists = circuit_laws(r, cvt["seed"])
+            dists = circuit_laws(r, seed)
             m, se_rep, se_a = tilted_median(dists, p, pa["alpha"], pa["se"])
             tilted = [basin_weighted(d, p, pa["alpha"]) for d in dists]
             row.update({"count_median_t": float(np.mean([d.median() for d in dists])), "basin_median_t": m,
@@ -291,6 +322,33 @@ def _render_g1(summary: dict) -> list[str]:
               "still mismatches, so the gap there lies between (B2) and the table's 64 optimiser runs, not in α.",
               "- (G1) is not a tested prediction. Its test needs new qubit counts (n = 7 at γ = 0.125 and 0.25 "
               "are within reach): it is declared here for that test and has not been run."]
+    return lines
+
+
+def _render_new_n(summary: dict) -> list[str]:
+    """Section on the out-of-sample rows at a new qubit count (NEW_N)."""
+    nn = summary.get("new_n")
+    if not nn:
+        return []
+    lines = ["", "## Out of sample: a new qubit count", "",
+             "Declared before the run (module docstring, NEW_N): rows at n = " +
+             ", ".join(sorted({str(r["n"]) for r in nn["rows"]})) + " by the table's protocol (8 Haar "
+             "instances × 8 starts, seed 2026), the exact circuit model with the table's seeds, α by (G) and "
+             "by (G1) from n = 3–6 only, the table's rule. Not in docs/circuits_vs_theory.md (its rows are "
+             "n = 4–6).", "",
+             "| n | p | γ | H | count-weighted median | (G): α, (B2) median ± s.e., verdict | "
+             "(G1): α, (B2) median ± s.e., verdict | empirical median (95 % CI) |", "|---|---|---|---|---|---|---|---|"]
+    for r0, r1 in zip(nn["G"], nn["G1"]):
+        lo, hi = r0["empirical_ci95_t"]
+        cells = [f"{r['alpha']['alpha']:.2f}, {r['basin_median_t']:.3f} ± {r['se']:.3f}, {verdict(r)}"
+                 if r["alpha"] is not None else "no prediction" for r in (r0, r1)]
+        cm = f"{r0['count_median_t']:.3f}" if "count_median_t" in r0 else "–"
+        lines.append(f"| {r0['n']} | {r0['p']} | {r0['gamma']:g} | {r0['hamiltonian']} | {cm} | {cells[0]} | "
+                     f"{cells[1]} | {r0['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
+    v0, v1 = [verdict(r) for r in nn["G"]], [verdict(r) for r in nn["G1"]]
+    lines += ["", f"- (G): {v0.count('agree')} of {len(v0)} agree, {v0.count('MISMATCH')} MISMATCH, "
+              f"{v0.count('UNRELIABLE')} UNRELIABLE; (G1): {v1.count('agree')} of {len(v1)} agree, "
+              f"{v1.count('MISMATCH')} MISMATCH, {v1.count('UNRELIABLE')} UNRELIABLE."]
     return lines
 
 
@@ -377,6 +435,7 @@ def render(summary: dict) -> str:
               "that is made before the comparison. It is not a derivation of α; the law (B1) and (G) are "
               "measured regularities (THEORY open question 8 remains open)."]
     lines += _render_g1(summary)
+    lines += _render_new_n(summary)
     lines += ["", "## The n = 3 enumerations", "",
               f"Global: the share of distinct minima at the global minimum (t < {GLOBAL_T:g}).", "",
               "| kind | H | p | γ | starts × instances | minima seen / instance (Chao1) | global | α ± s.e. (boot) |",
@@ -431,6 +490,9 @@ def main(argv=None) -> int:
                    "predictions": predictions(alphas, sigma_n),
                    "finite_d_fit": finite_d_fit(alphas),
                    "predictions_g1": predictions(alphas, sigma_n, "G1")}
+        rows = new_n_rows(a.workers)
+        summary["new_n"] = {"rows": rows, "G": predictions(alphas, sigma_n, "G", rows, NEW_N_SEED),
+                            "G1": predictions(alphas, sigma_n, "G1", rows, NEW_N_SEED)}
         summary["seconds"] = time.perf_counter() - t0 + sum(c["seconds"] for c in cross)
         atomic_write_json(spath, summary)
     with open(spath, encoding="utf-8") as fh:

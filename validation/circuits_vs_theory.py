@@ -55,27 +55,35 @@ def bootstrap_median_ci(values: np.ndarray, groups: np.ndarray, rng: np.random.G
     return float(lo), float(hi)
 
 
-def run(qubits, gammas, hams, starts, instances, workers, seed) -> list[dict]:
+def simulate_row(n: int, p: int, ham: str, starts: int, instances: int, workers: int, seed: int,
+                 rng: np.random.Generator) -> dict:
+    """One table row's circuit Monte Carlo: certified multi-start minima of the randomized ansatz and their
+    median, q10, q90 and the median's 95 % bootstrap interval over instances (``rng``)."""
     from rmt_qgm.simulate import run_simulation
+    t0 = time.perf_counter()
+    sim = run_simulation(n, p, ansatz="randomized", hamiltonian=ham, starts=starts,
+                         instances=instances, seed=seed, workers=workers)
+    arr = sim.arrays()
+    mask = (arr["kind"] == 0) & arr["certified"].astype(bool)
+    F, inst = arr["F"][mask], arr["instance"][mask]
+    row = {"n": n, "p": p, "gamma": p / 2 ** (n + 1), "hamiltonian": ham,
+           "E0": sim.params["E0"], "Ebar": sim.params["Ebar"],
+           "n_minima": int(F.size), "sim_seconds": time.perf_counter() - t0}
+    if F.size:
+        row["empirical"] = {"median": float(np.median(F)), "q10": float(np.quantile(F, .1)),
+                            "q90": float(np.quantile(F, .9)),
+                            "median_ci95": bootstrap_median_ci(F, inst, rng)}
+    return row
+
+
+def run(qubits, gammas, hams, starts, instances, workers, seed) -> list[dict]:
     rows = []
     rng = np.random.default_rng(seed)
     for n in qubits:
         for g in gammas:
             p = max(1, int(round(g * 2 ** (n + 1))))
             for ham in hams:
-                t0 = time.perf_counter()
-                sim = run_simulation(n, p, ansatz="randomized", hamiltonian=ham, starts=starts,
-                                     instances=instances, seed=seed, workers=workers)
-                arr = sim.arrays()
-                mask = (arr["kind"] == 0) & arr["certified"].astype(bool)
-                F, inst = arr["F"][mask], arr["instance"][mask]
-                row = {"n": n, "p": p, "gamma": p / 2 ** (n + 1), "hamiltonian": ham,
-                       "E0": sim.params["E0"], "Ebar": sim.params["Ebar"],
-                       "n_minima": int(F.size), "sim_seconds": time.perf_counter() - t0}
-                if F.size:
-                    row["empirical"] = {"median": float(np.median(F)), "q10": float(np.quantile(F, .1)),
-                                        "q90": float(np.quantile(F, .9)),
-                                        "median_ci95": bootstrap_median_ci(F, inst, rng)}
+                row = simulate_row(n, p, ham, starts, instances, workers, seed, rng)
                 add_predictions(row, seed)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
