@@ -51,9 +51,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from basin_weighting import (CAL_FACTOR, CVT_JSON, HAMILTONIANS, SEED, add_systematic,  # noqa: E402
-                             analyse, analyse_incomplete, circuit_laws, empirical_t, enumerate_config,
-                             tilted_median)
+from basin_weighting import (CVT_JSON, HAMILTONIANS, SEED, add_systematic, analyse,  # noqa: E402
+                             analyse_incomplete, calibration_cases, circuit_laws, empirical_t,
+                             enumerate_config, tilted_median)
 
 OUT = os.path.join(HERE, "results", "basin_gamma_law")
 BASIN_SUMMARY = os.path.join(HERE, "results", "basin_weighting", "summary.json")
@@ -107,10 +107,9 @@ def gamma_key(n: int, p: int) -> float:
 
 def alpha_systematic(frac: float, thin: list[dict]) -> float | None:
     """Systematic s.e. of a truncated-fit alpha whose seen fraction is ``frac``: r.m.s. of alpha_thinned -
-    alpha_full over the thinning-check cases with seen fraction within a factor CAL_FACTOR (None if fewer
+    alpha_full over basin_weighting.calibration_cases (None if fewer
     than two such cases)."""
-    err = np.array([r["alpha_thinned"] - r["alpha_full"] for r in thin
-                    if frac / CAL_FACTOR <= r["seen_fraction"] <= frac * CAL_FACTOR])
+    err = np.array([r["alpha_thinned"] - r["alpha_full"] for r in calibration_cases(frac, thin)])
     return float(np.sqrt(np.mean(err ** 2))) if err.size >= 2 else None
 
 
@@ -145,16 +144,27 @@ def between_n_scatter(alphas: list[dict]) -> tuple[float, float, int]:
                                  [(a["hamiltonian"], a["gamma"]) for a in alphas])
 
 
+def _same_gamma_elsewhere(alphas: list[dict], n: int, p: int, ham: str) -> list[dict]:
+    """The measured alphas at the spectrum and gamma of (n, p, H) at the other qubit counts."""
+    return [a for a in alphas if a["hamiltonian"] == ham and a["gamma"] == gamma_key(n, p) and a["n"] != n]
+
+
+def _pooled(g: list[dict], n: int, b: float, b_se: float, sigma: float) -> dict:
+    """The alphas ``g`` moved to qubit count n by b (1/d - 1/d_j), d = 2^n, and pooled: weighted mean with
+    weights 1/(s.e.^2 + sigma^2); s.e. sqrt(1/sum w + sigma^2 + (b_se times the distance in 1/d)^2)."""
+    w = np.array([1 / (a["se"] ** 2 + sigma ** 2) for a in g])
+    x = np.array([2.0 ** -a["n"] for a in g])
+    y = np.array([a["alpha"] for a in g]) + b * (2.0 ** -n - x)
+    dx = 2.0 ** -n - w @ x / w.sum()
+    return {"alpha": float(w @ y / w.sum()), "se": float(np.sqrt(1 / w.sum() + sigma ** 2 + (b_se * dx) ** 2)),
+            "from": [f"n = {a['n']}, p = {a['p']}" for a in g]}
+
+
 def predicted_alpha(alphas: list[dict], n: int, p: int, ham: str, sigma_n: float) -> dict | None:
     """Hypothesis (G): alpha for (n, p, H) from the same (H, gamma) at the other qubit counts (module
-    docstring); None where there is none."""
-    g = [a for a in alphas if a["hamiltonian"] == ham and a["gamma"] == gamma_key(n, p) and a["n"] != n]
-    if not g:
-        return None
-    w = np.array([1 / (a["se"] ** 2 + sigma_n ** 2) for a in g])
-    x = np.array([a["alpha"] for a in g])
-    return {"alpha": float(w @ x / w.sum()), "se": float(np.sqrt(1 / w.sum() + sigma_n ** 2)),
-            "from": [f"n = {a['n']}, p = {a['p']}" for a in g]}
+    docstring; :func:`_pooled` with b = 0); None where there is none."""
+    g = _same_gamma_elsewhere(alphas, n, p, ham)
+    return _pooled(g, n, 0.0, 0.0, sigma_n) if g else None
 
 
 def cross_analysis(rng: np.random.Generator, thin: list[dict]) -> list[dict]:
@@ -210,21 +220,13 @@ def finite_d_fit(alphas: list[dict], exclude_n: int | None = None) -> dict:
 
 
 def predicted_alpha_g1(alphas: list[dict], n: int, p: int, ham: str) -> dict | None:
-    """(G1): the other qubit counts' alphas at the same (H, gamma), each moved to the row's d by b (1/d -
-    1/d_j), with b and sigma fitted without the row's own n; s.e. from the weighted mean, sigma and b's
-    s.e. times the distance in 1/d. None where gamma was measured at no other n."""
-    g = [a for a in alphas if a["hamiltonian"] == ham and a["gamma"] == gamma_key(n, p) and a["n"] != n]
+    """(G1): :func:`_pooled` with b, its s.e. and sigma from :func:`finite_d_fit` without the row's own n.
+    None where gamma was measured at no other n."""
+    g = _same_gamma_elsewhere(alphas, n, p, ham)
     if not g:
         return None
     fit = finite_d_fit(alphas, exclude_n=n)
-    b, sigma = fit["b"], fit["sigma"]
-    w = np.array([1 / (a["se"] ** 2 + sigma ** 2) for a in g])
-    x = np.array([2.0 ** -a["n"] for a in g])
-    y = np.array([a["alpha"] for a in g]) + b * (2.0 ** -n - x)
-    dx = 2.0 ** -n - w @ x / w.sum()
-    return {"alpha": float(w @ y / w.sum()),
-            "se": float(np.sqrt(1 / w.sum() + sigma ** 2 + (fit["b_se"] * dx) ** 2)),
-            "from": [f"n = {a['n']}, p = {a['p']}" for a in g], "fit": fit}
+    return {**_pooled(g, n, fit["b"], fit["b_se"], fit["sigma"]), "fit": fit}
 
 
 def new_n_rows(workers: int) -> list[dict]:

@@ -302,14 +302,18 @@ def count_check(row: dict) -> float | None:
     return float((a["median_ht_t"] - cm[0]) / np.hypot(a["median_ht_se_total"], cm[1]))
 
 
+def calibration_cases(frac: float, thin: list[dict]) -> list[dict]:
+    """The thinning-check cases whose seen fraction is within a factor CAL_FACTOR of ``frac``."""
+    return [r for r in thin if frac / CAL_FACTOR <= r["seen_fraction"] <= frac * CAL_FACTOR]
+
+
 def add_systematic(a: dict, thin: list[dict]) -> None:
     """The Horvitz–Thompson median's systematic s.e. (its reliance on (B1) for unseen minima), calibrated on
     the thinning check: the r.m.s. error of the thinned cases whose seen fraction is within a factor
     CAL_FACTOR of this configuration's estimated one (seen / HT number of minima). Fewer than CAL_MIN such
     cases: outside the calibration, marked uncalibrated. Adds the total s.e. (bootstrap and systematic)."""
     frac = a["seen_per_instance"] / a["ht_minima_per_instance"]
-    err = np.array([r["median_ht_t"] - r["median_full_t"] for r in thin
-                    if frac / CAL_FACTOR <= r["seen_fraction"] <= frac * CAL_FACTOR])
+    err = np.array([r["median_ht_t"] - r["median_full_t"] for r in calibration_cases(frac, thin)])
     a["seen_fraction_estimated"] = frac
     a["calibration_cases"] = int(err.size)
     a["calibrated"] = bool(err.size >= CAL_MIN)

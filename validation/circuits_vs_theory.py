@@ -97,6 +97,10 @@ CIRCUIT_CACHE = os.path.join(HERE, "results", "circuit_model_cache")
 CIRCUIT_SOURCES = ("theory/circuit_kacrice.py", "theory/predict.py", "theory/distributions.py", "hamiltonians.py")
 
 
+def _cache_file(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> str:
+    return os.path.join(CIRCUIT_CACHE, f"n{n}_p{p}_{ham.replace(':', '')}_s{seed}_mc{n_mc}.json")
+
+
 def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dict:
     """predict(n, p, ham, model="circuit", seed, n_mc)["minima"], cached in CIRCUIT_CACHE (written atomically)."""
     import hashlib
@@ -108,7 +112,7 @@ def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dic
     for src in CIRCUIT_SOURCES:
         with open(os.path.join(os.path.dirname(rmt_qgm.__file__), src), "rb") as fh:
             h.update(fh.read())
-    f = os.path.join(CIRCUIT_CACHE, f"n{n}_p{p}_{ham.replace(':', '')}_s{seed}_mc{n_mc}.json")
+    f = _cache_file(n, p, ham, seed, n_mc)
     if os.path.exists(f):
         with open(f, encoding="utf-8") as fh:
             c = json.load(fh)
@@ -125,8 +129,7 @@ def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dic
 
 def cached(n: int, p: int, ham: str, seed: int) -> bool:
     """Whether every replicate of the circuit model for this row is in CIRCUIT_CACHE (any model version)."""
-    return all(os.path.exists(os.path.join(CIRCUIT_CACHE, f"n{n}_p{p}_{ham.replace(':', '')}_s{seed + 1000 * r}_mc8000.json"))
-               for r in range(REPLICATES))
+    return all(os.path.exists(_cache_file(n, p, ham, seed + 1000 * r)) for r in range(REPLICATES))
 
 
 def add_predictions(row: dict, seed: int) -> dict:
