@@ -285,12 +285,14 @@ def predictions(alphas: list[dict], sigma_n: float, rule: str = "G", rows: list[
     return rows
 
 
-def verdict(row: dict) -> str:
+def verdict(row: dict, c: float = 1.0) -> str:
     """The table's rule (docs/circuits_vs_theory.md): UNRELIABLE where the s.e. exceeds a quarter of the
-    predicted q10-q90 width, else agree when pred +- 2 s.e. meets the empirical 95 % interval."""
+    predicted q10-q90 width, else agree when pred +- 2 s.e. meets the empirical 95 % interval (its
+    half-widths widened by ``c``, circuits_vs_theory.widen)."""
+    from circuits_vs_theory import widen
     if row.get("alpha") is None:
         return "no prediction"
-    lo, hi = row["empirical_ci95_t"]
+    lo, hi = widen(row["empirical_ci95_t"], row["empirical_median_t"], c)
     m, s = row["basin_median_t"], row["se"]
     if s > 0.25 * (row["basin_q90_t"] - row["basin_q10_t"]):
         return "UNRELIABLE"
@@ -333,6 +335,85 @@ def _render_g1(summary: dict) -> list[str]:
     return lines
 
 
+def precise_rows(preds: list[dict]) -> list[dict]:
+    """The predictions whose row was re-simulated on 256 instances (validation/empirical_ci_coverage.py), with
+    the empirical median and its 95 % interval replaced by that run's (an independent seed)."""
+    from circuits_vs_theory import CI_COVERAGE
+    if not os.path.exists(CI_COVERAGE):
+        return []
+    with open(CI_COVERAGE, encoding="utf-8") as fh:
+        ref = {(r["n"], r["p"], r["hamiltonian"]): r for r in json.load(fh)["rows"]}
+    out = []
+    for r in preds:
+        c = ref.get((r["n"], r["p"], r["hamiltonian"]))
+        if c is None or r["alpha"] is None:
+            continue
+        sc = c["Ebar"] - c["E0"]
+        out.append({**r, "empirical_median_t": (c["reference"] - c["E0"]) / sc,
+                    "empirical_ci95_t": [(x - c["E0"]) / sc for x in c["reference_ci95"]]})
+    return out
+
+
+def _render_widened(preds: list[dict]) -> list[str]:
+    """The verdicts under the coverage-calibrated empirical interval, and (post hoc) against the 256-instance
+    medians of validation/empirical_ci_coverage.py."""
+    from circuits_vs_theory import ci_widening
+    w = ci_widening()
+    if not w:
+        return []
+    c = w["c"]
+    made = [r for r in preds if r["alpha"] is not None]
+    vw = [verdict(r, c) for r in made]
+    bad = [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r, x in zip(made, vw) if x == "MISMATCH"]
+    lines = ["", "## The empirical interval's coverage, and a sharper empirical side", "",
+             f"docs/empirical_ci_coverage.md measured the table's empirical interval (percentile bootstrap over 8 "
+             f"instances): it covers the 256-instance median {w['coverage']:.3f} of the time, not 0.95 (declared "
+             f"hypothesis (C): at least 0.90, which fails). Its half-widths need a factor c = {c:.2f} (fitted on "
+             f"half the replicates; {w['validation_coverage']:.3f} coverage on the other half). With that "
+             f"widening, declared before it was applied: {vw.count('agree')} of {len(made)} rows agree, "
+             f"{vw.count('MISMATCH')} MISMATCH ({'; '.join(bad)}), {vw.count('UNRELIABLE')} UNRELIABLE. (The "
+             "coverage was measured on the rows with n <= 5 and n = 6, p <= 32; c is applied to n = 6, p = 64 "
+             "and 96 too.)"]
+    pr = precise_rows(preds)
+    if not pr:
+        return lines
+    vp = [verdict(r) for r in pr]
+    byp = {(r["n"], r["p"], r["hamiltonian"]): r for r in preds}
+    width = [np.subtract(*byp[(r["n"], r["p"], r["hamiltonian"])]["empirical_ci95_t"][::-1])
+             / np.subtract(*r["empirical_ci95_t"][::-1]) for r in pr]
+    lines += ["", f"**Post hoc, not declared:** the same (G) predictions against the medians of the {len(pr)} rows "
+              "that the coverage check re-simulated on 256 instances × 8 starts (its own seed, independent of "
+              f"the table's), whose 95 % intervals are {np.median(width):.1f} times narrower than the table's "
+              "(median ratio). This tests the predictions, not the interval:", "",
+              "| n | p | H | (B2) median ± s.e. | table: 8 instances (95 % CI) | 256 instances (95 % CI) | "
+              "prediction − 256-instance median | verdict |", "|---|---|---|---|---|---|---|---|"]
+    for r, v in zip(pr, vp):
+        r8 = byp[(r["n"], r["p"], r["hamiltonian"])]
+        lo8, hi8 = r8["empirical_ci95_t"]
+        lo, hi = r["empirical_ci95_t"]
+        lines.append(f"| {r['n']} | {r['p']} | {r['hamiltonian']} | {r['basin_median_t']:.3f} ± {r['se']:.3f} | "
+                     f"{r8['empirical_median_t']:.3f} ({lo8:.3f}–{hi8:.3f}) | {r['empirical_median_t']:.3f} "
+                     f"({lo:.3f}–{hi:.3f}) | {r['basin_median_t'] - r['empirical_median_t']:+.3f} | {v} |")
+    d = np.array([r["basin_median_t"] - r["empirical_median_t"] for r in pr])
+    by_g: dict = {}
+    for r, x in zip(pr, d):
+        by_g.setdefault(r["gamma"], []).append(x)
+    mism = [r for r, v in zip(pr, vp) if v == "MISMATCH"]
+    hi_g = d[[r["gamma"] >= 0.25 for r in pr]]
+    lines += ["", f"- {vp.count('agree')} of {len(pr)} agree, {vp.count('MISMATCH')} MISMATCH, "
+              f"{vp.count('UNRELIABLE')} UNRELIABLE; {sum(r['basin_median_t'] > r['empirical_median_t'] for r in mism)} "
+              f"of the mismatches have the prediction above the optimiser's median. Prediction minus 256-instance "
+              f"median, mean by γ: " + "; ".join(f"γ = {g:g}: {np.mean(x):+.3f} ({len(x)} rows)"
+                                                 for g, x in sorted(by_g.items())) + ".",
+              "- Read together: widened to its true coverage, the table's 8-instance interval is wide enough "
+              f"that {vw.count('agree')} of {len(made)} rows agree, but a precise empirical median shows that (B2) "
+              f"with α from (G) sits above the optimiser's median in {int((hi_g > 0).sum())} of {hi_g.size} rows at "
+              f"γ >= 0.25 (offset {np.median(hi_g):+.3f} in t, median; range {hi_g.min():+.3f} to "
+              f"{hi_g.max():+.3f}): too little basin weighting, the direction in which α grows with n. The "
+              "basin-weighted prediction is good to a few hundredths in t, not to the 256-instance precision."]
+    return lines
+
+
 def _render_new_n(summary: dict) -> list[str]:
     """Section on the out-of-sample rows at a new qubit count (NEW_N)."""
     nn = summary.get("new_n")
@@ -354,12 +435,16 @@ def _render_new_n(summary: dict) -> list[str]:
         lines.append(f"| {r0['n']} | {r0['p']} | {r0['gamma']:g} | {r0['hamiltonian']} | {cm} | {cells[0]} | "
                      f"{cells[1]} | {r0['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
     v0, v1 = [verdict(r) for r in nn["G"]], [verdict(r) for r in nn["G1"]]
+    above = [f"p = {r0['p']} {r0['hamiltonian']}" for r0, r1 in zip(nn["G"], nn["G1"])
+             if r0["alpha"] is not None and r1["alpha"] is not None
+             and min(r0["basin_median_t"], r1["basin_median_t"]) > r0["empirical_median_t"]]
     lines += ["", f"- (G): {v0.count('agree')} of {len(v0)} agree, {v0.count('MISMATCH')} MISMATCH, "
               f"{v0.count('UNRELIABLE')} UNRELIABLE; (G1): {v1.count('agree')} of {len(v1)} agree, "
               f"{v1.count('MISMATCH')} MISMATCH, {v1.count('UNRELIABLE')} UNRELIABLE. (G1)'s s.e. omits any "
               f"between-n scatter (σ = {summary['finite_d_fit']['sigma']:.3f} after its fit, the DerSimonian–Laird "
-              f"estimate truncated at 0), while (G) carries σ_n = {summary['sigma_n']:.3f}; both put the median "
-              "above the optimiser's at n = 7 for fidelity and projector:2."]
+              f"estimate truncated at 0), while (G) carries σ_n = {summary['sigma_n']:.3f}.",
+              f"- Both rules put the (B2) median above the optimiser's in {len(above)} of {len(v0)} rows"
+              + (f" ({', '.join(above)})." if above else ".")]
     return lines
 
 
@@ -445,6 +530,7 @@ def render(summary: dict) -> str:
               "- Status: this is the first prediction of the optimiser-found median at every γ of the table "
               "that is made before the comparison. It is not a derivation of α; the law (B1) and (G) are "
               "measured regularities (THEORY open question 8 remains open)."]
+    lines += _render_widened(preds)
     lines += _render_g1(summary)
     lines += _render_new_n(summary)
     lines += ["", "## The n = 3 enumerations", "",
