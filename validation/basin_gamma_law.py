@@ -427,9 +427,13 @@ def _render_new_n(summary: dict) -> list[str]:
              "n = 4–6).", "",
              "| n | p | γ | H | count-weighted median | (G): α, (B2) median ± s.e., verdict | "
              "(G1): α, (B2) median ± s.e., verdict | empirical median (95 % CI) |", "|---|---|---|---|---|---|---|---|"]
+    from circuits_vs_theory import ci_widening, verdict_pair
+    w = ci_widening()
+    c = w["c"] if w else None
     for r0, r1 in zip(nn["G"], nn["G1"]):
         lo, hi = r0["empirical_ci95_t"]
-        cells = [f"{r['alpha']['alpha']:.2f}, {r['basin_median_t']:.3f} ± {r['se']:.3f}, {verdict(r)}"
+        cells = [f"{r['alpha']['alpha']:.2f}, {r['basin_median_t']:.3f} ± {r['se']:.3f}, "
+                 f"{verdict_pair(verdict(r), verdict(r, c) if c else None, c)}"
                  if r["alpha"] is not None else "no prediction" for r in (r0, r1)]
         cm = f"{r0['count_median_t']:.3f}" if "count_median_t" in r0 else "–"
         lines.append(f"| {r0['n']} | {r0['p']} | {r0['gamma']:g} | {r0['hamiltonian']} | {cm} | {cells[0]} | "
