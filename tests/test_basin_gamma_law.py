@@ -49,3 +49,19 @@ def test_finite_d_fit_recovers_a_known_slope_and_moves_alpha_to_the_rows_d():
     got = predicted_alpha_g1(alphas, 6, row["p"], "fidelity")
     truth = np.mean([x["alpha"] + 4.0 / 2 ** x["n"] for x in alphas if x["gamma"] == row["gamma"]]) - 4.0 / 64
     assert abs(got["alpha"] - truth) < 4 * np.hypot(got["se"], 0.05)
+
+
+def test_matching_alpha_recovers_the_tilt_that_produced_a_median():
+    from basin_gamma_law import matching_alpha
+
+    from rmt_qgm.theory.basin import basin_weighted
+    from rmt_qgm.theory.distributions import TabulatedDistribution
+    t = np.linspace(0.0, 1.0, 401)
+    dists = [TabulatedDistribution(t, t ** a * (1 - t) ** 3) for a in (2.0, 2.5)]
+    p, alpha0 = 16, 1.3
+    target = float(np.mean([basin_weighted(d, p, alpha0).median() for d in dists]))
+    # brentq's xtol is 1e-4; the tilted median is smooth in alpha, so alpha0 is recovered to that order
+    assert abs(matching_alpha(dists, p, target) - alpha0) < 1e-3
+    # the untilted median is the largest reachable one: a target above it has no alpha >= 0
+    top = float(np.mean([d.median() for d in dists]))
+    assert matching_alpha(dists, p, top + 0.01) is None

@@ -188,6 +188,22 @@ def cross_analysis(rng: np.random.Generator, thin: list[dict]) -> list[dict]:
     return out
 
 
+def matching_alpha(dists: list, p: int, target_t: float, hi: float = 10.0) -> float | None:
+    """The alpha at which the (B2) median of the replicate laws ``dists`` (mean over replicates, as in
+    basin_weighting.tilted_median) equals ``target_t``; None if no alpha in [0, hi] reaches it. A diagnostic
+    found after a test (what alpha the optimiser's median implies), not a prediction."""
+    from scipy.optimize import brentq
+
+    from rmt_qgm.theory.basin import basin_weighted
+
+    def gap(a):
+        return float(np.mean([basin_weighted(d, p, a).median() for d in dists])) - target_t
+    lo_gap, hi_gap = gap(0.0), gap(hi)
+    if lo_gap * hi_gap > 0:
+        return None
+    return float(brentq(gap, 0.0, hi, xtol=1e-4))
+
+
 def finite_d_fit(alphas: list[dict], exclude_n: int | None = None) -> dict:
     """Law (G1), found after the test of (G) (post hoc): alpha = a(H, gamma) + b / d, d = 2^n, one b for
     every spectrum and gamma. b by weighted least squares within the (H, gamma) groups measured at two or
@@ -414,30 +430,42 @@ def _render_widened(preds: list[dict]) -> list[str]:
     return lines
 
 
+def _implied_cell(am: list) -> str:
+    """matching_alpha at the empirical median and at the ends of its 95 % interval (upper end first)."""
+    f = [f"{a:.2f}" if a is not None else "none in [0, 10]" for a in am]
+    return f"{f[0]} ({f[1]}–{f[2]})"
+
+
 def _render_new_n(summary: dict) -> list[str]:
     """Section on the out-of-sample rows at a new qubit count (NEW_N)."""
     nn = summary.get("new_n")
     if not nn:
         return []
     lines = ["", "## Out of sample: a new qubit count", "",
-             "Declared before the run (module docstring, NEW_N): rows at n = " +
+             "Declared before each run (module docstring, NEW_N; γ = 0.125 in commit 0f11160, γ = 0.25 in "
+             "783fe4a after the first had been run, with (G) and (G1) unchanged): rows at n = " +
              ", ".join(sorted({str(r["n"]) for r in nn["rows"]})) + " by the table's protocol (8 Haar "
              "instances × 8 starts, seed 2026), the exact circuit model with the table's seeds, α by (G) and "
              "by (G1) from n = 3–6 only, the table's rule. Not in docs/circuits_vs_theory.md (its rows are "
-             "n = 4–6).", "",
+             "n = 4–6). The last column, found after the runs, is the α at which (B2) would reproduce the "
+             "optimiser's median (`matching_alpha`; a diagnostic, not a prediction), and in brackets at the ends "
+             "of its 95 % interval.", "",
              "| n | p | γ | H | count-weighted median | (G): α, (B2) median ± s.e., verdict | "
-             "(G1): α, (B2) median ± s.e., verdict | empirical median (95 % CI) |", "|---|---|---|---|---|---|---|---|"]
+             "(G1): α, (B2) median ± s.e., verdict | empirical median (95 % CI) | α implied (post hoc) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     from circuits_vs_theory import ci_widening, verdict_pair
     w = ci_widening()
     c = w["c"] if w else None
-    for r0, r1 in zip(nn["G"], nn["G1"]):
+    implied = nn.get("alpha_match", [[None, None, None]] * len(nn["G"]))
+    for r0, r1, am in zip(nn["G"], nn["G1"], implied):
         lo, hi = r0["empirical_ci95_t"]
         cells = [f"{r['alpha']['alpha']:.2f}, {r['basin_median_t']:.3f} ± {r['se']:.3f}, "
                  f"{verdict_pair(verdict(r), verdict(r, c) if c else None, c)}"
                  if r["alpha"] is not None else "no prediction" for r in (r0, r1)]
         cm = f"{r0['count_median_t']:.3f}" if "count_median_t" in r0 else "–"
         lines.append(f"| {r0['n']} | {r0['p']} | {r0['gamma']:g} | {r0['hamiltonian']} | {cm} | {cells[0]} | "
-                     f"{cells[1]} | {r0['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
+                     f"{cells[1]} | {r0['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) | "
+                     + _implied_cell(am) + " |")
     v0, v1 = [verdict(r) for r in nn["G"]], [verdict(r) for r in nn["G1"]]
     above = [f"p = {r0['p']} {r0['hamiltonian']}" for r0, r1 in zip(nn["G"], nn["G1"])
              if r0["alpha"] is not None and r1["alpha"] is not None
@@ -449,6 +477,17 @@ def _render_new_n(summary: dict) -> list[str]:
               f"estimate truncated at 0), while (G) carries σ_n = {summary['sigma_n']:.3f}.",
               f"- Both rules put the (B2) median above the optimiser's in {len(above)} of {len(v0)} rows"
               + (f" ({', '.join(above)})." if above else ".")]
+    trend = []
+    for r0, (am, *_) in zip(nn["G"], implied):
+        meas = sorted((a["n"], a["alpha"]) for a in summary["alphas"]
+                      if a["hamiltonian"] == r0["hamiltonian"] and a["gamma"] == r0["gamma"])
+        if am is not None and meas:
+            trend.append(f"{r0['hamiltonian']} at γ = {r0['gamma']:g}: " + ", ".join(
+                f"{a:.2f} (n = {n})" for n, a in meas) + f", {am:.2f} implied at n = {r0['n']}")
+    if trend:
+        lines.append("- α measured at n = 3–6 and implied at n = 7, same spectrum and γ: " + "; ".join(trend) +
+                     ". The implied α also absorbs any error of the count-weighted circuit model at n = 7, which "
+                     "no enumeration checks there.")
     return lines
 
 
@@ -593,7 +632,10 @@ def main(argv=None) -> int:
                    "predictions_g1": predictions(alphas, sigma_n, "G1")}
         rows = new_n_rows(a.workers)
         summary["new_n"] = {"rows": rows, "G": predictions(alphas, sigma_n, "G", rows, NEW_N_SEED),
-                            "G1": predictions(alphas, sigma_n, "G1", rows, NEW_N_SEED)}
+                            "G1": predictions(alphas, sigma_n, "G1", rows, NEW_N_SEED),
+                            "alpha_match": [[matching_alpha(circuit_laws(r, NEW_N_SEED), r["p"], t)
+                                             for t in (empirical_t(r)[0], *empirical_t(r)[1][::-1])]
+                                            for r in rows if "empirical" in r]}
         summary["seconds"] = time.perf_counter() - t0 + sum(c["seconds"] for c in cross)
         atomic_write_json(spath, summary)
     with open(spath, encoding="utf-8") as fh:
