@@ -270,7 +270,6 @@ def predictions(alphas: list[dict], sigma_n: float, rule: str = "G", rows: list[
                 seed: int | None = None) -> list[dict]:
     """(B2) with the alpha of hypothesis (G) (``rule`` "G") or of the post-hoc law (G1) ("G1") for every
     row of the table with the exact circuit model, or for ``rows`` (circuit model with ``seed``)."""
-    from rmt_qgm.theory.basin import basin_weighted
     if rows is None:
         with open(CVT_JSON, encoding="utf-8") as fh:
             cvt = json.load(fh)
@@ -281,24 +280,32 @@ def predictions(alphas: list[dict], sigma_n: float, rule: str = "G", rows: list[
     rows = []
     for r in rows_in:
         n, p, ham = r["n"], r["p"], r["hamiltonian"]
-        t0 = time.perf_counter()
         pa = (predicted_alpha(alphas, n, p, ham, sigma_n) if rule == "G" else
               predicted_alpha_g1(alphas, n, p, ham))
-        emp, ci = empirical_t(r)
-        row = {"n": n, "p": p, "gamma": r["gamma"], "hamiltonian": ham, "empirical_median_t": emp,
-               "empirical_ci95_t": ci, "alpha": pa}
-        if pa is not None:
-            dists = circuit_laws(r, seed)
-            m, se_rep, se_a = tilted_median(dists, p, pa["alpha"], pa["se"])
-            tilted = [basin_weighted(d, p, pa["alpha"]) for d in dists]
-            row.update({"count_median_t": float(np.mean([d.median() for d in dists])), "basin_median_t": m,
-                        "basin_q10_t": float(np.mean([d.ppf(0.1) for d in tilted])),
-                        "basin_q90_t": float(np.mean([d.ppf(0.9) for d in tilted])),
-                        "se_replicates": se_rep, "se_alpha": se_a, "se": float(np.hypot(se_rep, se_a))})
-        row["seconds"] = time.perf_counter() - t0
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+        rows.append(tilt_row(r, pa, seed))
+        print(json.dumps(rows[-1]), flush=True)
     return rows
+
+
+def tilt_row(r: dict, pa: dict | None, seed: int) -> dict:
+    """One row's (B2) prediction: the circuit model's replicate laws (``seed``) tilted with alpha = pa["alpha"]
+    +- pa["se"], beside the row's optimiser-found median (all in t); only the empirical side where pa is None."""
+    from rmt_qgm.theory.basin import basin_weighted
+    t0 = time.perf_counter()
+    p = r["p"]
+    emp, ci = empirical_t(r)
+    row = {"n": r["n"], "p": p, "gamma": r["gamma"], "hamiltonian": r["hamiltonian"], "empirical_median_t": emp,
+           "empirical_ci95_t": ci, "alpha": pa}
+    if pa is not None:
+        dists = circuit_laws(r, seed)
+        m, se_rep, se_a = tilted_median(dists, p, pa["alpha"], pa["se"])
+        tilted = [basin_weighted(d, p, pa["alpha"]) for d in dists]
+        row.update({"count_median_t": float(np.mean([d.median() for d in dists])), "basin_median_t": m,
+                    "basin_q10_t": float(np.mean([d.ppf(0.1) for d in tilted])),
+                    "basin_q90_t": float(np.mean([d.ppf(0.9) for d in tilted])),
+                    "se_replicates": se_rep, "se_alpha": se_a, "se": float(np.hypot(se_rep, se_a))})
+    row["seconds"] = time.perf_counter() - t0
+    return row
 
 
 def verdict(row: dict, c: float = 1.0) -> str:
