@@ -168,8 +168,17 @@ def render(s: dict) -> str:
                      f"{cells[0]} | {cells[1]} | {a['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
     d2 = [r["G2"]["basin_median_t"] - r["G2"]["empirical_median_t"] for r in rows]
     dg = [r["G"]["basin_median_t"] - r["G"]["empirical_median_t"] for r in rows if r["G"]["alpha"] is not None]
+    z2 = [(r["G2"]["basin_median_t"] - r["G2"]["empirical_median_t"])
+          / np.hypot(r["G2"]["se"], np.subtract(*r["G2"]["empirical_ci95_t"][::-1]) / 3.92) for r in rows]
     lines += ["", f"- Prediction minus empirical median: (G2) median {np.median(d2):+.3f}, range {min(d2):+.3f} to "
               f"{max(d2):+.3f}; (G) median {np.median(dg):+.3f}, range {min(dg):+.3f} to {max(dg):+.3f} (in t).",
+              f"- (G2)'s s.e. is wide (α ± about 30 %): z = (prediction − empirical) / combined s.e. has r.m.s. "
+              f"{np.sqrt(np.mean(np.square(z2))):.2f} over the {len(z2)} rows (1 if the s.e.s were exact), largest "
+              f"|z| {np.max(np.abs(z2)):.2f}. " + (
+                  "The band is wider than the errors it has to cover, so part of the agreement is bought with it."
+                  if np.sqrt(np.mean(np.square(z2))) < 0.5 else
+                  "The band is about as wide as the errors it has to cover, so the agreement is not bought with an "
+                  "inflated s.e.") + " What (G2) adds over (G) is the removal of (G)'s bias.",
               "- (G2) is a fitted scaling law, not a derivation: it carries its fit's scatter "
               f"({fit['s']:.2f} in log α) into every prediction, and its inputs (the implied α) lean on the "
               "circuit model's count-weighted law being right at each (n, p). THEORY open question 8 stays open.",
