@@ -375,6 +375,32 @@ def gamma_law_txt(path: str = GAMMA_LAW_SUMMARY) -> str:
             "of these mismatches." + wide)
 
 
+SCALING_SUMMARY = os.path.join(HERE, "results", "basin_scaling_law", "summary.json")
+
+
+def scaling_txt(path: str = SCALING_SUMMARY) -> str:
+    """The bullet on law (G2) (validation/basin_scaling_law.py), if that script has been run."""
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as fh:
+        s = json.load(fh)
+    sys.path.insert(0, HERE)
+    from basin_gamma_law import verdict as g_verdict
+    v2 = [g_verdict(r["G2"]) for r in s["rows"]]
+    loo = s.get("table_loo", [])
+    v = [g_verdict(r) for r in loo]
+    low = [x for r, x in zip(loo, v) if r["gamma"] < 0.75]
+    fit = s["fit"]
+    return (f"- Basin exponent as a power law (docs/basin_scaling_law.md): α ∝ p^{fit['beta'][-2]:.2f} "
+            f"d^{fit['beta'][-1]:.2f} (law (G2), fitted to the α the optimiser's median implies, residual "
+            f"{fit['s']:.2f} in log α) agreed in {v2.count('agree')} of {len(v2)} new rows (n, p not in the fit; "
+            "declared before the run)." + (
+                f" Applied to this table leaving each row's own (n, p) out of the fit (declared before it was run): "
+                f"{v.count('agree')} of {len(v)} agree, {v.count('MISMATCH')} MISMATCH, {v.count('UNRELIABLE')} "
+                f"UNRELIABLE; at γ <= 0.5 {low.count('agree')} of {len(low)} agree (γ = 0.75 lies outside the "
+                "fit's range). Its s.e. is wide (α ± about 30 %)." if loo else ""))
+
+
 def coverage_txt() -> str:
     """The bullet on the measured coverage of the empirical interval (validation/empirical_ci_coverage.py)."""
     w = ci_widening()
@@ -525,6 +551,7 @@ def main(argv=None) -> int:
           basin_txt(),
           gamma_law_txt(),
           coverage_txt(),
+          scaling_txt(),
           f"- Spherical surrogate: {sa} agree, {sm} MISMATCH, {su} UNRELIABLE (of {sn}); {sabove} mismatches "
           "above. The surrogate over-counts critical points (n = 2, p = 2 enumeration: 1.27/2.53/1.27 by index "
           "against 1.47/2.98/1.40; n = 4, p = 8, fidelity: about 17 distinct minima per instance against 69), so it is a "
