@@ -204,6 +204,12 @@ def matching_alpha(dists: list, p: int, target_t: float, hi: float = 10.0) -> fl
     return float(brentq(gap, 0.0, hi, xtol=1e-4))
 
 
+def implied_alpha_range(dists: list, p: int, median_t: float, ci_t) -> list[float | None]:
+    """:func:`matching_alpha` at a median and at the ends of its 95 % interval, upper end first (so the
+    list reads alpha, its lower end, its upper end: a deeper median needs a larger alpha)."""
+    return [matching_alpha(dists, p, t) for t in (median_t, ci_t[1], ci_t[0])]
+
+
 def finite_d_fit(alphas: list[dict], exclude_n: int | None = None) -> dict:
     """Law (G1), found after the test of (G) (post hoc): alpha = a(H, gamma) + b / d, d = 2^n, one b for
     every spectrum and gamma. b by weighted least squares within the (H, gamma) groups measured at two or
@@ -361,11 +367,11 @@ def _render_g1(summary: dict) -> list[str]:
 def precise_rows(preds: list[dict]) -> list[dict]:
     """The predictions whose row was re-simulated on 256 instances (validation/empirical_ci_coverage.py), with
     the empirical median and its 95 % interval replaced by that run's (an independent seed)."""
-    from circuits_vs_theory import CI_COVERAGE
-    if not os.path.exists(CI_COVERAGE):
+    from circuits_vs_theory import CI_COVERAGE, load_json_if_present
+    cov = load_json_if_present(CI_COVERAGE)
+    if cov is None:
         return []
-    with open(CI_COVERAGE, encoding="utf-8") as fh:
-        ref = {(r["n"], r["p"], r["hamiltonian"]): r for r in json.load(fh)["rows"]}
+    ref = {(r["n"], r["p"], r["hamiltonian"]): r for r in cov["rows"]}
     out = []
     for r in preds:
         c = ref.get((r["n"], r["p"], r["hamiltonian"]))
@@ -387,8 +393,7 @@ def implied_alpha_precise(preds: list[dict]) -> list[dict]:
     for r in precise_rows(preds):
         dists = circuit_laws(by[(r["n"], r["p"], r["hamiltonian"])], cvt["seed"])
         out.append({"n": r["n"], "p": r["p"], "hamiltonian": r["hamiltonian"],
-                    "alpha": [matching_alpha(dists, r["p"], t)
-                              for t in (r["empirical_median_t"], *r["empirical_ci95_t"][::-1])]})
+                    "alpha": implied_alpha_range(dists, r["p"], r["empirical_median_t"], r["empirical_ci95_t"])})
     return out
 
 
@@ -686,8 +691,7 @@ def main(argv=None) -> int:
         rows = new_n_rows(a.workers)
         summary["new_n"] = {"rows": rows, "G": predictions(alphas, sigma_n, "G", rows, NEW_N_SEED),
                             "G1": predictions(alphas, sigma_n, "G1", rows, NEW_N_SEED),
-                            "alpha_match": [[matching_alpha(circuit_laws(r, NEW_N_SEED), r["p"], t)
-                                             for t in (empirical_t(r)[0], *empirical_t(r)[1][::-1])]
+                            "alpha_match": [implied_alpha_range(circuit_laws(r, NEW_N_SEED), r["p"], *empirical_t(r))
                                             for r in rows if "empirical" in r]}
         summary["seconds"] = time.perf_counter() - t0 + sum(c["seconds"] for c in cross)
         atomic_write_json(spath, summary)

@@ -108,20 +108,13 @@ def predicted_alpha_g2(fit: dict, n: int, p: int, ham: str) -> dict | None:
 
 def instrument_coverage(block: int = 64) -> dict:
     """Coverage of the bootstrap interval over ``block`` instances, on the coverage check's data."""
-    from circuits_vs_theory import bootstrap_median_ci
-    from empirical_ci_coverage import INSTANCES as N_COV
-    from empirical_ci_coverage import ROWS, SEED as COV_SEED, simulate
+    from empirical_ci_coverage import ROWS, SEED as COV_SEED, block_intervals, covered, simulate
     rng = np.random.default_rng([SEED, 2])
     hits = []
     for n, p in ROWS:
         for ham in HAMILTONIANS:
             d = simulate(n, p, ham, 1)
-            F, inst = d["F"], d["instance"]
-            ref = float(np.median(F))
-            for b in range(N_COV // block):
-                m = (inst >= b * block) & (inst < (b + 1) * block)
-                lo, hi = bootstrap_median_ci(F[m], inst[m], rng)
-                hits.append(lo <= ref <= hi)
+            hits.extend(covered(block_intervals(d["F"], d["instance"], rng, block), float(np.median(d["F"]))))
     return {"block": block, "intervals": len(hits), "covered": int(np.sum(hits)),
             "coverage": float(np.mean(hits)), "seed": COV_SEED}
 

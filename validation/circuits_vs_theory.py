@@ -170,13 +170,20 @@ MIN_ESS = 30
 CI_COVERAGE = os.path.join(HERE, "results", "empirical_ci_coverage", "summary.json")
 
 
-def ci_widening(path: str = CI_COVERAGE) -> dict | None:
-    """The measured coverage of the table's 8-instance bootstrap interval and the factor c on its half-widths
-    that restores 95 % on held-out replicates (validation/empirical_ci_coverage.py), if that has been run."""
+def load_json_if_present(path: str) -> dict | None:
+    """A results file written by another validation script, or None if that script has not been run."""
     if not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as fh:
-        s = json.load(fh)
+        return json.load(fh)
+
+
+def ci_widening(path: str = CI_COVERAGE) -> dict | None:
+    """The measured coverage of the table's 8-instance bootstrap interval and the factor c on its half-widths
+    that restores 95 % on held-out replicates (validation/empirical_ci_coverage.py), if that has been run."""
+    s = load_json_if_present(path)
+    if s is None:
+        return None
     return {"c": s["widening"]["c"], "coverage": s["coverage"], "intervals": s["intervals"],
             "validation_coverage": s["widening"]["validation_coverage"]}
 
@@ -213,10 +220,9 @@ FULL_REPORT = os.path.join(HERE, "results", "full", "report.json")
 def count_weighted(path: str = FULL_REPORT) -> dict:
     """{(n, p, H): details} of the ``minima-distribution/distinct`` checks of a committed full validation
     run: many starts per instance, minima deduplicated modulo pi so each counts once, as in Kac–Rice."""
-    if not os.path.exists(path):
+    rep = load_json_if_present(path)
+    if rep is None:
         return {}
-    with open(path, encoding="utf-8") as fh:
-        rep = json.load(fh)
     return {(c["params"]["n_qubits"], c["params"]["p"], c["params"]["hamiltonian"]): c["details"]
             for c in rep["checks"] if c["name"] == "minima-distribution/distinct"}
 
@@ -234,11 +240,9 @@ def count_weighted_cell(d: dict | None, z_crit: float) -> tuple[str, str]:
 def incomplete_estimates(path: str | None = None) -> dict:
     """{(n, p, H): part-3 row} of validation/basin_weighting.py (incomplete enumerations at larger p:
     Horvitz–Thompson estimate of the median of all minima, in t), if that script has been run."""
-    path = path or BASIN_SUMMARY
-    if not os.path.exists(path):
+    s = load_json_if_present(path or BASIN_SUMMARY)
+    if s is None:
         return {}
-    with open(path, encoding="utf-8") as fh:
-        s = json.load(fh)
     return {(r["n"], r["p"], r["hamiltonian"]): r for r in s.get("incomplete", []) if r["analysis"]["identified"]}
 
 
@@ -269,10 +273,9 @@ GAMMA_LAW_SUMMARY = os.path.join(HERE, "results", "basin_gamma_law", "summary.js
 def gamma_law_predictions(path: str = GAMMA_LAW_SUMMARY) -> dict:
     """{(n, p, H): row} of validation/basin_gamma_law.py (the circuit model tilted by (B2) with alpha from
     the same gamma at other qubit counts), if that script has been run."""
-    if not os.path.exists(path):
+    s = load_json_if_present(path)
+    if s is None:
         return {}
-    with open(path, encoding="utf-8") as fh:
-        s = json.load(fh)
     return {(r["n"], r["p"], r["hamiltonian"]): r for r in s["predictions"]}
 
 
@@ -328,10 +331,9 @@ BASIN_SUMMARY = os.path.join(HERE, "results", "basin_weighting", "summary.json")
 
 def basin_txt(path: str = BASIN_SUMMARY) -> str:
     """One line on the measured basin-weighting law (validation/basin_weighting.py), if it has been run."""
-    if not os.path.exists(path):
+    s = load_json_if_present(path)
+    if s is None:
         return ""
-    with open(path, encoding="utf-8") as fh:
-        s = json.load(fh)
     oos = s["out_of_sample"]
     if not oos:
         return ""
@@ -355,15 +357,18 @@ def gamma_law_txt(path: str = GAMMA_LAW_SUMMARY) -> str:
         return ""
     sys.path.insert(0, HERE)
     from basin_gamma_law import verdict as g_verdict
-    v = [g_verdict(r) for r in g.values() if r["alpha"] is not None]
-    bad = [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r in g.values() if g_verdict(r) == "MISMATCH"]
+    made = [r for r in g.values() if r["alpha"] is not None]
+
+    def mismatches(verdicts):
+        return [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r, x in zip(made, verdicts) if x == "MISMATCH"]
+    v = [g_verdict(r) for r in made]
+    bad = mismatches(v)
     unrel = f", {v.count('UNRELIABLE')} UNRELIABLE (Monte Carlo too noisy)" if "UNRELIABLE" in v else ""
     w = ci_widening()
     wide = ""
     if w:
-        vw = [g_verdict(r, w["c"]) for r in g.values() if r["alpha"] is not None]
-        badw = [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r in g.values()
-                if g_verdict(r, w["c"]) == "MISMATCH"]
+        vw = [g_verdict(r, w["c"]) for r in made]
+        badw = mismatches(vw)
         wide = (f" With the empirical intervals widened to their measured 95 % coverage (× {w['c']:.2f}, next "
                 f"bullet): {vw.count('agree')} agree, {vw.count('MISMATCH')} MISMATCH ({'; '.join(badw)}), "
                 f"{vw.count('UNRELIABLE')} UNRELIABLE.")
@@ -380,10 +385,9 @@ SCALING_SUMMARY = os.path.join(HERE, "results", "basin_scaling_law", "summary.js
 
 def scaling_txt(path: str = SCALING_SUMMARY) -> str:
     """The bullet on law (G2) (validation/basin_scaling_law.py), if that script has been run."""
-    if not os.path.exists(path):
+    s = load_json_if_present(path)
+    if s is None:
         return ""
-    with open(path, encoding="utf-8") as fh:
-        s = json.load(fh)
     sys.path.insert(0, HERE)
     from basin_gamma_law import verdict as g_verdict
     v2 = [g_verdict(r["G2"]) for r in s["rows"]]

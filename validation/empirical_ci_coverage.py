@@ -76,11 +76,11 @@ def simulate(n: int, p: int, ham: str, workers: int) -> dict[str, np.ndarray]:
     return out
 
 
-def block_intervals(F: np.ndarray, inst: np.ndarray, rng: np.random.Generator) -> list[dict]:
-    """The table's interval for each disjoint block of BLOCK instances."""
+def block_intervals(F: np.ndarray, inst: np.ndarray, rng: np.random.Generator, block: int = BLOCK) -> list[dict]:
+    """The table's interval for each disjoint block of ``block`` instances (BLOCK: table-sized)."""
     out = []
-    for b in range(INSTANCES // BLOCK):
-        m = (inst >= b * BLOCK) & (inst < (b + 1) * BLOCK)
+    for b in range(INSTANCES // block):
+        m = (inst >= b * block) & (inst < (b + 1) * block)
         lo, hi = bootstrap_median_ci(F[m], inst[m], rng)
         out.append({"median": float(np.median(F[m])), "lo": lo, "hi": hi})
     return out
