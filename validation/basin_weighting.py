@@ -155,14 +155,14 @@ def analyse(rec: dict, rng: np.random.Generator) -> dict:
 
 def circuit_laws(r: dict, seed: int) -> list:
     """The exact circuit model's count-weighted laws of local minima, as densities in t, for one row of
-    validation/results/circuits_vs_theory.json: REPLICATES runs with the table's seeds (so their medians are
-    the table's)."""
-    from circuits_vs_theory import REPLICATES, circuit_minima
+    validation/results/circuits_vs_theory.json: circuit_replicates(n, p) runs with the table's seeds (so their
+    medians are the table's)."""
+    from circuits_vs_theory import circuit_minima, circuit_replicates
 
     from rmt_qgm.theory.distributions import TabulatedDistribution
     sc = r["Ebar"] - r["E0"]
     dists = []
-    for rep in range(REPLICATES):
+    for rep in range(circuit_replicates(r["n"], r["p"])):
         F, dens = np.array(circuit_minima(r["n"], r["p"], r["hamiltonian"], seed + 1000 * rep)["pdf"]).T
         dists.append(TabulatedDistribution((F - r["E0"]) / sc, dens * sc))
     return dists
