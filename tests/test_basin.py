@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from rmt_qgm.errors import UserInputError
-from rmt_qgm.theory.basin import (basin_weighted, between_group_scatter, fisher_se, fit_basin_exponent,
-                                  fit_truncated, log_depth)
+from rmt_qgm.theory.basin import (basin_weighted, between_group_scatter, ceiling_t, ceiling_weighted, fisher_se,
+                                  fit_basin_exponent, fit_truncated, log_depth)
 from rmt_qgm.theory.distributions import TabulatedDistribution
 
 
@@ -48,6 +48,24 @@ def test_tilt_of_a_uniform_law_is_a_beta_law():
         tilted = basin_weighted(dist, p, alpha)
         assert tilted.median() == pytest.approx(1 - 2 ** (-1 / (k + 1)), abs=1e-5)
         assert tilted.cdf(0.25) == pytest.approx(1 - 0.75 ** (k + 1), abs=1e-5)
+
+
+def test_ceiling_tilt_of_a_uniform_law_is_a_scaled_beta_law():
+    # uniform on [0, 1): t_c = q exactly, and (1 - t/q)^k on [0, q) gives q * Beta(1, k + 1): median
+    # q (1 - 2^(-1/(k+1))), cdf(q/4) = 1 - 0.75^(k+1); trapezoid error O(h^2 k^2) < 1e-5 on 40001 points
+    t = np.linspace(0.0, 1.0, 40001)
+    dist = TabulatedDistribution(t, np.ones_like(t))
+    for alpha, p, q in [(0.4, 24, 0.99), (0.2, 48, 0.5), (0.0, 8, 0.9)]:
+        k = alpha * p / 2
+        assert ceiling_t(dist, q) == pytest.approx(q, abs=1e-9)
+        tilted = ceiling_weighted(dist, p, alpha, q)
+        if alpha > 0:
+            assert tilted.median() == pytest.approx(q * (1 - 2 ** (-1 / (k + 1))), abs=1e-5)
+            assert tilted.cdf(q / 4) == pytest.approx(1 - 0.75 ** (k + 1), abs=1e-5)
+        else:
+            assert tilted.median() == pytest.approx(dist.median(), abs=1e-9)
+    with pytest.raises(UserInputError, match="q"):
+        ceiling_t(dist, 1.0)
 
 
 def test_tilt_moves_mass_to_deeper_minima_and_keeps_units():

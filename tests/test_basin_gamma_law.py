@@ -4,6 +4,7 @@ import os
 import sys
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation"))
 from basin_gamma_law import finite_d_fit, gamma_key, predicted_alpha, predicted_alpha_g1  # noqa: E402
@@ -51,17 +52,19 @@ def test_finite_d_fit_recovers_a_known_slope_and_moves_alpha_to_the_rows_d():
     assert abs(got["alpha"] - truth) < 4 * np.hypot(got["se"], 0.05)
 
 
-def test_matching_alpha_recovers_the_tilt_that_produced_a_median():
+@pytest.mark.parametrize("law", ["B2", "B2'"])
+def test_matching_alpha_recovers_the_tilt_that_produced_a_median(law):
     from basin_gamma_law import matching_alpha
 
-    from rmt_qgm.theory.basin import basin_weighted
+    from rmt_qgm.theory.basin import basin_weighted, ceiling_weighted
     from rmt_qgm.theory.distributions import TabulatedDistribution
+    tilt = basin_weighted if law == "B2" else ceiling_weighted
     t = np.linspace(0.0, 1.0, 401)
     dists = [TabulatedDistribution(t, t ** a * (1 - t) ** 3) for a in (2.0, 2.5)]
-    p, alpha0 = 16, 1.3
-    target = float(np.mean([basin_weighted(d, p, alpha0).median() for d in dists]))
+    p, alpha0 = 16, 1.3 if law == "B2" else 0.4
+    target = float(np.mean([tilt(d, p, alpha0).median() for d in dists]))
     # brentq's xtol is 1e-4; the tilted median is smooth in alpha, so alpha0 is recovered to that order
-    assert abs(matching_alpha(dists, p, target) - alpha0) < 1e-3
+    assert abs(matching_alpha(dists, p, target, tilt=tilt) - alpha0) < 1e-3
     # the untilted median is the largest reachable one: a target above it has no alpha >= 0
     top = float(np.mean([d.median() for d in dists]))
-    assert matching_alpha(dists, p, top + 0.01) is None
+    assert matching_alpha(dists, p, top + 0.01, tilt=tilt) is None

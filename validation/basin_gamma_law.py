@@ -188,26 +188,28 @@ def cross_analysis(rng: np.random.Generator, thin: list[dict]) -> list[dict]:
     return out
 
 
-def matching_alpha(dists: list, p: int, target_t: float, hi: float = 10.0) -> float | None:
+def matching_alpha(dists: list, p: int, target_t: float, hi: float = 10.0, tilt=None) -> float | None:
     """The alpha at which the (B2) median of the replicate laws ``dists`` (mean over replicates, as in
     basin_weighting.tilted_median) equals ``target_t``; None if no alpha in [0, hi] reaches it. A diagnostic
-    found after a test (what alpha the optimiser's median implies), not a prediction."""
+    found after a test (what alpha the optimiser's median implies), not a prediction. ``tilt``: the basin law
+    (default basin_weighted, (B2); ceiling_weighted for (B2'))."""
     from scipy.optimize import brentq
 
     from rmt_qgm.theory.basin import basin_weighted
+    tilt = tilt or basin_weighted
 
     def gap(a):
-        return float(np.mean([basin_weighted(d, p, a).median() for d in dists])) - target_t
+        return float(np.mean([tilt(d, p, a).median() for d in dists])) - target_t
     lo_gap, hi_gap = gap(0.0), gap(hi)
     if lo_gap * hi_gap > 0:
         return None
     return float(brentq(gap, 0.0, hi, xtol=1e-4))
 
 
-def implied_alpha_range(dists: list, p: int, median_t: float, ci_t) -> list[float | None]:
+def implied_alpha_range(dists: list, p: int, median_t: float, ci_t, tilt=None) -> list[float | None]:
     """:func:`matching_alpha` at a median and at the ends of its 95 % interval, upper end first (so the
     list reads alpha, its lower end, its upper end: a deeper median needs a larger alpha)."""
-    return [matching_alpha(dists, p, t) for t in (median_t, ci_t[1], ci_t[0])]
+    return [matching_alpha(dists, p, t, tilt=tilt) for t in (median_t, ci_t[1], ci_t[0])]
 
 
 def finite_d_fit(alphas: list[dict], exclude_n: int | None = None) -> dict:
@@ -293,10 +295,12 @@ def predictions(alphas: list[dict], sigma_n: float, rule: str = "G", rows: list[
     return rows
 
 
-def tilt_row(r: dict, pa: dict | None, seed: int) -> dict:
+def tilt_row(r: dict, pa: dict | None, seed: int, tilt=None) -> dict:
     """One row's (B2) prediction: the circuit model's replicate laws (``seed``) tilted with alpha = pa["alpha"]
-    +- pa["se"], beside the row's optimiser-found median (all in t); only the empirical side where pa is None."""
+    +- pa["se"], beside the row's optimiser-found median (all in t); only the empirical side where pa is None.
+    ``tilt``: the basin law (default basin_weighted, (B2); ceiling_weighted for (B2'))."""
     from rmt_qgm.theory.basin import basin_weighted
+    tilt = tilt or basin_weighted
     t0 = time.perf_counter()
     p = r["p"]
     emp, ci = empirical_t(r)
@@ -304,8 +308,8 @@ def tilt_row(r: dict, pa: dict | None, seed: int) -> dict:
            "empirical_ci95_t": ci, "alpha": pa}
     if pa is not None:
         dists = circuit_laws(r, seed)
-        m, se_rep, se_a = tilted_median(dists, p, pa["alpha"], pa["se"])
-        tilted = [basin_weighted(d, p, pa["alpha"]) for d in dists]
+        m, se_rep, se_a = tilted_median(dists, p, pa["alpha"], pa["se"], tilt)
+        tilted = [tilt(d, p, pa["alpha"]) for d in dists]
         row.update({"count_median_t": float(np.mean([d.median() for d in dists])), "basin_median_t": m,
                     "basin_q10_t": float(np.mean([d.ppf(0.1) for d in tilted])),
                     "basin_q90_t": float(np.mean([d.ppf(0.9) for d in tilted])),

@@ -168,13 +168,16 @@ def circuit_laws(r: dict, seed: int) -> list:
     return dists
 
 
-def tilted_median(dists: list, p: int, alpha: float, alpha_se: float) -> tuple[float, float, float]:
+def tilted_median(dists: list, p: int, alpha: float, alpha_se: float,
+                  tilt=None) -> tuple[float, float, float]:
     """(B2) median of replicate laws ``dists`` (mean over replicates), its replicate s.e., and the shift
-    caused by alpha +- alpha_se (half the difference)."""
+    caused by alpha +- alpha_se (half the difference). ``tilt``: the basin law (default
+    rmt_qgm.theory.basin.basin_weighted, (B2); ceiling_weighted for (B2'))."""
     from rmt_qgm.theory.basin import basin_weighted
-    med = [basin_weighted(dist, p, alpha).median() for dist in dists]
-    lo = np.mean([basin_weighted(dist, p, alpha - alpha_se).median() for dist in dists])
-    hi = np.mean([basin_weighted(dist, p, alpha + alpha_se).median() for dist in dists])
+    tilt = tilt or basin_weighted
+    med = [tilt(dist, p, alpha).median() for dist in dists]
+    lo = np.mean([tilt(dist, p, alpha - alpha_se).median() for dist in dists])
+    hi = np.mean([tilt(dist, p, alpha + alpha_se).median() for dist in dists])
     return float(np.mean(med)), float(np.std(med, ddof=1) / np.sqrt(len(dists))), float(abs(lo - hi) / 2)
 
 

@@ -21,6 +21,16 @@ with rho_c the count-weighted Kac–Rice law (e.g. :mod:`rmt_qgm.theory.circuit_
 that each instance's basins share one unit of volume (exact when the number of minima of an instance does
 not correlate with their depth). It is a measured law, not a theorem, and at p >= 16 it explains only part
 of the gap between Kac–Rice and optimiser medians (docs/basin_weighting.md, part 2).
+
+Ceiling variant (B1'), tested in validation/basin_ceiling_law.py (docs/basin_ceiling_law.md): the depth is
+measured below the ceiling t_c of the minima themselves instead of below the typical value t = 1,
+
+    v(t)  proportional to  (1 - t / t_c)_+^(alpha' p / 2),   t_c = the CEILING_Q quantile of rho_c,     (B1')
+
+"a basin's squared radius is its depth below the level where minima stop and the saddles that bound the
+basins sit". Far below the transition t_c is near 1 and (B1') is close to (B1); near the transition the
+minima crowd into [0, t_c] with t_c << 1 and (B1') tilts steeply there with a moderate alpha', where (B1)
+needs alpha of 5 to beyond 10 (docs/basin_gamma_law.md).
 """
 from __future__ import annotations
 
@@ -59,6 +69,32 @@ def basin_weighted(dist: TabulatedDistribution, n_params: int, alpha: float) -> 
     w = np.full_like(d, 1.0 if a == 0.0 else 0.0)      # (1 - t)^0 = 1; no basin at or above t = 1 otherwise
     w[below] = np.exp(a * log_depth(t[below], p))
     return TabulatedDistribution(t, d * w, dist.units, name=f"{dist.name}, basin-weighted (alpha = {a:g})")
+
+
+#: the quantile of the count-weighted law taken as the ceiling t_c of the minima in (B1')
+CEILING_Q = 0.99
+
+
+def ceiling_t(dist: TabulatedDistribution, q: float = CEILING_Q) -> float:
+    """t_c of (B1'): the q-quantile of ``dist`` in t (module docstring)."""
+    q = check_float("q", q, 0.0, 1.0, open_min=True, open_max=True)
+    keep = np.concatenate([[True], np.diff(dist._cdf) > 0])
+    return float(np.interp(q, dist._cdf[keep], dist._t[keep]))
+
+
+def ceiling_weighted(dist: TabulatedDistribution, n_params: int, alpha: float,
+                     q: float = CEILING_Q) -> TabulatedDistribution:
+    """The law (B2') = ``dist`` (count-weighted, a density in t) tilted by (1 - t/t_c)_+^(alpha p / 2), t_c =
+    :func:`ceiling_t` (``dist``, q) (module docstring, (B1')). alpha = 0 returns the same law."""
+    p = check_int("n_params", n_params, 1)
+    a = check_float("alpha", alpha, ALPHA_BOUNDS[0], ALPHA_BOUNDS[1])
+    t, d = dist._t, dist._d
+    tc = ceiling_t(dist, q)
+    w = np.full_like(d, 1.0 if a == 0.0 else 0.0)
+    below = t < tc
+    w[below] = np.exp(a * 0.5 * p * np.log1p(-t[below] / tc))
+    return TabulatedDistribution(t, d * w, dist.units,
+                                 name=f"{dist.name}, ceiling-weighted (alpha' = {a:g}, t_c = q{q:g})")
 
 
 def informative(t: np.ndarray) -> bool:
