@@ -115,3 +115,16 @@ def test_cli_model_list_matches_engine():
     from rmt_qgm import cli
     from rmt_qgm.theory.predict import MODELS
     assert tuple(cli.MODELS) == tuple(MODELS)
+
+
+def test_no_local_minimum_among_the_draws_is_one_clear_error():
+    # near the transition a Monte Carlo run can contain no index-0 draw (n = 4, p = 28, projector:2 at 8000
+    # draws did); predict must then say so in one line naming the draw count, not fail inside the tabulation
+    from rmt_qgm.hamiltonians import parse_hamiltonian
+    from rmt_qgm.theory.spherical import prediction_from_draws
+    from rmt_qgm.theory.weighted_draws import KacRiceDraws
+    rng = np.random.default_rng(0)
+    f = rng.uniform(0.0, 1.0, 50)
+    kr = KacRiceDraws.from_draws(3, f, rng.normal(size=50), np.full(50, 2))     # every draw has index 2
+    with pytest.raises(UserInputError, match="samples"):
+        prediction_from_draws(kr, parse_hamiltonian("fidelity", 2), "circuit", {}, 0, 30, 0.0)

@@ -64,6 +64,8 @@ STARTS = 8
 SEED = 5151
 CIRCUIT_SEED = 2026
 PASS_MIN = 13
+#: the result of the declared run (4 circuit-model replicates per table row in its inputs), kept for provenance
+DECLARED_RESULT = "(G2) 15 of 15 agree, (G) 12 of 15"
 
 
 def calibration_points(summary: dict) -> list[dict]:
@@ -171,7 +173,9 @@ def render(s: dict) -> str:
              f"{v2.count('UNRELIABLE')} UNRELIABLE (declared pass: at least {PASS_MIN}): (G2) "
              f"{'passes' if v2.count('agree') >= PASS_MIN else 'FAILS'}. (G) on the same rows: "
              f"{vg.count('agree')} agree, {vg.count('MISMATCH')} MISMATCH, {vg.count('UNRELIABLE')} UNRELIABLE, "
-             f"{vg.count('no prediction')} without a prediction.", "",
+             f"{vg.count('no prediction')} without a prediction. The declared run (commit 27b342d) had inputs "
+             f"with 4 circuit-model replicates per table row: {DECLARED_RESULT}; this rendering uses the current "
+             "inputs (8 replicates per table row since 2026-12-02, validation/circuits_vs_theory.py).", "",
              "| n | p | γ | H | count-weighted median | (G2): α ± s.e., (B2) median ± s.e., verdict | "
              "(G): α ± s.e., (B2) median ± s.e., verdict | empirical median (95 % CI, 64 instances) |",
              "|---|---|---|---|---|---|---|---|"]

@@ -51,6 +51,9 @@ MODELS = ("circuit", "spherical", "whrf")
 REPLICATES = 4
 #: replicates of the exact circuit model on the table's rows (module docstring: raised from 4 on 2026-12-02)
 CIRCUIT_REPLICATES = 8
+#: draws per replicate for a row where some 8000-draw replicate has no local-minimum draw (near the transition;
+#: basin_weighting.circuit_laws; declared in validation/basin_ceiling_law.py)
+FALLBACK_DRAWS = 32000
 #: the exact circuit model draws O(p d^2) Gaussians per Monte Carlo draw; rows with p d^2 above this budget
 #: are not predicted with it (measured, one core, one replicate of 8000 draws at n = 6: p = 16 21 s, p = 32
 #: 61 s). Rows above it are predicted only if their replicates are in CIRCUIT_CACHE (--fill-cache).
@@ -427,6 +430,54 @@ def scaling_txt(path: str = SCALING_SUMMARY) -> str:
                 "fit's range). Its s.e. is wide (α ± about 30 %)." if loo else ""))
 
 
+CEILING_SUMMARY = os.path.join(HERE, "results", "basin_ceiling_law", "summary.json")
+CONVERGENCE_SUMMARY = os.path.join(HERE, "results", "circuit_model_convergence", "summary.json")
+
+
+def ceiling_txt(path: str = CEILING_SUMMARY) -> str:
+    """The bullet on law (B1') with (G3) (validation/basin_ceiling_law.py), if that script has been run."""
+    s = load_json_if_present(path)
+    if s is None:
+        return ""
+    sys.path.insert(0, HERE)
+    from basin_gamma_law import verdict as g_verdict
+    v3 = [g_verdict(r["G3"]) for r in s["rows"]]
+    v2 = [g_verdict(r["G2"]) for r in s["rows"]]
+    v = [g_verdict(r) for r in s["table_loo"]]
+    hi = [x for r, x in zip(s["table_loo"], v) if r["gamma"] == 0.75]
+    return (f"- Basin depth below the minima's ceiling (docs/basin_ceiling_law.md): (B1') v ∝ (1 − t/t_c)^(α′p/2), "
+            f"t_c the {s['ceiling_q']:g} quantile of the count-weighted law, with α′ from a power law in p and d "
+            f"fitted at every γ (law (G3), residual {s['fit']['s']:.2f} in log α′). On 15 new rows near the "
+            f"transition (γ = 0.625, 0.875; declared before the run, pass at 13): {v3.count('agree')} agree, "
+            f"{v3.count('MISMATCH')} MISMATCH, {v3.count('UNRELIABLE')} UNRELIABLE; (G2) with (B1) on the same "
+            f"rows {v2.count('agree')}, {v2.count('MISMATCH')}, {v2.count('UNRELIABLE')}. On this table, leaving "
+            f"each row's (n, p) out of the fit: {v.count('agree')} of {len(v)} agree, {v.count('MISMATCH')} "
+            f"MISMATCH, {v.count('UNRELIABLE')} UNRELIABLE; at γ = 0.75 {hi.count('agree')} of {len(hi)} agree.")
+
+
+def convergence_txt(path: str = CONVERGENCE_SUMMARY) -> str:
+    """The bullet on the circuit model's convergence at gamma = 0.75 (validation/circuit_model_convergence.py)."""
+    s = load_json_if_present(path)
+    if s is None:
+        return ""
+    rows = s["rows"]
+    k1, k2 = sum(r["K1"] for r in rows), sum(r["K2"] for r in rows)
+    ratios = [r["ratio"] for r in rows]
+    return (f"- Is the circuit model converged at γ = 0.75 (docs/circuit_model_convergence.md)? A focused-ladder "
+            f"estimate with 16× the draws per run agrees with the table's 8000-draw replicates in {k1} of "
+            f"{len(rows)} rows (|z| <= 3; declared before the run), and lies above the optimiser's 256-instance "
+            f"interval in {k2} of {len(rows)}: the count-weighted median is {min(ratios):.1f}–{max(ratios):.1f} "
+            "times the optimiser's there" + (", so the γ = 0.75 gap is the basin law's, not Monte Carlo noise."
+                                              if k1 == k2 == len(rows) else
+                                              "; where a hypothesis fails, the gap cannot be put on the basin law "
+                                              "alone."))
+
+
+#: verdict counts of the table with 4 circuit-model replicates per row (commit 9f51c4a), before the rise to 8
+FOUR_REPLICATE_VERDICTS = ("circuit model 6 agree / 25 MISMATCH / 5 UNRELIABLE; basin-weighted (G) 26 / 7 / 3 "
+                           "(widened interval 30 / 3 / 3); (G2) leave-one-out 30 / 2 / 4")
+
+
 def coverage_txt() -> str:
     """The bullet on the measured coverage of the empirical interval (validation/empirical_ci_coverage.py)."""
     w = ci_widening()
@@ -579,6 +630,11 @@ def main(argv=None) -> int:
           gamma_law_txt(),
           coverage_txt(),
           scaling_txt(),
+          ceiling_txt(),
+          convergence_txt(),
+          f"- Replicates: the circuit model uses {CIRCUIT_REPLICATES} replicates per row since 2026-12-02 "
+          f"(declared before replicates 5–{CIRCUIT_REPLICATES} were computed; module docstring). With 4 replicates "
+          f"the verdicts were: {FOUR_REPLICATE_VERDICTS}.",
           f"- Spherical surrogate: {sa} agree, {sm} MISMATCH, {su} UNRELIABLE (of {sn}); {sabove} mismatches "
           "above. The surrogate over-counts critical points (n = 2, p = 2 enumeration: 1.27/2.53/1.27 by index "
           "against 1.47/2.98/1.40; n = 4, p = 8, fidelity: about 17 distinct minima per instance against 69), so it is a "

@@ -173,6 +173,11 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
     from .spherical_asymptotics import asymptotic_summary
 
     p = kr.p
+    if not np.any((kr.index == 0) & np.isfinite(kr.logw)):
+        from ..errors import UserInputError
+        raise UserInputError(f"--samples (n_mc): none of the {kr.n_draws} Monte Carlo draws of the {model} model "
+                             f"is a local minimum (n = {ham.n}, p = {p}, gamma = {gamma_of(ham.n, p):.4g}; near "
+                             "the transition minima are rare at typical points); use more draws or another model")
     units = AffineUnits.for_hamiltonian(ham)
     E0, Emax = ham.ground_energy, float(ham.spectrum[-1])
     edges = kr.adaptive_edges(0, E0, Emax)
