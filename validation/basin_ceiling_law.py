@@ -204,12 +204,14 @@ def render(s: dict) -> str:
         lo, hi = a["empirical_ci95_t"]
         cells = [f"{x['alpha']['alpha']:.2f} ± {x['alpha']['se']:.2f}, {x['basin_median_t']:.3f} ± {x['se']:.3f}, "
                  f"{verdict(x)}" if x["alpha"] is not None else "no prediction" for x in (a, b)]
-        lines.append(f"| {a['n']} | {a['p']} | {a['gamma']:g} | {a['hamiltonian']} | {a['count_median_t']:.3f} | "
+        cm = f"{a['count_median_t']:.3f}" if "count_median_t" in a else "no law"
+        lines.append(f"| {a['n']} | {a['p']} | {a['gamma']:g} | {a['hamiltonian']} | {cm} | "
                      f"{cells[0]} | {cells[1]} | {a['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
-    d3 = [r["G3"]["basin_median_t"] - r["G3"]["empirical_median_t"] for r in rows]
-    d2 = [r["G2"]["basin_median_t"] - r["G2"]["empirical_median_t"] for r in rows]
+    lawful = [r for r in rows if r["G3"]["alpha"] is not None and r["G2"]["alpha"] is not None]
+    d3 = [r["G3"]["basin_median_t"] - r["G3"]["empirical_median_t"] for r in lawful]
+    d2 = [r["G2"]["basin_median_t"] - r["G2"]["empirical_median_t"] for r in lawful]
     z3 = [(r["G3"]["basin_median_t"] - r["G3"]["empirical_median_t"])
-          / np.hypot(r["G3"]["se"], np.subtract(*r["G3"]["empirical_ci95_t"][::-1]) / 3.92) for r in rows]
+          / np.hypot(r["G3"]["se"], np.subtract(*r["G3"]["empirical_ci95_t"][::-1]) / 3.92) for r in lawful]
     lines += ["", f"- Prediction minus empirical median: (G3) median {np.median(d3):+.4f}, range {min(d3):+.4f} to "
               f"{max(d3):+.4f}; (G2) median {np.median(d2):+.4f}, range {min(d2):+.4f} to {max(d2):+.4f} (in t).",
               f"- z = (prediction − empirical) / combined s.e. for (G3): r.m.s. {np.sqrt(np.mean(np.square(z3))):.2f} "
