@@ -447,9 +447,10 @@ def ceiling_txt(path: str = CEILING_SUMMARY) -> str:
     hi = [x for r, x in zip(s["table_loo"], v) if r["gamma"] == 0.75]
     return (f"- Basin depth below the minima's ceiling (docs/basin_ceiling_law.md): (B1') v ∝ (1 − t/t_c)^(α′p/2), "
             f"t_c the {s['ceiling_q']:g} quantile of the count-weighted law, with α′ from a power law in p and d "
-            f"fitted at every γ (law (G3), residual {s['fit']['s']:.2f} in log α′). On 15 new rows near the "
-            f"transition (γ = 0.625, 0.875; declared before the run, pass at 13): {v3.count('agree')} agree, "
-            f"{v3.count('MISMATCH')} MISMATCH, {v3.count('UNRELIABLE')} UNRELIABLE; (G2) with (B1) on the same "
+            f"fitted at every γ (law (G3), residual {s['fit']['s']:.2f} in log α′). On {len(v3)} new rows near the "
+            f"transition (γ = 0.625, 0.875; declared before the run) it fails its declared test: "
+            f"{v3.count('agree')} agree, {v3.count('MISMATCH')} MISMATCH, {v3.count('UNRELIABLE')} UNRELIABLE, "
+            f"{v3.count('no prediction')} without a circuit-model law; (G2) with (B1) on the same "
             f"rows {v2.count('agree')}, {v2.count('MISMATCH')}, {v2.count('UNRELIABLE')}. On this table, leaving "
             f"each row's (n, p) out of the fit: {v.count('agree')} of {len(v)} agree, {v.count('MISMATCH')} "
             f"MISMATCH, {v.count('UNRELIABLE')} UNRELIABLE; at γ = 0.75 {hi.count('agree')} of {len(hi)} agree.")
