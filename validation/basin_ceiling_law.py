@@ -66,10 +66,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from basin_gamma_law import (NEW_N_JSON, implied_alpha_range, precise_rows, tilt_row,  # noqa: E402
+from basin_gamma_law import (NEW_N_JSON, implied_alpha_precise, implied_alpha_range, tilt_row,  # noqa: E402
                              verdict)
-from basin_scaling_law import GAMMA_LAW_SUMMARY, calibration_points, fit_g2, predicted_alpha_g2  # noqa: E402
-from basin_weighting import CVT_JSON, HAMILTONIANS, circuit_laws, empirical_t  # noqa: E402
+from basin_scaling_law import (GAMMA_LAW_SUMMARY, _render_loo, calibration_points, fit_g2,  # noqa: E402
+                               loo_rows, predicted_alpha_g2)
+from basin_weighting import HAMILTONIANS, circuit_laws, empirical_t  # noqa: E402
 
 from rmt_qgm.theory.basin import CEILING_Q, ceiling_weighted  # noqa: E402
 
@@ -82,28 +83,16 @@ CIRCUIT_SEED = 2026
 PASS_MIN = 11
 
 
-def implied_ceiling_alpha(dists: list, p: int, median_t: float, ci_t) -> list[float | None]:
-    """alpha' at which (B2') reproduces a median and the two ends of its 95 % interval (upper end first)."""
-    return implied_alpha_range(dists, p, median_t, ci_t, tilt=ceiling_weighted)
-
-
 def calibration_points_g3(summary: dict) -> list[dict]:
     """The implied alpha' (G3) is fitted to (module docstring): {n, p, hamiltonian, alpha, alpha_range}."""
-    with open(CVT_JSON, encoding="utf-8") as fh:
-        cvt = json.load(fh)
-    by = {(r["n"], r["p"], r["hamiltonian"]): r for r in cvt["rows"]}
-    pts = []
-    for r in precise_rows(summary["predictions"]):
-        dists = circuit_laws(by[(r["n"], r["p"], r["hamiltonian"])], cvt["seed"])
-        pts.append({"n": r["n"], "p": r["p"], "hamiltonian": r["hamiltonian"], "source": "256 instances",
-                    "alpha_range": implied_ceiling_alpha(dists, r["p"], r["empirical_median_t"],
-                                                         r["empirical_ci95_t"])})
+    pts = [{"n": x["n"], "p": x["p"], "hamiltonian": x["hamiltonian"], "source": "256 instances",
+            "alpha_range": x["alpha"]} for x in implied_alpha_precise(summary["predictions"], ceiling_weighted)]
     with open(NEW_N_JSON, encoding="utf-8") as fh:
         new_n = [r for r in json.load(fh)["rows"] if "empirical" in r]
     for r in new_n:
         dists = circuit_laws(r, CIRCUIT_SEED)
         pts.append({"n": r["n"], "p": r["p"], "hamiltonian": r["hamiltonian"], "source": "8 instances (n = 7)",
-                    "alpha_range": implied_ceiling_alpha(dists, r["p"], *empirical_t(r))})
+                    "alpha_range": implied_alpha_range(dists, r["p"], *empirical_t(r), tilt=ceiling_weighted)})
     for q in pts:
         q["alpha"] = q["alpha_range"][0]
     return pts
@@ -123,16 +112,7 @@ def predicted_alpha_g3(fit: dict, n: int, p: int, ham: str) -> dict | None:
 
 def table_loo_g3(pts: list[dict]) -> list[dict]:
     """(G3) for every row of docs/circuits_vs_theory.md, fitted without the row's own (n, p)."""
-    with open(CVT_JSON, encoding="utf-8") as fh:
-        cvt = json.load(fh)
-    out = []
-    for r in cvt["rows"]:
-        if "replicate_medians" not in r.get("circuit", {}) or "empirical" not in r:
-            continue
-        fit = fit_g2([q for q in usable(pts) if (q["n"], q["p"]) != (r["n"], r["p"])])
-        out.append(tilt_row(r, predicted_alpha_g3(fit, r["n"], r["p"], r["hamiltonian"]), cvt["seed"],
-                            tilt=ceiling_weighted))
-    return out
+    return loo_rows(usable(pts), predicted_alpha_g3, tilt=ceiling_weighted)
 
 
 def fallback_rows(rows: list[dict]) -> list[str]:
@@ -226,37 +206,8 @@ def render(s: dict) -> str:
                 (f" ({am[1]:.3f}–{am[2]:.3f})" if None not in am[1:] else " (an end outside [0, 10])"))
         lines.append(f"| {q['n']} | {q['p']} | {q['p'] / 2 ** (q['n'] + 1):g} | {q['hamiltonian']} | {q['source']} | "
                      f"{cell} |")
-    lines += _render_loo(s["table_loo"])
+    lines += _render_loo(s["table_loo"], "(G3)", "α′", "(B2′)", "Declared with the test above", "")
     return "\n".join(lines) + "\n"
-
-
-def _render_loo(loo: list[dict]) -> list[str]:
-    from circuits_vs_theory import ci_widening, verdict_pair
-    w = ci_widening()
-    c = w["c"] if w else None
-    v = [verdict(r) for r in loo]
-    vw = [verdict(r, c) for r in loo] if c else v
-    lines = ["", "## The table's rows, (G3) leave one configuration out", "",
-             "Declared with the test above: each row of docs/circuits_vs_theory.md with (G3) fitted without the "
-             "implied α′ of its own (n, p), the table's 8-instance interval and rule" +
-             (f"; in brackets the verdict under the interval widened by {c:.2f} to its measured coverage" if c else "")
-             + ".", "",
-             "| n | p | γ | H | α′ (G3, LOO) ± s.e. | (B2′) median ± s.e. | empirical median (95 % CI) | verdict |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r, a, b in zip(loo, v, vw):
-        lo, hi = r["empirical_ci95_t"]
-        lines.append(f"| {r['n']} | {r['p']} | {r['gamma']:g} | {r['hamiltonian']} | {r['alpha']['alpha']:.2f} ± "
-                     f"{r['alpha']['se']:.2f} | {r['basin_median_t']:.3f} ± {r['se']:.3f} | "
-                     f"{r['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) | {verdict_pair(a, b if c else None, c)} |")
-    by_g: dict = {}
-    for r, a in zip(loo, v):
-        by_g.setdefault(r["gamma"], []).append(a)
-    bad = [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r, a in zip(loo, v) if a == "MISMATCH"]
-    lines += ["", f"- {v.count('agree')} of {len(v)} agree, {v.count('MISMATCH')} MISMATCH"
-              + (f" ({'; '.join(bad)})" if bad else "") + f", {v.count('UNRELIABLE')} UNRELIABLE"
-              + (f"; with the widened interval {_counts(vw)}" if c else "") + ". By γ: "
-              + "; ".join(f"γ = {g:g}: {x.count('agree')} of {len(x)} agree" for g, x in sorted(by_g.items())) + "."]
-    return lines
 
 
 def main(argv=None) -> int:

@@ -387,9 +387,10 @@ def precise_rows(preds: list[dict]) -> list[dict]:
     return out
 
 
-def implied_alpha_precise(preds: list[dict]) -> list[dict]:
+def implied_alpha_precise(preds: list[dict], tilt=None) -> list[dict]:
     """matching_alpha for every row of :func:`precise_rows` (the 256-instance median and the ends of its 95 %
-    interval) with the table's circuit-model replicates: the alpha the optimiser implies at that n and p."""
+    interval) with the table's circuit-model replicates: the alpha the optimiser implies at that n and p
+    (``tilt``: the basin law, default (B2))."""
     with open(CVT_JSON, encoding="utf-8") as fh:
         cvt = json.load(fh)
     by = {(r["n"], r["p"], r["hamiltonian"]): r for r in cvt["rows"]}
@@ -397,7 +398,8 @@ def implied_alpha_precise(preds: list[dict]) -> list[dict]:
     for r in precise_rows(preds):
         dists = circuit_laws(by[(r["n"], r["p"], r["hamiltonian"])], cvt["seed"])
         out.append({"n": r["n"], "p": r["p"], "hamiltonian": r["hamiltonian"],
-                    "alpha": implied_alpha_range(dists, r["p"], r["empirical_median_t"], r["empirical_ci95_t"])})
+                    "alpha": implied_alpha_range(dists, r["p"], r["empirical_median_t"], r["empirical_ci95_t"],
+                                                 tilt)})
     return out
 
 

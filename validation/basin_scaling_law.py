@@ -121,20 +121,26 @@ def instrument_coverage(block: int = 64) -> dict:
             "coverage": float(np.mean(hits)), "seed": COV_SEED}
 
 
-def table_predictions_loo(summary: dict) -> list[dict]:
-    """(G2) for every row of docs/circuits_vs_theory.md, fitted without the implied alphas of the row's own
-    (n, p) (leave one configuration out; module docstring)."""
+def loo_rows(points: list[dict], predictor, tilt=None) -> list[dict]:
+    """Every row of docs/circuits_vs_theory.md predicted with a law fitted (fit_g2) to ``points`` without those
+    of the row's own (n, p) (leave one configuration out); ``predictor(fit, n, p, H)`` gives the exponent,
+    ``tilt`` the basin law (tilt_row's default: (B2))."""
     from basin_weighting import CVT_JSON
     with open(CVT_JSON, encoding="utf-8") as fh:
         cvt = json.load(fh)
-    pts = calibration_points(summary)
     out = []
     for r in cvt["rows"]:
         if "replicate_medians" not in r.get("circuit", {}) or "empirical" not in r:
             continue
-        fit = fit_g2([q for q in pts if (q["n"], q["p"]) != (r["n"], r["p"])])
-        out.append(tilt_row(r, predicted_alpha_g2(fit, r["n"], r["p"], r["hamiltonian"]), cvt["seed"]))
+        fit = fit_g2([q for q in points if (q["n"], q["p"]) != (r["n"], r["p"])])
+        out.append(tilt_row(r, predictor(fit, r["n"], r["p"], r["hamiltonian"]), cvt["seed"], tilt=tilt))
     return out
+
+
+def table_predictions_loo(summary: dict) -> list[dict]:
+    """(G2) for every row of docs/circuits_vs_theory.md, fitted without the implied alphas of the row's own
+    (n, p) (leave one configuration out; module docstring)."""
+    return loo_rows(calibration_points(summary), predicted_alpha_g2)
 
 
 def run(workers: int, summary: dict) -> dict:
@@ -206,8 +212,11 @@ def render(s: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _render_loo(loo: list[dict]) -> list[str]:
-    """The table's rows with (G2) fitted without each row's own (n, p)."""
+def _render_loo(loo: list[dict], law: str = "(G2)", symbol: str = "α", tilted: str = "(B2)",
+                declared: str = "Declared after the test above had passed, before this was run (module docstring)",
+                note: str = " γ = 0.75 is outside the fit's range (extrapolation).") -> list[str]:
+    """The table's rows with ``law`` fitted without each row's own (n, p); ``symbol`` names its exponent and
+    ``tilted`` the tilted law, ``declared`` says when it was declared, ``note`` ends the introduction."""
     if not loo:
         return []
     from circuits_vs_theory import ci_widening, verdict_pair
@@ -215,13 +224,13 @@ def _render_loo(loo: list[dict]) -> list[str]:
     c = w["c"] if w else None
     v = [verdict(r) for r in loo]
     vw = [verdict(r, c) for r in loo] if c else v
-    lines = ["", "## The table's rows, (G2) leave one configuration out", "",
-             "Declared after the test above had passed, before this was run (module docstring): each row of "
-             "docs/circuits_vs_theory.md with (G2) fitted without the implied α of its own (n, p), the table's "
-             "8-instance interval and rule" + (f"; in brackets the verdict under the interval widened by "
-                                              f"{c:.2f} to its measured coverage" if c else "") +
-             ". γ = 0.75 is outside the fit's range (extrapolation).", "",
-             "| n | p | γ | H | α (G2, LOO) ± s.e. | (B2) median ± s.e. | empirical median (95 % CI) | verdict |",
+    lines = ["", f"## The table's rows, {law} leave one configuration out", "",
+             f"{declared}: each row of docs/circuits_vs_theory.md with {law} fitted without the implied {symbol} of "
+             "its own (n, p), the table's 8-instance interval and rule" +
+             (f"; in brackets the verdict under the interval widened by {c:.2f} to its measured coverage" if c else "")
+             + "." + note, "",
+             f"| n | p | γ | H | {symbol} ({law[1:-1]}, LOO) ± s.e. | {tilted} median ± s.e. | empirical median (95 % CI) "
+             "| verdict |",
              "|---|---|---|---|---|---|---|---|"]
     for r, a, b in zip(loo, v, vw):
         lo, hi = r["empirical_ci95_t"]

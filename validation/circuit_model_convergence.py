@@ -71,15 +71,15 @@ def focused_run(job: tuple[int, int, str, int]) -> dict:
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.store import atomic_write_json
     from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+    from rmt_qgm.theory.distributions import AffineUnits
     from rmt_qgm.theory.spherical import prediction_from_draws
     t0 = time.perf_counter()
     H = parse_hamiltonian(ham, n)
     with threadpool_limits(1):
         kr = kac_rice_circuit(H.spectrum, p, seed=seed, n_mc=DRAWS, focus=0)
         m = prediction_from_draws(kr, H, "circuit", {}, seed, 30, t0)["minima"]
-    sc = float(np.mean(H.spectrum)) - H.ground_energy
     out = {"version": __version__, "n": n, "p": p, "hamiltonian": ham, "seed": seed, "draws": DRAWS, "focus": 0,
-           "median_t": (m["median"] - H.ground_energy) / sc, "ess": m["effective_sample_size"],
+           "median_t": float(AffineUnits.for_hamiltonian(H).to_t(m["median"])), "ess": m["effective_sample_size"],
            "seconds": time.perf_counter() - t0}
     os.makedirs(OUT, exist_ok=True)
     atomic_write_json(f, out)
@@ -89,10 +89,10 @@ def focused_run(job: tuple[int, int, str, int]) -> dict:
 def table_replicates_t(n: int, p: int, ham: str) -> np.ndarray:
     """The table's plain 8000-draw replicate medians (circuit-model cache) in t."""
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    H = parse_hamiltonian(ham, n)
-    sc = float(np.mean(H.spectrum)) - H.ground_energy
-    return np.array([(circuit_minima(n, p, ham, TABLE_SEED + 1000 * r)["median"] - H.ground_energy) / sc
-                     for r in range(CIRCUIT_REPLICATES)])
+    from rmt_qgm.theory.distributions import AffineUnits
+    units = AffineUnits.for_hamiltonian(parse_hamiltonian(ham, n))
+    return units.to_t([circuit_minima(n, p, ham, TABLE_SEED + 1000 * r)["median"]
+                       for r in range(CIRCUIT_REPLICATES)])
 
 
 def mean_se(x: np.ndarray) -> tuple[float, float]:

@@ -57,18 +57,25 @@ def log_depth(t: np.ndarray, n_params: int) -> np.ndarray:
         return np.where(t < 1.0, 0.5 * n_params * np.log1p(-np.minimum(t, 1.0)), -np.inf)
 
 
+def _tilted(dist: TabulatedDistribution, n_params: int, alpha: float, ceiling: float,
+            name: str) -> TabulatedDistribution:
+    """``dist`` tilted by (1 - t/ceiling)_+^(alpha p / 2) (alpha = 0: unchanged); shared by (B2) and (B2').
+    ``name`` is formatted with the checked alpha as ``a``."""
+    p = check_int("n_params", n_params, 1)
+    a = check_float("alpha", alpha, ALPHA_BOUNDS[0], ALPHA_BOUNDS[1])
+    t, d = dist._t, dist._d
+    below = t < ceiling
+    w = np.full_like(d, 1.0 if a == 0.0 else 0.0)      # (.)^0 = 1; no basin at or above the ceiling otherwise
+    w[below] = np.exp(a * (0.5 * p * np.log1p(-t[below] / ceiling)))
+    return TabulatedDistribution(t, d * w, dist.units, name=f"{dist.name}, {name.format(a=a)}")
+
+
 def basin_weighted(dist: TabulatedDistribution, n_params: int, alpha: float) -> TabulatedDistribution:
     """The law (B2): ``dist`` (count-weighted, a density in t) tilted by (1 - t)^(alpha p / 2).
 
     Returns a new distribution in the same output units, with the scipy.stats-like API of ``dist``.
     alpha = 0 returns the same law."""
-    p = check_int("n_params", n_params, 1)
-    a = check_float("alpha", alpha, ALPHA_BOUNDS[0], ALPHA_BOUNDS[1])
-    t, d = dist._t, dist._d
-    below = t < 1.0
-    w = np.full_like(d, 1.0 if a == 0.0 else 0.0)      # (1 - t)^0 = 1; no basin at or above t = 1 otherwise
-    w[below] = np.exp(a * log_depth(t[below], p))
-    return TabulatedDistribution(t, d * w, dist.units, name=f"{dist.name}, basin-weighted (alpha = {a:g})")
+    return _tilted(dist, n_params, alpha, 1.0, "basin-weighted (alpha = {a:g})")
 
 
 #: the quantile of the count-weighted law taken as the ceiling t_c of the minima in (B1')
@@ -86,15 +93,8 @@ def ceiling_weighted(dist: TabulatedDistribution, n_params: int, alpha: float,
                      q: float = CEILING_Q) -> TabulatedDistribution:
     """The law (B2') = ``dist`` (count-weighted, a density in t) tilted by (1 - t/t_c)_+^(alpha p / 2), t_c =
     :func:`ceiling_t` (``dist``, q) (module docstring, (B1')). alpha = 0 returns the same law."""
-    p = check_int("n_params", n_params, 1)
-    a = check_float("alpha", alpha, ALPHA_BOUNDS[0], ALPHA_BOUNDS[1])
-    t, d = dist._t, dist._d
     tc = ceiling_t(dist, q)
-    w = np.full_like(d, 1.0 if a == 0.0 else 0.0)
-    below = t < tc
-    w[below] = np.exp(a * 0.5 * p * np.log1p(-t[below] / tc))
-    return TabulatedDistribution(t, d * w, dist.units,
-                                 name=f"{dist.name}, ceiling-weighted (alpha' = {a:g}, t_c = q{q:g})")
+    return _tilted(dist, n_params, alpha, tc, "ceiling-weighted (alpha' = {a:g}, t_c = q" + f"{q:g})")
 
 
 def informative(t: np.ndarray) -> bool:
