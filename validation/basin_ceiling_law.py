@@ -45,6 +45,15 @@ The pass threshold keeps its ratio: at least 11 of the 12 remaining rows (13/15 
 impossible; the doc therefore reports (G3) as failing its declared test and gives the count among the 10
 rows that have a law.
 
+Second declared test (2026-12-03, in the commit that added it, before any (G3) prediction on these rows was
+computed): the 15 rows of (G2)'s declared test (basin_scaling_law.TEST_CONFIGS x the three spectra: n = 4-7,
+gamma = 0.0625-0.375, 64 Haar instances x 8 starts, seed 5151; their simulations and circuit-model replicates
+already exist, and none of them is among (G3)'s calibration points). (G3) is fitted on its declared inputs
+as stored in summary.json (the 8-replicate fit of 2026-12-02, not refitted) and applied by the table's rule.
+(G3) passes if at least 13 of the 15 rows agree, (G2)'s own threshold there. Expected: pass, since these
+rows lie inside the fitted range of p and d and inside (G3)'s gamma range, where its leave-one-out
+predictions on the table agree in 25 of 27 rows. Run with --second-test (seconds); the doc gets a section.
+
 Writes validation/results/basin_ceiling_law/summary.json and docs/basin_ceiling_law.md. Needs
 validation/results/basin_gamma_law/summary.json, validation/results/empirical_ci_coverage/ and the table's
 circuit-model replicates.

@@ -155,7 +155,7 @@ def analyse(rec: dict, rng: np.random.Generator) -> dict:
 
 def circuit_laws(r: dict, seed: int) -> list:
     """The exact circuit model's count-weighted laws of local minima, as densities in t, for one row of
-    validation/results/circuits_vs_theory.json: circuit_replicates(n, p) runs with the table's seeds (so their
+    validation/results/circuits_vs_theory.json: circuit_replicates(n, p, H) runs with the table's seeds (so their
     medians are the table's). Near the transition a replicate can contain no local-minimum draw at all; then
     every replicate of the row is run with FALLBACK_DRAWS draws (declared in validation/basin_ceiling_law.py)."""
     from circuits_vs_theory import FALLBACK_DRAWS, circuit_minima, circuit_replicates
@@ -163,7 +163,7 @@ def circuit_laws(r: dict, seed: int) -> list:
     from rmt_qgm.errors import UserInputError
     from rmt_qgm.theory.distributions import TabulatedDistribution
     sc = r["Ebar"] - r["E0"]
-    seeds = [seed + 1000 * rep for rep in range(circuit_replicates(r["n"], r["p"]))]
+    seeds = [seed + 1000 * rep for rep in range(circuit_replicates(r["n"], r["p"], r["hamiltonian"]))]
     try:
         ms = [circuit_minima(r["n"], r["p"], r["hamiltonian"], s) for s in seeds]
     except UserInputError:      # a replicate without any local-minimum draw
