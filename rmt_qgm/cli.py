@@ -194,6 +194,9 @@ def cmd_predict(a: argparse.Namespace) -> int:
                   complexity_points=check_int("--complexity", a.complexity, 0, 1000))
     from .theory.predict import predict
     res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, **kwargs)
+    if res["model"] == "circuit":       # what a multi-start optimiser finds: basin-weighted (optimiser_law)
+        from .theory.optimiser_law import optimiser_minima
+        res["optimiser_minima"] = optimiser_minima(res)
     _print_summary(res, a.json, _predict_text)
     return 0
 
@@ -212,6 +215,13 @@ def _predict_text(r: dict) -> str:
              f"dps {r['dps']}, digits lost {r['digits_lost']}"]
     if m.get("warning"):
         lines.append(f"warning: {m['warning']}")
+    o = r.get("optimiser_minima")
+    if o:
+        lines.append(f"optimiser-found minima (basin-weighted, alpha' = {o['alpha_prime']:.3g}): median "
+                     f"{o['median']:.6g} (range over alpha' +- s.e. {o['median_range'][0]:.6g}-"
+                     f"{o['median_range'][1]:.6g}), [q10 {o['q10']:.6g}, q90 {o['q90']:.6g}]")
+        if o["warning"]:
+            lines.append(f"warning (optimiser-found law): {o['warning']}")
     return "\n".join(lines)
 
 

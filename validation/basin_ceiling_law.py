@@ -205,6 +205,24 @@ def _render_second(t: dict, title: str) -> list[str]:
     return lines + [""]
 
 
+CALIBRATION = os.path.join(ROOT, "rmt_qgm", "data", "basin_law_g3.json")
+
+
+def write_calibration(s: dict) -> None:
+    """The (G3) fit of summary ``s`` as the package's calibration (rmt_qgm.theory.optimiser_law), with its
+    provenance; written atomically on every full run."""
+    from rmt_qgm.store import atomic_write_json
+    cal = usable(s["calibration"])
+    atomic_write_json(CALIBRATION, {
+        **{k: s["fit"][k] for k in ("hamiltonians", "beta", "xtx_inv", "s", "df", "points")},
+        "law": "(G3): log alpha' = c_H + b_p log p + b_d log d, (B1') with t_c = the "
+               f"{s['ceiling_q']:g} quantile of the count-weighted law",
+        "date": s["date"], "version": s["version"], "ceiling_q": s["ceiling_q"],
+        "source": "validation/basin_ceiling_law.py (docs/basin_ceiling_law.md)",
+        "qubits": [min(q["n"] for q in cal), max(q["n"] for q in cal)],
+        "gammas": sorted({q["p"] / 2 ** (q["n"] + 1) for q in cal})})
+
+
 def _counts(v: list[str]) -> str:
     return f"{v.count('agree')} agree, {v.count('MISMATCH')} MISMATCH, {v.count('UNRELIABLE')} UNRELIABLE"
 
@@ -308,6 +326,7 @@ def main(argv=None) -> int:
             s["second_test_refit"] = second_test(s["fit"])
         os.makedirs(OUT, exist_ok=True)
         atomic_write_json(spath, s)
+        write_calibration(s)
     with open(spath, encoding="utf-8") as fh:
         s = json.load(fh)
     atomic_write_bytes(os.path.join(ROOT, "docs", "basin_ceiling_law.md"), render(s).encode())

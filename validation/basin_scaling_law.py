@@ -54,6 +54,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from basin_gamma_law import predicted_alpha, tilt_row, verdict  # noqa: E402
 from basin_weighting import HAMILTONIANS  # noqa: E402
+from rmt_qgm.theory.optimiser_law import design, exponent_from_fit  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "basin_scaling_law")
 GAMMA_LAW_SUMMARY = os.path.join(HERE, "results", "basin_gamma_law", "summary.json")
@@ -81,7 +82,7 @@ def calibration_points(summary: dict) -> list[dict]:
 
 
 def _design(n, p, ham, hams) -> np.ndarray:
-    return np.array([float(ham == h) for h in hams] + [np.log(p), np.log(2.0 ** n)])
+    return design(n, p, [float(ham == h) for h in hams])
 
 
 def fit_g2(points: list[dict]) -> dict:
@@ -101,11 +102,8 @@ def predicted_alpha_g2(fit: dict, n: int, p: int, ham: str) -> dict | None:
     """(G2)'s alpha and s.e. for (n, p, H) (module docstring); None for a spectrum not in the fit."""
     if ham not in fit["hamiltonians"]:
         return None
-    x0 = _design(n, p, ham, fit["hamiltonians"])
-    mu = float(x0 @ np.array(fit["beta"]))
-    se_log = fit["s"] * float(np.sqrt(1 + x0 @ np.array(fit["xtx_inv"]) @ x0))
-    a = float(np.exp(mu))
-    return {"alpha": a, "se": a * se_log, "se_log": se_log, "from": ["(G2) fit"]}
+    a = exponent_from_fit(fit, n, p, ham)
+    return {"alpha": a["alpha"], "se": a["se"], "se_log": a["se_log"], "from": ["(G2) fit"]}
 
 
 def instrument_coverage(block: int = 64) -> dict:
