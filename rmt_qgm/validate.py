@@ -20,6 +20,12 @@ stated significance level (never tuned to pass), pass/fail, parameters, seed and
   the KS distance and the median ratio are reported; the check passes when the predicted median lies
   in the 95% bootstrap interval of the empirical median (instances resampled) and the
   prediction's effective sample size is >= 30; an unreliable prediction fails.
+- ``minima-distribution/optimiser``: the same kind of optimiser-found minima against the engine's law of
+  optimiser-found minima (:mod:`.theory.optimiser_law`: the exact circuit model tilted by the basin law
+  (B1′) with its exponent from the fitted law (G3)); passes when the prediction's band at ± 2 standard
+  errors of log α′ (the table's rule in docs/basin_ceiling_law.md) meets the empirical median's 95 %
+  bootstrap interval and the circuit model's effective sample size is >= 30. The rows are not
+  calibration points of (G3) (n = 4, p = 12 in the quick suite).
 - ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so
   each counts once (as in Kac–Rice): the number of distinct minima per instance and their median against
   the exact circuit Kac–Rice (:mod:`.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
@@ -199,32 +205,65 @@ def check_transition(n_qubits: int = 3, gammas=(0.5, 0.75, 1.0, 1.5), starts: in
                         "criterion": "first gamma with at least half the certified minima global"})
 
 
+def _optimiser_minima_sample(n_qubits: int, p: int, hamiltonian: str, starts: int, instances: int, seed: int,
+                             workers: int, ansatz: str = "randomized") -> tuple[np.ndarray, tuple[float, float]]:
+    """Certified local minima (F) of multi-start runs on Haar-randomized circuits, and the 95 % percentile
+    bootstrap interval of their median with instances resampled (starts within an instance are correlated)."""
+    from .simulate import run_simulation
+    res = run_simulation(n_qubits, p, ansatz=ansatz, hamiltonian=hamiltonian, starts=starts, instances=instances,
+                         seed=seed, workers=workers)
+    a = res.arrays()
+    sel = a["certified"] & (a["index"] == 0)
+    F, inst = a["F"][sel], a["instance"][sel]
+    rng = generator(seed, "bootstrap")
+    ids = np.unique(inst)
+    meds = [np.median(np.concatenate([F[inst == ids[j]] for j in rng.integers(0, len(ids), len(ids))]))
+            for _ in range(2000)]
+    lo, hi = np.quantile(meds, [0.025, 0.975])
+    return F, (float(lo), float(hi))
+
+
+def check_optimiser_minima(n_qubits: int = 4, p: int = 12, hamiltonian: str = "fidelity", starts: int = 8,
+                           instances: int = 32, seed: int = 0, workers: int = 1) -> CheckResult:
+    """Optimiser-found minima against the engine's optimiser-found law (exact circuit model tilted by the
+    fitted basin law, :mod:`.theory.optimiser_law`; module docstring)."""
+    from .theory.optimiser_law import optimiser_minima
+    from .theory.predict import predict
+    t0 = time.perf_counter()
+    F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers)
+    pred = predict(n_qubits, p, hamiltonian=hamiltonian, model="circuit", seed=seed, n_mc=8000)
+    # the table's rule: the prediction +- 2 s.e. of log alpha' meets the empirical median's 95 % interval
+    o = optimiser_minima(pred, k_se=2.0)
+    band = sorted(o["median_range"])
+    ess = pred["minima"]["effective_sample_size"]
+    meets = band[0] <= hi and band[1] >= lo
+    return CheckResult("minima-distribution/optimiser",
+                       {"n_qubits": n_qubits, "p": p, "gamma": p / 2 ** (n_qubits + 1), "hamiltonian": hamiltonian,
+                        "starts": starts, "instances": instances},
+                       float(o["median"]), float(hi), bool(meets and ess >= 30), seed, time.perf_counter() - t0,
+                       {"empirical_median": float(np.median(F)), "empirical_median_ci95": [lo, hi],
+                        "predicted_median": o["median"], "predicted_band_2se": [float(b) for b in band],
+                        "count_weighted_median": pred["minima"]["median"], "alpha_prime": o["alpha_prime"],
+                        "effective_sample_size": ess, "warning": o["warning"],
+                        "statistic_is": "predicted median; threshold is the upper end of the empirical 95% CI"})
+
+
 def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = "fidelity", starts: int = 8,
                               instances: int = 8, seed: int = 0, workers: int = 1,
                               ansatz: str = "randomized", model: str = "spherical") -> CheckResult:
     """Optimiser-found (basin-weighted) minima against a Kac–Rice model's law of all minima (``model``
     spherical | circuit; module docstring)."""
-    from .simulate import run_simulation
     check_choice("model", model, ("spherical", "circuit"))
     if model == "circuit":
         from .theory.circuit_kacrice import predict_model
     else:
         from .theory.spherical import predict_model
     t0 = time.perf_counter()
-    res = run_simulation(n_qubits, p, ansatz=ansatz, hamiltonian=hamiltonian, starts=starts, instances=instances,
-                         seed=seed, workers=workers)
-    a = res.arrays()
-    sel = a["certified"] & (a["index"] == 0)
-    F, inst = a["F"][sel], a["instance"][sel]
+    F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers, ansatz)
     pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=8000)
     pdf = np.asarray(pred["minima"]["pdf"])
     cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:, 1] + pdf[:-1, 1]) * np.diff(pdf[:, 0]))])
     ks = stats.kstest(F, lambda x: np.interp(x, pdf[:, 0], cdf / cdf[-1])).statistic
-    rng = generator(seed, "bootstrap")
-    ids = np.unique(inst)
-    meds = [np.median(np.concatenate([F[inst == ids[j]] for j in rng.integers(0, len(ids), len(ids))]))
-            for _ in range(2000)]
-    lo, hi = np.quantile(meds, [0.025, 0.975])
     med_pred = pred["minima"]["median"]
     ess = pred["minima"]["effective_sample_size"]
     inside = lo <= med_pred <= hi
@@ -607,6 +646,13 @@ def _note(r: CheckResult) -> str:
         return (f"predicted median {d['predicted_median']:.3f} vs empirical {d['empirical_median']:.3f} "
                 f"[{lo:.3f}, {hi:.3f}], KS {d['ks_distance']:.2f}, ESS {d['effective_sample_size']:.0f}"
                 + (f"; FAIL: {'; '.join(why)}" if why else ""))
+    if r.name == "minima-distribution/optimiser":
+        lo, hi = d["empirical_median_ci95"]
+        b0, b1 = d["predicted_band_2se"]
+        return (f"optimiser-found law (alpha' = {d['alpha_prime']:.2f}): median {d['predicted_median']:.4f} "
+                f"(± 2 s.e. of alpha': {b0:.4f}–{b1:.4f}) vs empirical {d['empirical_median']:.4f} [{lo:.4f}, "
+                f"{hi:.4f}]; count-weighted Kac–Rice median {d['count_weighted_median']:.4f}, ESS "
+                f"{d['effective_sample_size']:.0f}" + (f"; {d['warning']}" if d["warning"] else ""))
     if r.name == "minima-distribution/distinct":
         return (f"distinct minima per instance {d['distinct_per_instance_mean']:.2f} (Chao1 "
                 f"{np.mean(d['chao1_per_instance']):.2f}) vs circuit Kac–Rice E N_0 {d['predicted_N0']:.2f} ± "
@@ -668,6 +714,7 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
                    check_transition(seed=seed, workers=workers),
                    check_transition_spectrum(seed=seed, workers=workers),
                    check_minima_distribution(seed=seed, workers=workers),
+                   check_optimiser_minima(seed=seed, workers=workers),
                    check_distinct_minima(seed=seed, workers=workers),
                    check_complexity_log_potential(seed=seed),
                    check_spherical_edge(seed=seed), check_spherical_log_potential(seed=seed)]
@@ -698,6 +745,9 @@ def run_validation(mode: str = "quick", out: str = "validation_report", workers:
         for n, p, starts, inst in ((4, 4, 300, 32), (4, 8, 1000, 16), (5, 8, 1000, 16), (4, 12, 4000, 8)):
             for ham in ("fidelity", "projector:2", "randspec:1"):
                 results.append(check_distinct_minima(n, p, ham, starts, inst, seed, workers))
+        for n, p in ((4, 12), (5, 24), (6, 24)):       # off the basin law's calibration points
+            for ham in ("fidelity", "projector:2", "randspec:1"):
+                results.append(check_optimiser_minima(n, p, ham, 8, 64, seed, workers))
         for n, p in ((4, 4), (4, 8), (5, 8)):          # random Pauli generators: outside the Haar model
             results.append(check_minima_distribution(n, p, "fidelity", 8, 8, seed, workers, ansatz="pauli"))
     fig = _figure_counts(results, out)

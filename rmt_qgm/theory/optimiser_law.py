@@ -31,6 +31,7 @@ from importlib import resources
 
 import numpy as np
 
+from ..checks import check_float
 from ..errors import UserInputError
 from .basin import CEILING_Q, ceiling_weighted
 from .distributions import AffineUnits, TabulatedDistribution
@@ -95,10 +96,12 @@ def optimiser_weighted(dist: TabulatedDistribution, n_qubits: int, n_params: int
     return ceiling_weighted(dist, int(n_params), a["alpha"]), a
 
 
-def optimiser_minima(prediction: dict) -> dict:
+def optimiser_minima(prediction: dict, k_se: float = 1.0) -> dict:
     """The ``"optimiser_minima"`` block for a ``predict(..., model="circuit")`` result: median, q10, q90 of
-    the optimiser-found minima in the prediction's raw loss units, the median's range over α′ · e^(±se),
-    α′ and its se(log α′), the calibration's provenance and any warning (module docstring)."""
+    the optimiser-found minima in the prediction's raw loss units, the median's range over α′ · e^(±k_se·se)
+    (``median_range``), α′ and its se(log α′), the calibration's provenance and any warning (module
+    docstring)."""
+    k_se = check_float("k_se", k_se, 0.0, 10.0)
     from ..hamiltonians import parse_hamiltonian
     if prediction.get("model") != "circuit":
         raise UserInputError("model must be 'circuit' for the optimiser-found law (its basin law is calibrated "
@@ -108,10 +111,11 @@ def optimiser_minima(prediction: dict) -> dict:
     F, dens = np.array(prediction["minima"]["pdf"], dtype=float).T
     count_law = TabulatedDistribution(units.to_t(F), dens * units.scale, units)
     law, a = optimiser_weighted(count_law, n, p, spec)
-    lo_hi = [ceiling_weighted(count_law, p, a["alpha"] * np.exp(s * a["se_log"])).median() for s in (1, -1)]
+    lo_hi = [ceiling_weighted(count_law, p, a["alpha"] * np.exp(s * k_se * a["se_log"])).median()
+             for s in (1, -1)]
     cal = calibration()
     return {"units": prediction["minima"]["units"], "median": law.median(), "q10": float(law.ppf(0.1)),
-            "q90": float(law.ppf(0.9)), "median_range": [float(x) for x in lo_hi],
+            "q90": float(law.ppf(0.9)), "median_range": [float(x) for x in lo_hi], "median_range_k_se": k_se,
             "alpha_prime": a["alpha"], "alpha_prime_se_log": a["se_log"], "spectrum_in_fit": a["spectrum_in_fit"],
             "ceiling_quantile": CEILING_Q,
             "law": "count-weighted law tilted by (1 - t/t_c)^(alpha' p/2), alpha' from (G3) "
