@@ -54,6 +54,17 @@ as stored in summary.json (the 8-replicate fit of 2026-12-02, not refitted) and 
 rows lie inside the fitted range of p and d and inside (G3)'s gamma range, where its leave-one-out
 predictions on the table agree in 25 of 27 rows. Run with --second-test (seconds); the doc gets a section.
 
+Third declared test (2026-12-03, in the commit that added it, before any simulation or (G3) prediction at
+n = 3 was computed): a qubit count below the calibration (n = 3, d = 8: an extrapolation in d), at the
+table's four gammas, p = 2, 4, 8, 12 (THIRD_CONFIGS) x the three spectra, 64 Haar instances x 8 starts
+(seed THIRD_SEED), circuit model with REPLICATES = 4 seeds (CIRCUIT_SEED + 1000 r). Excluded before the
+run: n = 3, p = 12, projector:2, where p = p_c = 2(d - d0) is the spectrum's transition (minima there are
+global, so there is no law of minima above E0 to tilt). (G3) with the fit stored in summary.json at this
+commit (the 8-replicate fit of 2026-12-02, as the engine ships it). Verdict by the table's rule; a row
+without a circuit-model law counts as "no prediction" (not agree). Pass: at least 10 of the 11 rows agree
+(the second test's 13/15 ratio, rounded up). Expected: pass at gamma <= 0.5; at gamma = 0.75 less sure,
+since the fit's b_d extrapolates and n = 3 has few minima per instance. Run with --third-test.
+
 Writes validation/results/basin_ceiling_law/summary.json and docs/basin_ceiling_law.md. Needs
 validation/results/basin_gamma_law/summary.json, validation/results/empirical_ci_coverage/ and the table's
 circuit-model replicates.
@@ -92,6 +103,11 @@ CIRCUIT_SEED = 2026
 PASS_MIN = 11
 #: the second declared test's threshold (of 15 rows; module docstring)
 SECOND_PASS_MIN = 13
+#: the third declared test (module docstring): rows, excluded row, seed, threshold
+THIRD_CONFIGS = [(3, 2), (3, 4), (3, 8), (3, 12)]
+THIRD_EXCLUDED = [(3, 12, "projector:2")]
+THIRD_SEED = 7171
+THIRD_PASS_MIN = 10
 
 
 def calibration_points_g3(summary: dict) -> list[dict]:
