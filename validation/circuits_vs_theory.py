@@ -490,6 +490,10 @@ def ceiling_txt(path: str = CEILING_SUMMARY) -> str:
             + (f" Second declared test, on the 15 new rows of (G2)'s test (γ <= 0.375): (G3) "
                f"{sum(g_verdict(r['G3']) == 'agree' for r in s['second_test']['rows'])} of "
                f"{len(s['second_test']['rows'])} agree." if "second_test" in s else "")
+            + (f" Third declared test, at n = 3 (below the calibrated qubit counts): "
+               f"{sum(g_verdict(r['G3']) == 'agree' for r in s['third_test']['rows'])} of "
+               f"{len(s['third_test']['rows'])} agree (pass needed {s['third_test']['pass_min']})."
+               if "third_test" in s else "")
             + " The engine reports this law for the circuit model as `optimiser_minima` (its own column above).")
 
 

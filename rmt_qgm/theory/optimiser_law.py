@@ -17,8 +17,9 @@ added in quadrature (an extrapolation, flagged in the result).
 What has been tested (docs/basin_ceiling_law.md, each test declared before it was run): on the table of
 docs/circuits_vs_theory.md, leaving each (n, p) out of the fit; on 15 new rows (n = 4–7, γ ≤ 0.375), where
 15 of 15 agree; near the transition (γ = 0.625, 0.875), where 7 of 12 agree and the law **failed** its
-declared test. So the result carries a warning above γ = 0.75 and outside n = 4–7. (G3) is a fitted law,
-not a derivation.
+declared test; and at n = 3, below the calibrated qubit counts, where 9 of 11 agree and it **failed** too
+(both misses at p = 2, where most instances have a single minimum). So the result carries a warning above
+γ = 0.75 and outside n = 4–7. (G3) is a fitted law, not a derivation.
 
 The fit's coefficients live in rmt_qgm/data/basin_law_g3.json, written by validation/basin_ceiling_law.py
 with its provenance (date, fit points, residual).
