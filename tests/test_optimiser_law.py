@@ -85,3 +85,11 @@ def test_cli_circuit_prediction_has_the_optimiser_block():
     for k in ("median", "q10", "q90", "median_range", "alpha_prime", "calibration", "warning"):
         assert k in o
     assert "n = 3" in o["warning"]
+
+
+def test_few_minima_per_instance_is_flagged(circuit_prediction):
+    cp = circuit_prediction["critical_points"]
+    few = {**circuit_prediction, "critical_points": {**cp, "expected_counts_by_index": [1.2] + cp[
+        "expected_counts_by_index"][1:]}}
+    assert "per instance" in optimiser_minima(few)["warning"]
+    assert optimiser_minima(circuit_prediction)["warning"] is None    # n = 4, p = 8: E N_0 well above 2
