@@ -125,41 +125,10 @@ def run(qubits, gammas, hams, starts, instances, workers, seed) -> list[dict]:
     return rows
 
 
-#: the exact circuit model's replicate results (predict()["minima"]), one JSON per (n, p, H, seed), keyed by a
-#: hash of the model's source so a changed model is recomputed; shared with basin_weighting.py and
-#: basin_gamma_law.py, which tilt the same laws
-CIRCUIT_CACHE = os.path.join(HERE, "results", "circuit_model_cache")
-CIRCUIT_SOURCES = ("theory/circuit_kacrice.py", "theory/predict.py", "theory/distributions.py", "hamiltonians.py")
-
-
-def _cache_file(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> str:
-    return os.path.join(CIRCUIT_CACHE, f"n{n}_p{p}_{ham.replace(':', '')}_s{seed}_mc{n_mc}.json")
-
-
-def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dict:
-    """predict(n, p, ham, model="circuit", seed, n_mc)["minima"], cached in CIRCUIT_CACHE (written atomically)."""
-    import hashlib
-
-    import rmt_qgm
-    from rmt_qgm.store import atomic_write_json
-    from rmt_qgm.theory.predict import predict
-    h = hashlib.sha256()
-    for src in CIRCUIT_SOURCES:
-        with open(os.path.join(os.path.dirname(rmt_qgm.__file__), src), "rb") as fh:
-            h.update(fh.read())
-    f = _cache_file(n, p, ham, seed, n_mc)
-    if os.path.exists(f):
-        with open(f, encoding="utf-8") as fh:
-            c = json.load(fh)
-        if c["source_sha256"] == h.hexdigest():
-            return c["minima"]
-    t0 = time.perf_counter()
-    m = predict(n, p, hamiltonian=ham, model="circuit", seed=seed, n_mc=n_mc)["minima"]
-    os.makedirs(CIRCUIT_CACHE, exist_ok=True)
-    atomic_write_json(f, {"version": rmt_qgm.__version__, "n": n, "p": p, "hamiltonian": ham, "seed": seed,
-                          "n_mc": n_mc, "seconds": time.perf_counter() - t0, "source_sha256": h.hexdigest(),
-                          "minima": m})
-    return m
+#: the exact circuit model's replicate results (predict()["minima"]), one JSON per (n, p, H, seed), valid while
+#: the model's sources or its fingerprint are unchanged (circuit_model_cache.py); shared with basin_weighting.py
+#: and basin_gamma_law.py, which tilt the same laws
+from circuit_model_cache import _cache_file, circuit_minima  # noqa: E402
 
 
 def circuit_replicates(n: int, p: int, ham: str) -> int:
