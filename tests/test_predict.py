@@ -126,5 +126,11 @@ def test_no_local_minimum_among_the_draws_is_one_clear_error():
     rng = np.random.default_rng(0)
     f = rng.uniform(0.0, 1.0, 50)
     kr = KacRiceDraws.from_draws(3, f, rng.normal(size=50), np.full(50, 2))     # every draw has index 2
-    with pytest.raises(UserInputError, match="samples"):
+    with pytest.raises(UserInputError, match="samples") as exc:
         prediction_from_draws(kr, parse_hamiltonian("fidelity", 2), "circuit", {}, 0, 30, 0.0)
+    assert "p_c" not in str(exc.value)               # p = 3 < p_c = 6 for the infidelity at n = 2
+    # at or beyond the spectrum's transition (n = 2, projector:2: p_c = 2 (4 - 2) = 4) the line says so
+    kr = KacRiceDraws.from_draws(4, f, rng.normal(size=50), np.full(50, 2))
+    with pytest.raises(UserInputError, match="p_c = 4") as exc:
+        prediction_from_draws(kr, parse_hamiltonian("projector:2", 2), "circuit", {}, 0, 30, 0.0)
+    assert "\n" not in str(exc.value) and "global minimum" in str(exc.value)

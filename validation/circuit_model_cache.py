@@ -23,7 +23,10 @@ from functools import lru_cache
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CIRCUIT_CACHE = os.path.join(HERE, "results", "circuit_model_cache")
-CIRCUIT_SOURCES = ("theory/circuit_kacrice.py", "theory/predict.py", "theory/distributions.py", "hamiltonians.py")
+#: the files the circuit model's numbers come from (spherical.py: the ladder and prediction_from_draws;
+#: weighted_draws.py: the Kac–Rice estimates; seeding.py: the random streams)
+CIRCUIT_SOURCES = ("theory/circuit_kacrice.py", "theory/predict.py", "theory/distributions.py", "hamiltonians.py",
+                   "theory/spherical.py", "theory/weighted_draws.py", "seeding.py")
 #: (n, p, H, draws) of the fingerprint runs (seed FINGERPRINT_SEED)
 FINGERPRINT_PROBES = ((2, 2, "fidelity", 400), (3, 6, "projector:2", 1000), (4, 12, "randspec:1", 1000))
 FINGERPRINT_SEED = 97
@@ -91,8 +94,10 @@ def entry_valid(entry: dict) -> bool:
     """Whether a cached entry would be reproduced by the current code (module docstring)."""
     if entry["source_sha256"] == source_hash():
         return True
-    fp = entry.get("model_fingerprint") or known_fingerprints().get(entry["source_sha256"])
-    return fp is not None and fp == model_fingerprint()
+    known = known_fingerprints()
+    fp = entry.get("model_fingerprint") or known.get(entry["source_sha256"])
+    # the current sources' fingerprint, recorded when they last wrote an entry, else computed now
+    return fp is not None and fp == (known.get(source_hash()) or model_fingerprint())
 
 
 def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dict:

@@ -175,9 +175,14 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
     p = kr.p
     if not np.any((kr.index == 0) & np.isfinite(kr.logw)):
         from ..errors import UserInputError
+        tr = spectral_transition(ham.spectrum)
+        where = (f"p >= p_c = {tr['params_c']}, the transition of this spectrum (gamma_c = {tr['gamma_c']:.4g}): "
+                 "local minima above the ground energy are absent or rare there, and an optimiser ends at a "
+                 "global minimum (t = 0)" if p >= tr["params_c"] else
+                 "near the transition minima are rare at typical points")
         raise UserInputError(f"--samples (n_mc): none of the {kr.n_draws} Monte Carlo draws of the {model} model "
-                             f"is a local minimum (n = {ham.n}, p = {p}, gamma = {gamma_of(ham.n, p):.4g}; near "
-                             "the transition minima are rare at typical points); use more draws or another model")
+                             f"is a local minimum (n = {ham.n}, p = {p}, gamma = {gamma_of(ham.n, p):.4g}; {where}); "
+                             "use more draws or another model")
     units = AffineUnits.for_hamiltonian(ham)
     E0, Emax = ham.ground_energy, float(ham.spectrum[-1])
     edges = kr.adaptive_edges(0, E0, Emax)
