@@ -487,6 +487,9 @@ def convergence_txt(path: str = CONVERGENCE_SUMMARY) -> str:
 #: verdict counts of the table with 4 circuit-model replicates per row (commit 9f51c4a), before the rise to 8
 FOUR_REPLICATE_VERDICTS = ("circuit model 6 agree / 25 MISMATCH / 5 UNRELIABLE; basin-weighted (G) 26 / 7 / 3 "
                            "(widened interval 30 / 3 / 3); (G2) leave-one-out 30 / 2 / 4")
+#: the same with 8 replicates on every table row (commit c81ca06), before SIXTEEN_REPLICATE_ROWS got 16
+EIGHT_REPLICATE_VERDICTS = ("circuit model 5 agree / 30 MISMATCH / 1 UNRELIABLE; basin-weighted (G) 26 / 9 / 1; "
+                            "(G2) leave-one-out 32 / 2 / 2; (G3) leave-one-out 33 / 0 / 3")
 
 
 def coverage_txt() -> str:
@@ -606,7 +609,8 @@ def main(argv=None) -> int:
           f"seed {meta['seed']}).",
           "Loss units: raw F = <psi|H|psi>. Empirical values are optimiser-found (basin-weighted) minima;",
           "the empirical median's 95% interval is a bootstrap over instances. The circuit and spherical",
-          f"predictions are the mean of {CIRCUIT_REPLICATES} (circuit) or {REPLICATES} (spherical) independent Monte "
+          f"predictions are the mean of {CIRCUIT_REPLICATES} (circuit; 16 on {len(SIXTEEN_REPLICATE_ROWS)} rows, see "
+          f"'Replicates' below) or {REPLICATES} (spherical) independent Monte "
           "Carlo runs (seeds) ± its standard error (replicate s.d. / sqrt(runs)); 'agree' means pred ± 2 s.e. meets "
           "the empirical interval, "
           "UNRELIABLE means the",
@@ -648,7 +652,10 @@ def main(argv=None) -> int:
           convergence_txt(),
           f"- Replicates: the circuit model uses {CIRCUIT_REPLICATES} replicates per row since 2026-12-02 "
           f"(declared before replicates 5–{CIRCUIT_REPLICATES} were computed; module docstring). With 4 replicates "
-          f"the verdicts were: {FOUR_REPLICATE_VERDICTS}.",
+          f"the verdicts were: {FOUR_REPLICATE_VERDICTS}. Since 2026-12-03 the rows "
+          + ", ".join(f"n = {n}, p = {p}, {h}" for n, p, h in sorted(SIXTEEN_REPLICATE_ROWS)) +
+          " have 16 replicates (UNRELIABLE under some circuit-model-based prediction at 8; declared before "
+          f"replicates 9–16 were computed); with 8 everywhere: {EIGHT_REPLICATE_VERDICTS}.",
           f"- Spherical surrogate: {sa} agree, {sm} MISMATCH, {su} UNRELIABLE (of {sn}); {sabove} mismatches "
           "above. The surrogate over-counts critical points (n = 2, p = 2 enumeration: 1.27/2.53/1.27 by index "
           "against 1.47/2.98/1.40; n = 4, p = 8, fidelity: about 17 distinct minima per instance against 69), so it is a "
