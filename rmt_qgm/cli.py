@@ -194,9 +194,6 @@ def cmd_predict(a: argparse.Namespace) -> int:
                   complexity_points=check_int("--complexity", a.complexity, 0, 1000))
     from .theory.predict import predict
     res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, **kwargs)
-    if res["model"] == "circuit":       # what a multi-start optimiser finds: basin-weighted (optimiser_law)
-        from .theory.optimiser_law import optimiser_minima
-        res["optimiser_minima"] = optimiser_minima(res)
     _print_summary(res, a.json, _predict_text)
     return 0
 

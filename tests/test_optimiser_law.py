@@ -93,3 +93,11 @@ def test_few_minima_per_instance_is_flagged(circuit_prediction):
         "expected_counts_by_index"][1:]}}
     assert "per instance" in optimiser_minima(few)["warning"]
     assert optimiser_minima(circuit_prediction)["warning"] is None    # n = 4, p = 8: E N_0 well above 2
+
+
+def test_predict_circuit_carries_the_optimiser_block(circuit_prediction):
+    # predict() itself attaches the block (not only the CLI); it is the same function of the same result
+    block = circuit_prediction["optimiser_minima"]
+    again = optimiser_minima({k: v for k, v in circuit_prediction.items() if k != "optimiser_minima"})
+    assert block == again
+    assert "optimiser_minima" not in predict(None, 4, model="whrf", dof=16, dps=15)

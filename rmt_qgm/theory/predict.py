@@ -5,6 +5,10 @@ local-minimum distribution in raw loss units F = <psi|H|psi>, the expected criti
 [0, pi)^p at finite size (with Monte Carlo standard errors), the transition location, the asymptotic
 threshold t_e(gamma) and Marchenko–Pastur edge mapped to F, the working precision and the digits lost.
 gamma = p / 2^(n+1) by convention; the model's own ratio p / m_real is ``gamma_model``.
+
+For ``model="circuit"`` the result also has ``optimiser_minima``: the law of the minima a multi-start
+local optimiser finds (basin-weighted; :func:`rmt_qgm.theory.optimiser_law.optimiser_minima`, a fitted
+basin law with its uncertainty and warnings), beside ``minima``, which counts every minimum once.
 """
 from __future__ import annotations
 
@@ -53,7 +57,11 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             mod = None
         if mod is None or not hasattr(mod, "predict_model"):
             raise UserInputError(f"model {model}: not available yet in this version; use --model whrf")
-        return mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps)
+        res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps)
+        if model == "circuit":      # what a multi-start optimiser finds: basin-weighted (optimiser_law)
+            from .optimiser_law import optimiser_minima
+            res["optimiser_minima"] = optimiser_minima(res)
+        return res
     if dof is not None:
         m = check_int("dof", dof, 2)
         n = None if n_qubits is None else check_int("qubits", n_qubits, 1)
