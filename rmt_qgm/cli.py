@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--dps", default="30", help="mpmath working precision in digits (>= 15, default 30)")
     pr.add_argument("--seed", default="0", help="seed of the Monte Carlo matrix expectations (default 0)")
     pr.add_argument("--samples", default="2000", help="Monte Carlo matrices per t node (>= 100)")
+    pr.add_argument("--ladder", default="auto", help="auto | plain | deep: the tilt ladder of --model circuit "
+                    "(auto: deep levels down to t = 1e-6 near the transition; default auto)")
     pr.add_argument("--complexity", default="0",
                     help="whrf: also the asymptotic complexity S(t) on this many t points (0 = off; ~1.5 s each)")
     pr.add_argument("--json", action="store_true", help="print JSON")
@@ -191,7 +193,8 @@ def cmd_predict(a: argparse.Namespace) -> int:
     kwargs = dict(dof_rule=check_choice("--dof-rule", a.dof_rule, DOF_RULES).replace("-", "_"),
                   dps=check_int("--dps", a.dps, 15), seed=check_int("--seed", a.seed, 0),
                   n_mc=check_int("--samples", a.samples, 100),
-                  complexity_points=check_int("--complexity", a.complexity, 0, 1000))
+                  complexity_points=check_int("--complexity", a.complexity, 0, 1000),
+                  ladder=check_choice("--ladder", a.ladder, ("auto", "plain", "deep")))
     from .theory.predict import predict
     res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, **kwargs)
     _print_summary(res, a.json, _predict_text)
@@ -212,6 +215,11 @@ def _predict_text(r: dict) -> str:
              f"dps {r['dps']}, digits lost {r['digits_lost']}"]
     if m.get("warning"):
         lines.append(f"warning: {m['warning']}")
+    smp = r.get("sampling")
+    if smp and (smp["auto_reason"] or smp["warning"] or smp["ladder"] == "deep"):
+        lines.append(f"tilt ladder: {smp['ladder']}" + (f" (auto: {smp['auto_reason']})" if smp["auto_reason"] else ""))
+        if smp["warning"]:
+            lines.append(f"warning (sampling): {smp['warning']}")
     o = r.get("optimiser_minima")
     if o:
         lines.append(f"optimiser-found minima (basin-weighted, alpha' = {o['alpha_prime']:.3g}): median "

@@ -15,7 +15,8 @@ def fake(monkeypatch, tmp_path):
     import rmt_qgm.theory.predict as tp
     state = {"offset": 0.0, "calls": 0, "source": "a" * 64}
 
-    def predict(n, p, hamiltonian="fidelity", model="circuit", seed=0, n_mc=8000):
+    def predict(n, p, hamiltonian="fidelity", model="circuit", seed=0, n_mc=8000, ladder="auto"):
+        assert ladder == cmc.LADDER                  # the cache's entries are plain-ladder predictions
         state["calls"] += 1
         return {"minima": {"median": state["offset"] + n + p + 1e-15 * seed, "pdf": [[0.0, 1.0]]}}
     monkeypatch.setattr(tp, "predict", predict)

@@ -234,7 +234,7 @@ def expected_minima(rows: list[dict]) -> list[dict]:
     for r in rows:
         a = r["G3"]
         c = predict(a["n"], a["p"], hamiltonian=a["hamiltonian"], model="circuit", seed=CIRCUIT_SEED,
-                    n_mc=8000)["critical_points"]
+                    n_mc=8000, ladder="plain")["critical_points"]
         out.append({"n": a["n"], "p": a["p"], "hamiltonian": a["hamiltonian"],
                     "EN0": c["expected_counts_by_index"][0], "EN0_se": c["stderr_by_index"][0]})
     return out

@@ -30,6 +30,9 @@ CIRCUIT_SOURCES = ("theory/circuit_kacrice.py", "theory/predict.py", "theory/dis
 #: (n, p, H, draws) of the fingerprint runs (seed FINGERPRINT_SEED)
 FINGERPRINT_PROBES = ((2, 2, "fidelity", 400), (3, 6, "projector:2", 1000), (4, 12, "randspec:1", 1000))
 FINGERPRINT_SEED = 97
+#: every entry is a plain-ladder prediction (predict's ladder="plain"; the default "auto" adds deep levels near
+#: the transition, docs/circuit_model.md): the cached tables keep the estimator they were computed with
+LADDER = "plain"
 FINGERPRINTS = "source_fingerprints.json"
 
 
@@ -64,7 +67,7 @@ def model_fingerprint() -> str:
     from rmt_qgm.theory.predict import predict
     h = hashlib.sha256()
     for n, p, ham, n_mc in FINGERPRINT_PROBES:
-        m = predict(n, p, hamiltonian=ham, model="circuit", seed=FINGERPRINT_SEED, n_mc=n_mc)["minima"]
+        m = predict(n, p, hamiltonian=ham, model="circuit", seed=FINGERPRINT_SEED, n_mc=n_mc, ladder=LADDER)["minima"]
         h.update(json.dumps(_rounded(m), sort_keys=True).encode())
     return h.hexdigest()
 
@@ -101,7 +104,8 @@ def entry_valid(entry: dict) -> bool:
 
 
 def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dict:
-    """predict(n, p, ham, model="circuit", seed, n_mc)["minima"], cached in CIRCUIT_CACHE (written atomically)."""
+    """predict(n, p, ham, model="circuit", seed, n_mc, ladder=LADDER)["minima"], cached in CIRCUIT_CACHE (written
+    atomically)."""
     import rmt_qgm
     from rmt_qgm.store import atomic_write_json
     from rmt_qgm.theory.predict import predict
@@ -112,7 +116,7 @@ def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dic
         if entry_valid(c):
             return c["minima"]
     t0 = time.perf_counter()
-    m = predict(n, p, hamiltonian=ham, model="circuit", seed=seed, n_mc=n_mc)["minima"]
+    m = predict(n, p, hamiltonian=ham, model="circuit", seed=seed, n_mc=n_mc, ladder=LADDER)["minima"]
     seconds = time.perf_counter() - t0
     fp = record_fingerprint()
     os.makedirs(CIRCUIT_CACHE, exist_ok=True)

@@ -34,7 +34,7 @@ import math
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from ..checks import check_float, check_int
+from ..checks import check_choice, check_float, check_int
 from ..seeding import generator
 from .spherical import _typical_f, tilt_ladder
 from .weighted_draws import KacRiceDraws
@@ -158,12 +158,43 @@ def tilt_for_typical_f(k: np.ndarray, target: float) -> float:
     return 0.5 * (lo + hi)
 
 
-def focused_ladder(a: np.ndarray, f_lo: float, f_hi: float, levels: int) -> np.ndarray:
+#: the plain ladder's lowest typical loss, in t = (F - E0) / (Ebar - E0) (:func:`.spherical.tilt_ladder`)
+LADDER_FLOOR_T = 0.01
+#: the deep levels' lowest typical loss, in t (``kac_rice_circuit(..., deep_levels=k)``)
+DEEP_FLOOR_T = 1e-6
+
+
+def deep_ladder(a: np.ndarray, levels: int, floor_t: float = DEEP_FLOOR_T) -> np.ndarray:
+    """Tilts whose typical losses are geometrically spaced in t from LADDER_FLOOR_T / 3 down to ``floor_t``:
+    the losses below the plain ladder's floor, where the local minima sit near the transition (the Kac–Rice
+    density of minima behaves as f^((p_c - p)/2 - 1) as f = F - E0 -> 0 before the Hessian's sign cuts it off;
+    docs/circuit_model.md, "Near the transition")."""
+    k = np.asarray(a, dtype=float) - np.min(a)
+    ts = np.geomspace(LADDER_FLOOR_T / 3, floor_t, max(1, int(levels)))
+    return np.unique(np.array([tilt_for_typical_f(k, t * k.mean()) for t in ts]))
+
+
+def floor_share(kr: KacRiceDraws, spectrum: np.ndarray, index: int = 0) -> float:
+    """Share of the index-``index`` Kac–Rice weight carried by draws below the plain ladder's floor
+    (t < LADDER_FLOOR_T). Near 0: the plain ladder covers the law. Large: the law reaches losses the plain ladder
+    barely samples, so its estimate is dominated by a few heavy draws (use ``deep_levels``). NaN without any
+    index-``index`` draw."""
+    s = np.asarray(spectrum, dtype=float)
+    sel = (kr.index == index) & np.isfinite(kr.logw)
+    if not np.any(sel):
+        return float("nan")
+    w = np.exp(kr.logw[sel] - kr.logw[sel].max())
+    t = (kr.f[sel] - s.min()) / (s.mean() - s.min())
+    return float(w[t < LADDER_FLOOR_T].sum() / w.sum())
+
+
+def focused_ladder(a: np.ndarray, f_lo: float, f_hi: float, levels: int, floor_t: float = LADDER_FLOOR_T) -> np.ndarray:
     """Tilts whose typical losses are evenly spaced over [f_lo, f_hi] (absolute loss values; clipped to the
-    range :func:`.spherical.tilt_ladder` covers). ``a``: spectrum (real form or not; only its values count)."""
+    range :func:`.spherical.tilt_ladder` covers, or down to ``floor_t`` in t if that is lower).
+    ``a``: spectrum (real form or not; only its values count)."""
     k = np.asarray(a, dtype=float) - np.min(a)
     kmax, mean = k.max(), k.mean()
-    lo_t, hi_t = 0.01 * mean, kmax - 0.01 * (kmax - mean)
+    lo_t, hi_t = min(LADDER_FLOOR_T, floor_t) * mean, kmax - 0.01 * (kmax - mean)
     t_lo = float(np.clip(f_lo - np.min(a), lo_t, hi_t))
     t_hi = float(np.clip(f_hi - np.min(a), lo_t, hi_t))
     targets = np.linspace(t_lo, t_hi, max(1, int(levels))) if t_hi > t_lo else np.array([t_lo])
@@ -187,7 +218,8 @@ def _weighted_quantiles(x: np.ndarray, logw: np.ndarray, qs) -> np.ndarray:
 def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
                      levels: int = 24, return_eigenvalues: bool = False, focus: int | None = None,
                      pilot: float = 0.2, defensive: float = 0.25, focus_levels: int | None = None,
-                     focus_quantiles: tuple[float, float] = (0.005, 0.995), margin: float = 0.25):
+                     focus_quantiles: tuple[float, float] = (0.005, 0.995), margin: float = 0.25,
+                     deep_levels: int = 0):
     """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
     eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
 
@@ -202,11 +234,19 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     over the plain ladder, the rest over ``focus_levels`` (default ``levels``) tilts whose typical losses are
     evenly spaced over that range (:func:`focused_ladder`). The balance-heuristic weight uses the actual
     shares pi_l = n_l / N of the levels, so the estimate stays exactly unbiased (the design depends on the
-    pilot only). Cost is (1 + pilot) times the plain run's."""
+    pilot only). Cost is (1 + pilot) times the plain run's.
+
+    Deep levels (opt-in, ``deep_levels`` = k > 0; default 0 = the plain ladder): k more tilts with typical
+    losses from t = LADDER_FLOOR_T / 3 down to t = DEEP_FLOOR_T (:func:`deep_ladder`) join the ladder (and the
+    pilot's), and a focused ladder may reach down to DEEP_FLOOR_T. Near the transition the minima sit below the
+    plain ladder's floor t = 0.01, which then finds them rarely (:func:`floor_share`). Still exactly unbiased."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
+    deep_levels = check_int("deep_levels", deep_levels, 0, 200)
     S = _Setup(spectrum, p)
     lams = tilt_ladder(np.sort(S.a), levels)
+    if deep_levels:
+        lams = np.concatenate([lams, deep_ladder(S.a, deep_levels)])
     L = lams.size
     if focus is None:
         per = max(1, n_mc // L)
@@ -226,7 +266,8 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
         if np.any(sel):
             q_lo, q_hi = _weighted_quantiles(pf[sel], pw[sel], focus_quantiles)
             m = margin * (q_hi - q_lo) + 0.01 * width
-            foc = focused_ladder(S.a, q_lo - m, q_hi + m, focus_levels or levels)
+            foc = focused_ladder(S.a, q_lo - m, q_hi + m, focus_levels or levels,
+                                 DEEP_FLOOR_T if deep_levels else LADDER_FLOOR_T)
         else:                   # no index-focus draw in the pilot: nothing to focus on
             foc = lams
         n_def = min(n_mc, max(L, int(round(defensive * n_mc)))) if defensive > 0 else 0   # >= 1 per level
@@ -261,25 +302,64 @@ def conditional_mean_at_minima(kr: KacRiceDraws, values: np.ndarray, F: np.ndarr
     return K @ np.asarray(values)[kr.index == 0], ess
 
 
+#: ladders of ``predict --model circuit``: auto = plain, redone with deep levels when the plain one fails
+LADDERS = ("auto", "plain", "deep")
+#: auto: redo with deep levels when more than this share of the minima's Kac–Rice weight lies below the plain
+#: ladder's floor (:func:`floor_share`)
+FLOOR_SHARE_MAX = 0.1
+#: deep levels added by ladder="deep" (or by auto)
+DEEP_LEVELS = 8
+
+
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
-                  dps: int = 30) -> dict:
+                  dps: int = 30, ladder: str = "auto") -> dict:
     """``predict --model circuit``: the exact finite-size law of the randomized (Haar) ansatz.
 
     Counts by index and the local-minimum law from :func:`kac_rice_circuit` with ``max(n_mc, 8000)``
     draws; transition as in the spherical model (the inertia bound holds for circuits). Valid for the
     ``randomized`` ansatz with Haar psi0 only; other ansatz families have other laws at a point.
+
+    ``ladder``: "plain" = the tilt ladder down to t = 0.01; "deep" = plus DEEP_LEVELS levels down to
+    t = 1e-6 (``kac_rice_circuit(..., deep_levels=DEEP_LEVELS)``); "auto" (default) = plain, redone deep when
+    the plain run has no local-minimum draw at p < p_c or more than FLOOR_SHARE_MAX of the minima's weight
+    below t = 0.01 (near the transition; docs/circuit_model.md). The result's ``sampling`` block says which
+    ladder was used, why, and the final run's floor share.
     """
     import time
 
     from ..hamiltonians import parse_hamiltonian
-    from .spherical import prediction_from_draws
+    from .spherical import prediction_from_draws, spectral_transition
 
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     p = check_int("params", n_params, 1)
-    kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
+    check_choice("ladder", ladder, LADDERS)
+    draws = max(n_mc, 8000)
+    reason = None
+    if ladder != "deep":
+        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws)
+        share = floor_share(kr, ham.spectrum)
+        if ladder == "auto":
+            if np.isnan(share) and p < spectral_transition(ham.spectrum)["params_c"]:
+                reason = "the plain ladder has no local-minimum draw below the transition (p < p_c)"
+            elif share > FLOOR_SHARE_MAX:
+                reason = (f"{share:.0%} of the plain ladder's local-minimum weight lies below its floor "
+                          f"t = {LADDER_FLOOR_T:g} (> {FLOOR_SHARE_MAX:.0%})")
+    deep = ladder == "deep" or reason is not None
+    if deep:
+        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, deep_levels=DEEP_LEVELS)
+        share = floor_share(kr, ham.spectrum)
     out = prediction_from_draws(kr, ham, "circuit",
                                 {"value": 2 * ham.dim, "rule": "none: exact law of the randomized (Haar) "
                                                                "circuit ansatz, no surrogate field"}, seed, dps, t0)
     out["ansatz"] = "randomized"
+    from .small_loss import small_loss_exponent
+    out["transition"]["minima_density_exponent_at_E0"] = small_loss_exponent(ham.spectrum, p)
+    warn = None
+    if not deep and share > FLOOR_SHARE_MAX:
+        warn = (f"{share:.0%} of the local-minimum weight lies below the plain ladder's floor t = "
+                f"{LADDER_FLOOR_T:g}: the law is under-sampled there; use ladder='deep' (--ladder deep)")
+    out["sampling"] = {"ladder": "deep" if deep else "plain", "requested": ladder, "auto_reason": reason,
+                       "deep_levels": DEEP_LEVELS if deep else 0, "floor_t": LADDER_FLOOR_T,
+                       "floor_share_minima": share, "warning": warn}
     return out

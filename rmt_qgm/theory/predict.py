@@ -33,11 +33,14 @@ PDF_POINTS = 120
 
 def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "whrf",
             dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
-            n_mc: int = 2000, complexity_points: int = 0) -> dict:
+            n_mc: int = 2000, complexity_points: int = 0, ladder: str = "auto") -> dict:
     """Prediction for (n, p, H) under ``model`` (module docstring). ``dof`` gives a pure WHRF(m, p).
 
     ``complexity_points`` > 0 adds ``asymptotic.complexity``: [t, S(t)] of the isotropic WHRF on that many
     points of (0, t_e] (:func:`rmt_qgm.theory.complexity.complexity_curve`, 20 digits), for gamma < 1.
+
+    ``ladder`` (``model="circuit"`` only): "auto", "plain" or "deep", the Monte Carlo tilt ladder
+    (:func:`rmt_qgm.theory.circuit_kacrice.predict_model`; "auto" goes deep near the transition).
     """
     t0 = time.perf_counter()
     check_choice("model", model, MODELS)
@@ -46,6 +49,9 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     n_mc = check_int("samples", n_mc, 100)
     check_choice("dof_rule", dof_rule, DOF_RULES)
     complexity_points = check_int("complexity_points", complexity_points, 0, 1000)
+    check_choice("ladder", ladder, ("auto", "plain", "deep"))
+    if ladder != "auto" and model != "circuit":
+        raise UserInputError(f"ladder: the Monte Carlo ladder is chosen for --model circuit only; got model {model}")
     if complexity_points and model != "whrf":
         raise UserInputError("complexity: the asymptotic complexity S(t) is derived for --model whrf only")
     if complexity_points == 1:
@@ -57,7 +63,10 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             mod = None
         if mod is None or not hasattr(mod, "predict_model"):
             raise UserInputError(f"model {model}: not available yet in this version; use --model whrf")
-        res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps)
+        if model == "circuit":
+            res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps, ladder=ladder)
+        else:
+            res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps)
         if model == "circuit":      # what a multi-start optimiser finds: basin-weighted (optimiser_law)
             from .optimiser_law import optimiser_minima
             res["optimiser_minima"] = optimiser_minima(res)
