@@ -621,7 +621,11 @@ def main(argv=None) -> int:
           "no surrogate; run where p·d² <= 32·64², i.e. all rows at n = 4, 5 and p <= 32 at n = 6, and above that "
           "budget where its replicates were precomputed with --fill-cache into "
           "validation/results/circuit_model_cache/); `spherical` the Gaussian normalised-state surrogate; "
-          "`whrf` the isotropic WHRF reference.", "",
+          "`whrf` the isotropic WHRF reference. The circuit model's replicates use the plain tilt ladder "
+          "(down to t = 0.01; validation/circuit_model_cache.LADDER). At γ = 0.75 `predict`'s default "
+          "`--ladder auto` adds deep levels on some rows (at seed 2026: n = 4 fidelity and projector:2, n = 5 "
+          "projector:2; n = 6 not checked), where one run of each ladder differs by a factor of up to about 3 in the "
+          "median with ESS below 40 (docs/deep_ladder.md); replicates with the deep ladder are still to do.", "",
           "**Read this first.** Both Kac–Rice models predict the law of *all* local minima, each counted once.",
           "The empirical column is *basin-weighted* (one minimum per start, deep minima have larger basins), so",
           "a prediction above the empirical median is expected and is not by itself a model error. Where all",
