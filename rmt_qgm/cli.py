@@ -21,6 +21,7 @@ from .errors import UserInputError
 ANSATZE = ("randomized", "pauli", "hea")
 MODELS = ("whrf", "weighted", "spherical", "circuit")      # = theory.predict.MODELS (tested)
 DOF_RULES = ("dimension", "trace-ratio", "haar-moment")
+LADDERS = ("auto", "plain", "deep")                         # = theory.circuit_kacrice.LADDERS (tested)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -194,7 +195,7 @@ def cmd_predict(a: argparse.Namespace) -> int:
                   dps=check_int("--dps", a.dps, 15), seed=check_int("--seed", a.seed, 0),
                   n_mc=check_int("--samples", a.samples, 100),
                   complexity_points=check_int("--complexity", a.complexity, 0, 1000),
-                  ladder=check_choice("--ladder", a.ladder, ("auto", "plain", "deep")))
+                  ladder=check_choice("--ladder", a.ladder, LADDERS))
     from .theory.predict import predict
     res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, **kwargs)
     _print_summary(res, a.json, _predict_text)

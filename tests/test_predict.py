@@ -117,6 +117,12 @@ def test_cli_model_list_matches_engine():
     assert tuple(cli.MODELS) == tuple(MODELS)
 
 
+def test_cli_ladder_list_matches_engine():
+    from rmt_qgm import cli
+    from rmt_qgm.theory.circuit_kacrice import LADDERS
+    assert tuple(cli.LADDERS) == tuple(LADDERS)
+
+
 def test_no_local_minimum_among_the_draws_is_one_clear_error():
     # near the transition a Monte Carlo run can contain no index-0 draw (n = 4, p = 28, projector:2 at 8000
     # draws did); predict must then say so in one line naming the draw count, not fail inside the tabulation

@@ -88,8 +88,8 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from basin_gamma_law import (NEW_N_JSON, implied_alpha_precise, implied_alpha_range, tilt_row,  # noqa: E402
                              verdict)
-from basin_scaling_law import (GAMMA_LAW_SUMMARY, _render_loo, calibration_points, fit_g2,  # noqa: E402
-                               loo_rows, predicted_alpha_g2)
+from basin_scaling_law import (GAMMA_LAW_SUMMARY, _render_loo, calibration_points,  # noqa: E402
+                               comparison_table, fit_g2, loo_rows, offset_z, predicted_alpha_g2)
 from basin_weighting import HAMILTONIANS, circuit_laws, empirical_t  # noqa: E402
 
 from rmt_qgm.theory.basin import CEILING_Q, ceiling_weighted  # noqa: E402
@@ -246,9 +246,7 @@ def _render_extra(t: dict, title: str) -> list[str]:
     v3, v2 = [verdict(r["G3"]) for r in rows], [verdict(r["G2"]) for r in rows]
     law = [r for r in rows if r["G3"]["alpha"] is not None]
     d3 = [r["G3"]["basin_median_t"] - r["G3"]["empirical_median_t"] for r in law]
-    # z: the offset over the combined s.e. (prediction's, and the empirical 95 % interval's width / 3.92)
-    z3 = [(r["G3"]["basin_median_t"] - r["G3"]["empirical_median_t"])
-          / np.hypot(r["G3"]["se"], np.subtract(*r["G3"]["empirical_ci95_t"][::-1]) / 3.92) for r in law]
+    z3 = [offset_z(r["G3"]) for r in law]           # the offset over the combined s.e.
     se = [r["G3"]["se"] for r in law]
     rel = np.median([r["G3"]["alpha"]["se"] / r["G3"]["alpha"]["alpha"] for r in law])
     pm = t["pass_min"]
@@ -263,17 +261,7 @@ def _render_extra(t: dict, title: str) -> list[str]:
              f"{np.max(np.abs(z3)):.2f}. The prediction's s.e. ({min(se):.3f}–{max(se):.3f} in t) is mostly α′'s "
              f"(its relative s.e. from the fit's residual, median {100 * rel:.0f} %), so agreement here means "
              "'within the law's own scatter', not a sharp test.",
-             "", "| n | p | γ | H | count-weighted median | (G3): α′ ± s.e., (B2′) median ± s.e., verdict | "
-             "(G2): α ± s.e., (B2) median ± s.e., verdict | empirical median (95 % CI, 64 instances) |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        a, b = r["G3"], r["G2"]
-        lo, hi = a["empirical_ci95_t"]
-        cells = [f"{x['alpha']['alpha']:.2f} ± {x['alpha']['se']:.2f}, {x['basin_median_t']:.3f} ± {x['se']:.3f}, "
-                 f"{verdict(x)}" if x["alpha"] is not None else "no prediction" for x in (a, b)]
-        cm = f"{a['count_median_t']:.3f}" if "count_median_t" in a else "no law"
-        lines.append(f"| {a['n']} | {a['p']} | {a['gamma']:g} | {a['hamiltonian']} | {cm} | "
-                     f"{cells[0]} | {cells[1]} | {a['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
+             "", *comparison_table(rows, ("G3", "G2"), ("(G3): α′ ± s.e., (B2′)", "(G2): α ± s.e., (B2)"))]
     above = [r["G3"] for r in rows if "count_median_t" in r["G3"] and r["G3"]["empirical_ci95_t"][0]
              > r["G3"]["count_median_t"]]
     if above:
@@ -341,22 +329,11 @@ def render(s: dict) -> str:
              "Rows whose circuit model needed the 32000-draw fallback (a replicate of 8000 draws had no local "
              "minimum; amendment in the module docstring): " + ("; ".join(fallback_rows([r["G3"] for r in rows]))
                                                                or "none") + ".", "",
-             "| n | p | γ | H | count-weighted median | (G3): α′ ± s.e., (B2′) median ± s.e., verdict | "
-             "(G2): α ± s.e., (B2) median ± s.e., verdict | empirical median (95 % CI, 64 instances) |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        a, b = r["G3"], r["G2"]
-        lo, hi = a["empirical_ci95_t"]
-        cells = [f"{x['alpha']['alpha']:.2f} ± {x['alpha']['se']:.2f}, {x['basin_median_t']:.3f} ± {x['se']:.3f}, "
-                 f"{verdict(x)}" if x["alpha"] is not None else "no prediction" for x in (a, b)]
-        cm = f"{a['count_median_t']:.3f}" if "count_median_t" in a else "no law"
-        lines.append(f"| {a['n']} | {a['p']} | {a['gamma']:g} | {a['hamiltonian']} | {cm} | "
-                     f"{cells[0]} | {cells[1]} | {a['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
+             *comparison_table(rows, ("G3", "G2"), ("(G3): α′ ± s.e., (B2′)", "(G2): α ± s.e., (B2)"))]
     lawful = [r for r in rows if r["G3"]["alpha"] is not None and r["G2"]["alpha"] is not None]
     d3 = [r["G3"]["basin_median_t"] - r["G3"]["empirical_median_t"] for r in lawful]
     d2 = [r["G2"]["basin_median_t"] - r["G2"]["empirical_median_t"] for r in lawful]
-    z3 = [(r["G3"]["basin_median_t"] - r["G3"]["empirical_median_t"])
-          / np.hypot(r["G3"]["se"], np.subtract(*r["G3"]["empirical_ci95_t"][::-1]) / 3.92) for r in lawful]
+    z3 = [offset_z(r["G3"]) for r in lawful]
     lines += ["", f"- Prediction minus empirical median: (G3) median {np.median(d3):+.4f}, range {min(d3):+.4f} to "
               f"{max(d3):+.4f}; (G2) median {np.median(d2):+.4f}, range {min(d2):+.4f} to {max(d2):+.4f} (in t).",
               f"- z = (prediction − empirical) / combined s.e. for (G3): r.m.s. {np.sqrt(np.mean(np.square(z3))):.2f} "

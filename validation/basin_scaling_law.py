@@ -157,6 +157,31 @@ def run(workers: int, summary: dict) -> dict:
             "table_loo": table_predictions_loo(summary)}
 
 
+def offset_z(x: dict) -> float:
+    """(tilted median − empirical median) / combined s.e. of one law's row: the prediction's s.e. and the
+    empirical 95 % interval's width / 3.92, in quadrature."""
+    return ((x["basin_median_t"] - x["empirical_median_t"])
+            / np.hypot(x["se"], np.subtract(*x["empirical_ci95_t"][::-1]) / 3.92))
+
+
+def comparison_table(rows: list[dict], keys: tuple[str, str], labels: tuple[str, str]) -> list[str]:
+    """Markdown table of two basin laws on the same rows: count-weighted median ("no law" when the circuit
+    model has none), each law's exponent ± s.e., tilted median ± s.e. and verdict ("no prediction" without an
+    exponent), and the empirical median with its 95 % interval. ``keys``: the laws' entries in each row;
+    ``labels``: their column names before " median ± s.e., verdict"."""
+    lines = ["| n | p | γ | H | count-weighted median | " + " | ".join(f"{lab} median ± s.e., verdict" for lab in labels)
+             + " | empirical median (95 % CI, 64 instances) |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        a, b = r[keys[0]], r[keys[1]]
+        lo, hi = a["empirical_ci95_t"]
+        cells = [f"{x['alpha']['alpha']:.2f} ± {x['alpha']['se']:.2f}, {x['basin_median_t']:.3f} ± {x['se']:.3f}, "
+                 f"{verdict(x)}" if x["alpha"] is not None else "no prediction" for x in (a, b)]
+        cm = f"{a['count_median_t']:.3f}" if "count_median_t" in a else "no law"
+        lines.append(f"| {a['n']} | {a['p']} | {a['gamma']:g} | {a['hamiltonian']} | {cm} | "
+                     f"{cells[0]} | {cells[1]} | {a['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
+    return lines
+
+
 def render(s: dict) -> str:
     fit, rows, ins = s["fit"], s["rows"], s["instrument"]
     bp, bd = fit["beta"][-2], fit["beta"][-1]
@@ -180,20 +205,10 @@ def render(s: dict) -> str:
              f"{vg.count('no prediction')} without a prediction. The declared run (commit 27b342d) had inputs "
              f"with 4 circuit-model replicates per table row: {DECLARED_RESULT}; this rendering uses the current "
              "inputs (8 replicates per table row since 2026-12-02, validation/circuits_vs_theory.py).", "",
-             "| n | p | γ | H | count-weighted median | (G2): α ± s.e., (B2) median ± s.e., verdict | "
-             "(G): α ± s.e., (B2) median ± s.e., verdict | empirical median (95 % CI, 64 instances) |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        a, b = r["G2"], r["G"]
-        lo, hi = a["empirical_ci95_t"]
-        cells = [f"{x['alpha']['alpha']:.2f} ± {x['alpha']['se']:.2f}, {x['basin_median_t']:.3f} ± {x['se']:.3f}, "
-                 f"{verdict(x)}" if x["alpha"] is not None else "no prediction" for x in (a, b)]
-        lines.append(f"| {a['n']} | {a['p']} | {a['gamma']:g} | {a['hamiltonian']} | {a['count_median_t']:.3f} | "
-                     f"{cells[0]} | {cells[1]} | {a['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) |")
+             *comparison_table(rows, ("G2", "G"), ("(G2): α ± s.e., (B2)", "(G): α ± s.e., (B2)"))]
     d2 = [r["G2"]["basin_median_t"] - r["G2"]["empirical_median_t"] for r in rows]
     dg = [r["G"]["basin_median_t"] - r["G"]["empirical_median_t"] for r in rows if r["G"]["alpha"] is not None]
-    z2 = [(r["G2"]["basin_median_t"] - r["G2"]["empirical_median_t"])
-          / np.hypot(r["G2"]["se"], np.subtract(*r["G2"]["empirical_ci95_t"][::-1]) / 3.92) for r in rows]
+    z2 = [offset_z(r["G2"]) for r in rows]
     lines += ["", f"- Prediction minus empirical median: (G2) median {np.median(d2):+.3f}, range {min(d2):+.3f} to "
               f"{max(d2):+.3f}; (G) median {np.median(dg):+.3f}, range {min(dg):+.3f} to {max(dg):+.3f} (in t).",
               f"- (G2)'s s.e. is wide (α ± about 30 %): z = (prediction − empirical) / combined s.e. has r.m.s. "

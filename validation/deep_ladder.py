@@ -51,10 +51,11 @@ def run_one(task: tuple) -> dict:
     n, p, h, ladder = task
     from rmt_qgm.errors import UserInputError
     from rmt_qgm.hamiltonians import parse_hamiltonian
+    from rmt_qgm.theory.distributions import AffineUnits
     from rmt_qgm.theory.predict import predict
     ham = parse_hamiltonian(h, n)
-    E0, Ebar = float(ham.spectrum.min()), float(ham.spectrum.mean())
-    t_of = lambda F: (F - E0) / (Ebar - E0)      # noqa: E731
+    units = AffineUnits.for_spectrum(ham.spectrum)
+    t_of = lambda F: float(units.to_t(F))      # noqa: E731
     t0 = time.perf_counter()
     try:
         r = predict(n, p, hamiltonian=h, model="circuit", seed=SEED, n_mc=DRAWS, ladder=ladder)
@@ -83,16 +84,16 @@ def run_replicate(task: tuple) -> dict:
     sys.path.insert(0, HERE)
     from circuit_model_cache import circuit_minima
     from rmt_qgm.hamiltonians import parse_hamiltonian
+    from rmt_qgm.theory.distributions import AffineUnits
     from rmt_qgm.theory.predict import predict
-    ham = parse_hamiltonian(h, n)
-    E0, Ebar = float(ham.spectrum.min()), float(ham.spectrum.mean())
+    units = AffineUnits.for_spectrum(parse_hamiltonian(h, n).spectrum)
     seed = SEED + 1000 * r
     t0 = time.perf_counter()
     deep = predict(n, p, hamiltonian=h, model="circuit", seed=seed, n_mc=DRAWS, ladder="deep")["minima"]
     plain = circuit_minima(n, p, h, seed)
     return {"n": n, "p": p, "hamiltonian": h, "replicate": r, "seed": seed,
-            "deep_median_t": (deep["median"] - E0) / (Ebar - E0), "deep_ess": deep["effective_sample_size"],
-            "plain_median_t": (plain["median"] - E0) / (Ebar - E0), "plain_ess": plain["effective_sample_size"],
+            "deep_median_t": float(units.to_t(deep["median"])), "deep_ess": deep["effective_sample_size"],
+            "plain_median_t": float(units.to_t(plain["median"])), "plain_ess": plain["effective_sample_size"],
             "seconds": time.perf_counter() - t0}
 
 
@@ -261,8 +262,9 @@ def main(argv=None) -> int:
                    "empirical": {f"{n}|{p}|{h}": v for (n, p, h), v in emp.items() if (n, p, h) in set(ROWS)}}
         os.makedirs(OUT, exist_ok=True)
         atomic_write_json(spath, summary)
-    atomic_write_bytes(DOC, render(summary).encode())
-    print(render(summary))
+    text = render(summary)
+    atomic_write_bytes(DOC, text.encode())
+    print(text)
     return 0
 
 

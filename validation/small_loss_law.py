@@ -48,6 +48,7 @@ def run_row(row: tuple) -> dict:
 
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+    from rmt_qgm.theory.distributions import AffineUnits
     from rmt_qgm.theory.small_loss import fit_small_loss_exponent, small_loss_exponent
     from rmt_qgm.theory.transition import spectral_transition
     t0 = time.perf_counter()
@@ -61,7 +62,7 @@ def run_row(row: tuple) -> dict:
         out.update(fit=fit, law=law, z=(fit["beta"] - law) / fit["se"])
         out["passed"] = bool(abs(out["z"]) < Z_MAX)
     else:
-        t = (kr.f - spec.min()) / (spec.mean() - spec.min())
+        t = AffineUnits.for_spectrum(spec).to_t(kr.f)
         low = t < 1e-5
         out.update(low_draws=int(low.sum()), index0_share=float(np.mean(kr.index[low] == 0)),
                    k=p - pc + 1)
@@ -130,8 +131,9 @@ def main(argv=None) -> int:
              "date": time.strftime("%Y-%m-%d", time.gmtime()), "seconds": time.perf_counter() - t0, "results": res}
         os.makedirs(OUT, exist_ok=True)
         atomic_write_json(spath, s)
-    atomic_write_bytes(DOC, render(s).encode())
-    print(render(s))
+    text = render(s)
+    atomic_write_bytes(DOC, text.encode())
+    print(text)
     return 0
 
 

@@ -36,6 +36,7 @@ from scipy.special import gammaln, logsumexp
 
 from ..checks import check_choice, check_float, check_int
 from ..seeding import generator
+from .distributions import AffineUnits
 from .spherical import _typical_f, tilt_ladder
 from .weighted_draws import KacRiceDraws
 
@@ -179,12 +180,11 @@ def floor_share(kr: KacRiceDraws, spectrum: np.ndarray, index: int = 0) -> float
     (t < LADDER_FLOOR_T). Near 0: the plain ladder covers the law. Large: the law reaches losses the plain ladder
     barely samples, so its estimate is dominated by a few heavy draws (use ``deep_levels``). NaN without any
     index-``index`` draw."""
-    s = np.asarray(spectrum, dtype=float)
     sel = (kr.index == index) & np.isfinite(kr.logw)
     if not np.any(sel):
         return float("nan")
     w = np.exp(kr.logw[sel] - kr.logw[sel].max())
-    t = (kr.f[sel] - s.min()) / (s.mean() - s.min())
+    t = AffineUnits.for_spectrum(spectrum).to_t(kr.f[sel])
     return float(w[t < LADDER_FLOOR_T].sum() / w.sum())
 
 

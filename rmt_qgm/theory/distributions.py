@@ -28,6 +28,12 @@ class AffineUnits:
         """t = (F - E0) / (Ebar - E0) mapped back to F = <psi|H|psi>."""
         return cls(ham.ground_energy, ham.mean_energy - ham.ground_energy, "F = <psi|H|psi> (raw loss)")
 
+    @classmethod
+    def for_spectrum(cls, spectrum) -> "AffineUnits":
+        """The same map from the eigenvalues alone: E0 = min, Ebar = mean."""
+        s = np.asarray(spectrum, dtype=float)
+        return cls(float(s.min()), float(s.mean() - s.min()), "F = <psi|H|psi> (raw loss)")
+
     def to_F(self, t):
         return self.offset + self.scale * np.asarray(t, dtype=float)
 

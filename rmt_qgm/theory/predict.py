@@ -21,6 +21,7 @@ from ..checks import check_choice, check_int
 from ..errors import UserInputError
 from ..hamiltonians import parse_hamiltonian
 from .asymptotics import edge_threshold, mp_edge, transition_gamma
+from .circuit_kacrice import LADDERS
 from .distributions import AffineUnits, LocalMinimaDistribution
 from .dof import DOF_RULES, dof_for
 from .kacrice import exact_counts_p1, expected_counts
@@ -49,7 +50,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     n_mc = check_int("samples", n_mc, 100)
     check_choice("dof_rule", dof_rule, DOF_RULES)
     complexity_points = check_int("complexity_points", complexity_points, 0, 1000)
-    check_choice("ladder", ladder, ("auto", "plain", "deep"))
+    check_choice("ladder", ladder, LADDERS)
     if ladder != "auto" and model != "circuit":
         raise UserInputError(f"ladder: the Monte Carlo ladder is chosen for --model circuit only; got model {model}")
     if complexity_points and model != "whrf":
@@ -63,13 +64,11 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             mod = None
         if mod is None or not hasattr(mod, "predict_model"):
             raise UserInputError(f"model {model}: not available yet in this version; use --model whrf")
-        if model == "circuit":
-            res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps, ladder=ladder)
-        else:
-            res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps)
-        if model == "circuit":      # what a multi-start optimiser finds: basin-weighted (optimiser_law)
-            from .optimiser_law import optimiser_minima
-            res["optimiser_minima"] = optimiser_minima(res)
+        if model != "circuit":
+            return mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps)
+        res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps, ladder=ladder)
+        from .optimiser_law import optimiser_minima   # what a multi-start optimiser finds: basin-weighted
+        res["optimiser_minima"] = optimiser_minima(res)
         return res
     if dof is not None:
         m = check_int("dof", dof, 2)

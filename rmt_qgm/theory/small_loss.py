@@ -20,6 +20,7 @@ import numpy as np
 
 from ..checks import check_float, check_int
 from ..errors import UserInputError
+from .distributions import AffineUnits
 from .transition import spectral_transition
 from .weighted_draws import KacRiceDraws
 
@@ -43,8 +44,7 @@ def fit_small_loss_exponent(kr: KacRiceDraws, spectrum: np.ndarray, t_lo: float 
     t_lo = check_float("t_lo", t_lo, 0.0, 1.0, open_min=True)
     t_hi = check_float("t_hi", t_hi, t_lo, 1.0, open_min=True)
     bins = check_int("bins", bins, 3, 100)
-    s = np.asarray(spectrum, dtype=float)
-    t = (kr.f - s.min()) / (s.mean() - s.min())
+    t = AffineUnits.for_spectrum(spectrum).to_t(kr.f)
     edges = np.geomspace(t_lo, t_hi, bins + 1)
     ok = np.isfinite(kr.logw)
     w = np.where(ok, np.exp(kr.logw - np.max(kr.logw[ok])), 0.0)
