@@ -1,4 +1,4 @@
-"""Step 1: hypertoroidal expansion of products of exp(-i theta G) with G^2 = I (THEORY 2.2).
+"""Step 1: hypertoroidal expansion of products of exp(-i theta G) with G^2 = I (docs/theory.md §2.2).
 
 Claim. Since exp(-i theta G) = cos(theta) I - i sin(theta) G for G^2 = I,
     prod_j exp(-i theta_j G_j) |psi0> = sum_s w_s(theta) |phi_s>,  w = (cos t1, sin t1) x ... x (cos tp, sin tp),

@@ -1,4 +1,4 @@
-"""Step 2: w, d_i w, d_i d_j w (i < j) are orthonormal and d_i^2 w = -w (THEORY 2.2).
+"""Step 2: w, d_i w, d_i d_j w (i < j) are orthonormal and d_i^2 w = -w (docs/theory.md §2.2).
 
 Claim. For w(theta) = (cos t1, sin t1) x ... x (cos tp, sin tp): each factor v = (cos t, sin t) has
 |v| = 1, v . v' = 0, v'' = -v, |v'| = 1. Inner products of tensor products factorise, so the set

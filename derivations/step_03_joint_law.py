@@ -1,4 +1,4 @@
-"""Step 3: joint law of (F, grad F, Hess F) of the isotropic WHRF at a point (THEORY 4).
+"""Step 3: joint law of (F, grad F, Hess F) of the isotropic WHRF at a point (docs/theory.md §4).
 
 Claim. x_k(theta) = a_k . w(theta) has covariance C(theta, theta') = sigma^2 prod_j cos(t_j - t'_j).
 Differentiating the kernel at theta = theta': x, u_i = d_i x, v_ij = d_i d_j x (i < j) are uncorrelated

@@ -1,4 +1,4 @@
-"""Step 4: the Hessian at a critical point, isotropic WHRF and spherical model (THEORY 4, 6.2).
+"""Step 4: the Hessian at a critical point, isotropic WHRF and spherical model (docs/theory.md §4, §6.2).
 
 Isotropic. d_i d_j F = 2 u_i.u_j + 2 x.v_ij, d_i^2 F = 2|u_i|^2 - 2F. grad F = 0 forces u_i . x = 0,
 so u_i lies in x-perp (m - 1 dimensions, i.i.d. N(0, sigma^2)), and x.v_ij = |x| Z_ij with

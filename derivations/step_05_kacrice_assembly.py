@@ -1,4 +1,4 @@
-"""Step 5: Kac–Rice assembly and its constants for the isotropic WHRF (THEORY 5.1-5.2, 5.4).
+"""Step 5: Kac–Rice assembly and its constants for the isotropic WHRF (docs/theory.md §5.1–5.2, §5.4).
 
 Claim. E N_k(B) = Vol * int_B p_t(t) p_grad(0 | t) E[|det Hess| 1{k} | t, grad = 0] dt with
 Vol = pi^p (fundamental domain [0, pi)^p), p_grad(0 | t) = (2 pi 4t/m)^(-p/2) (grad | t ~ N(0, 4t/m I) in

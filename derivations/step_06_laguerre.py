@@ -1,4 +1,4 @@
-"""Step 6: E det(W' - x I) = p! L_p^(n' - p)(x) for W' ~ Wishart_p(n', I) (THEORY 5.4).
+"""Step 6: E det(W' - x I) = p! L_p^(n' - p)(x) for W' ~ Wishart_p(n', I) (docs/theory.md §5.4).
 
 Argument. det(W' - xI) = sum_k (-x)^(p-k) e_k(W'), e_k the sum of the k x k principal minors. A k x k
 principal minor of W' = G^T G (G n' x p Gaussian) is a Wishart_k(n', I) determinant, whose mean is the

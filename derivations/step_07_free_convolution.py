@@ -1,4 +1,4 @@
-"""Step 7: Marchenko–Pastur and its free convolution with a semicircle (THEORY 5.6).
+"""Step 7: Marchenko–Pastur and its free convolution with a semicircle (docs/theory.md §5.6).
 
 Claim. MP(gamma) with mean 1 has R-transform R(z) = 1/(1 - gamma z): free cumulants kappa_n = gamma^(n-1),
 and moments given by the Narayana polynomials m_n = sum_k N(n, k) gamma^(k-1). Adding a free semicircle of

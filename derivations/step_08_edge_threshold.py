@@ -1,4 +1,4 @@
-"""Step 8: the asymptotic left edge and the threshold t_e(gamma) (THEORY 5.6).
+"""Step 8: the asymptotic left edge and the threshold t_e(gamma) (docs/theory.md §5.6).
 
 Claim. With R(G) = 1/(1 - gamma G) + gamma t G the spectral edges of W + sqrt(t) Z are z(G) = R(G) + 1/G at
 R'(G) = 1/G^2. Requiring the left edge of M(t) = W + sqrt(t) Z - t to be 0 (z(G) = t) and eliminating t

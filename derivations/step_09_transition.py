@@ -1,4 +1,4 @@
-"""Step 9: the transition at gamma = 1 for the isotropic WHRF (THEORY 5.7).
+"""Step 9: the transition at gamma = 1 for the isotropic WHRF (docs/theory.md §5.7).
 
 Claim. For gamma = p/m >= 1, W ~ Wishart_p(m - 1, I/m) has rank m - 1 < p, so p - m + 1 zero modes. On
 that null space M(t) = -t + sqrt(t) Z_null, whose spectrum (Z_null a (p - m + 1)-dimensional Wigner block of

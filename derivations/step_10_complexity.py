@@ -1,4 +1,4 @@
-"""Step 10: the complexity S(t) of local minima and the spectral law mu_t behind it (THEORY 5.6).
+"""Step 10: the complexity S(t) of local minima and the spectral law mu_t behind it (docs/theory.md §5.6).
 
 Claim. For m -> infinity at fixed gamma = p/m, rho_0(t) ~ exp{m S(t)},
 S(t) = ((1 - gamma)/2) log t - t/2 + gamma Phi(t), Phi(t) = int log lambda dmu_t, where mu_t is the law of

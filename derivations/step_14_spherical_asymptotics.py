@@ -1,4 +1,4 @@
-"""Step 14: asymptotic Hessian spectrum and edge level of the spherical model for any spectrum (THEORY 6.2, 9.4-9.5).
+"""Step 14: asymptotic Hessian spectrum and edge level of the spherical model for any spectrum (docs/theory.md §6.2, §9.4–9.5).
 
 Claims (rmt_qgm/theory/spherical_asymptotics.py).
 1. B = X^T A X / D (X a D x p standard Gaussian, A = diag(a), p/D = gamma) has, as D -> inf with the law nu

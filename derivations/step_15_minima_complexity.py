@@ -1,4 +1,4 @@
-"""Step 15: the minima complexity of circuits for any spectrum, and where minima concentrate (THEORY 9.4-9.5).
+"""Step 15: the minima complexity of circuits for any spectrum, and where minima concentrate (docs/theory.md §9.4–9.5).
 
 Claims (rmt_qgm/theory/minima_complexity.py), fixed-law limit D = 2^(n+1) -> inf at fixed gamma.
 1. Haar measure of a spread w over the levels: the mass fraction on a level of weight nu_0 is

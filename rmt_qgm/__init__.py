@@ -1,6 +1,6 @@
 """rmt_qgm: random-matrix theory of variational-circuit loss landscapes.
 
-Conventions (see DESIGN.md): gamma = p / 2**(n+1); gates are exp(-i theta G) with G^2 = I, so
+Conventions (docs/theory.md §1.2): gamma = p / 2**(n+1); gates are exp(-i theta G) with G^2 = I, so
 losses are pi-periodic in every angle; loss values are the raw F = <psi|H|psi>.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -16,5 +16,5 @@ __all__ = ["UserInputError", "__version__", "gamma_of"]
 
 
 def gamma_of(n_qubits: int, n_params: int) -> float:
-    """gamma = p / 2^(n+1): the project's order parameter (DESIGN.md, THEORY.md 2.1)."""
+    """gamma = p / 2^(n+1): the project's order parameter (docs/theory.md §1.2, §2.1)."""
     return n_params / float(2 ** (n_qubits + 1))

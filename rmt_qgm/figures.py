@@ -1,4 +1,4 @@
-"""Paper figures, one builder per named figure; each writes PNG + PDF + CSV (DESIGN.md, "Publish").
+"""Paper figures, one builder per named figure; each writes PNG + PDF + CSV (README, `rmt-qgm figure`).
 
 :func:`make_figure` writes ``OUT/NAME.png``, ``OUT/NAME.pdf`` and ``OUT/NAME.csv`` (the plotted data,
 numeric columns only, one header row, readable with ``numpy.genfromtxt(path, delimiter=",",
@@ -162,15 +162,15 @@ def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
 def _fig_minima_vs_gamma(quick: bool, seed: int, workers: int) -> FigureData:
     """Local-minimum losses of randomized circuits against gamma, with the predicted band.
 
-    Monte Carlo: ``run_simulation`` with the randomized ansatz (Anschuetz, ICLR 2022; THEORY 2.2),
+    Monte Carlo: ``run_simulation`` with the randomized ansatz (Anschuetz, ICLR 2022; docs/theory.md §2.2),
     H = I - |0..0><0..0| (loss F = infidelity), Haar initial states; every certified minimum (max|grad| <=
-    1e-8, Hessian index 0) is one point. These are optimiser-found, basin-weighted minima (THEORY 6.3).
+    1e-8, Hessian index 0) is one point. These are optimiser-found, basin-weighted minima (docs/theory.md §6.3).
 
     Theory, for gamma < 1: the spherical (normalised-state) model's finite-size Kac–Rice law of local-minimum
-    values (``predict(..., model="spherical")``, THEORY 6.2, :mod:`rmt_qgm.theory.spherical`): q10–q90 band
+    values (``predict(..., model="spherical")``, docs/theory.md §6.2, :mod:`rmt_qgm.theory.spherical`): q10–q90 band
     and median, in raw F. A hatched band marks an importance-sampling estimate with effective sample size
-    below 30 (unreliable quantiles). The isotropic WHRF(m = 2^(n+1)) median (THEORY 5.5 (*)) is shown as a
-    reference tick. For gamma >= 1 no nondegenerate minimum with F > E0 survives (THEORY 5.7): the
+    below 30 (unreliable quantiles). The isotropic WHRF(m = 2^(n+1)) median (docs/theory.md §5.5 (*)) is shown as a
+    reference tick. For gamma >= 1 no nondegenerate minimum with F > E0 survives (docs/theory.md §5.7): the
     prediction is F = E0 (all minima global), drawn as a line at E0.
 
     CSV: one row per found minimum, with the prediction of its gamma repeated. ``theory_model`` is 0 for
@@ -222,7 +222,7 @@ def _fig_minima_vs_gamma(quick: bool, seed: int, workers: int) -> FigureData:
                         fontsize=6.5, color=COLORS[1], ha="center")
         else:
             ax.plot([gam - half, gam + half], [E0, E0], color=COLORS[1], lw=1.8, ls=":",
-                    label=None if labelled_global else r"$\gamma \geq 1$: all minima global, $F = E_0$ (THEORY 5.7)",
+                    label=None if labelled_global else r"$\gamma \geq 1$: all minima global, $F = E_0$ (docs/theory.md §5.7)",
                     zorder=2)
             labelled_global = True
         x = gam + jitter.uniform(-0.6 * half, 0.6 * half, F.size)
@@ -252,17 +252,17 @@ def _fig_phase_diagram(quick: bool, seed: int, workers: int) -> FigureData:
     """Trainability phase diagram: where found minima sit, and how often they are global, against gamma.
 
     Theory (isotropic WHRF only: :mod:`rmt_qgm.theory.asymptotics` has no general-spectrum asymptotics,
-    THEORY 5.7 and 9.5). Left: the free-convolution edge t_e(gamma_model) = 16 (1 - g)^3 (q - g) /
-    [(q + 3 g)(q + 4 - g)^2], q = sqrt(g (g + 8)) (THEORY 5.6), where local minima concentrate as m -> inf.
+    docs/theory.md §5.7 and §9.5). Left: the free-convolution edge t_e(gamma_model) = 16 (1 - g)^3 (q - g) /
+    [(q + 3 g)(q + 4 - g)^2], q = sqrt(g (g + 8)) (docs/theory.md §5.6), where local minima concentrate as m -> inf.
     Black: the ``dimension`` rule m_real = 2^(n+1), gamma_model = gamma, identical for every spectrum.
     Coloured dashes: the ``trace_ratio`` rule m_real = 2 ceil(Tr(K)^2 / Tr(K^2)), K = H - E0
     (:mod:`rmt_qgm.theory.dof`), gamma_model = p / m_real: the only way a spectrum enters the asymptotics.
-    Right: gamma_c = 1 in gamma_model (THEORY 5.7), i.e. gamma = 1 (dimension rule, black) or
+    Right: gamma_c = 1 in gamma_model (docs/theory.md §5.7), i.e. gamma = 1 (dimension rule, black) or
     gamma = m_real / 2^(n+1) (trace-ratio rule, coloured dots).
 
     Monte Carlo: randomized circuits per spectrum and gamma. Left: median (q10–q90 bars) of the certified
-    minima in normalised units t = (F - E0)/(Ebar - E0) (THEORY 3.1; finite size, so well above t_e, THEORY
-    5.8). Right: fraction of certified minima that are global (F - E0 <= 1e-6 (Ebar - E0)).
+    minima in normalised units t = (F - E0)/(Ebar - E0) (docs/theory.md §3.1; finite size, so well above t_e, docs/theory.md
+    §5.8). Right: fraction of certified minima that are global (F - E0 <= 1e-6 (Ebar - E0)).
 
     CSV: one row per (spectrum, gamma); ``spectrum`` indexes SPECTRA = (fidelity, projector:2, randspec:1).
     """
@@ -327,7 +327,7 @@ def _fig_phase_diagram(quick: bool, seed: int, workers: int) -> FigureData:
     axf.set_title("(b) trainability transition", loc="left")
     axf.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=6)
     fig.suptitle(f"Randomized circuits, n = {n}, {starts * instances} starts per point.  Theory: isotropic-WHRF "
-                 "asymptotics only\n(rmt_qgm has no general-spectrum asymptotics, THEORY 9.5; a spectrum enters "
+                 "asymptotics only\n(rmt_qgm has no general-spectrum asymptotics, docs/theory.md §9.5; a spectrum enters "
                  "only through the degrees of freedom m)", fontsize=8)
     cols = ["spectrum", "n_qubits", "n_params", "gamma", "m_trace_ratio", "t_e_dimension", "t_e_trace_ratio",
             "gamma_c_dimension", "gamma_c_trace_ratio", "mc_q10_t", "mc_median_t", "mc_q90_t", "frac_global",
@@ -375,9 +375,9 @@ def whrf_minimum_hessian_draws(m: int, p: int, t_values: np.ndarray, rng: np.ran
                                draws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Eigenvalues of M(t) = W - t I + sqrt(t) Z with Kac–Rice weights at local minima, for each t.
 
-    At a critical point of the isotropic WHRF(m, p) with value t, Hess t / 2 = M(t) (pointlaw, THEORY 4);
+    At a critical point of the isotropic WHRF(m, p) with value t, Hess t / 2 = M(t) (pointlaw, docs/theory.md §4);
     the Kac–Rice conditional law of the Hessian at a local minimum is p(M) |det M| 1{M > 0} / norm
-    (THEORY 5.1-5.5). One set of ``draws`` (W, Z) is reused for every t (common random numbers).
+    (docs/theory.md §5.1–5.5). One set of ``draws`` (W, Z) is reused for every t (common random numbers).
     Returns (eigenvalues [len(t), draws, p], weights [len(t), draws] normalised to sum 1 per t (all zero
     where no draw is positive definite), effective sample size per t).
     """
@@ -409,7 +409,7 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
 
     Theory: isotropic WHRF(m = 2^(n+1), p) in t = (F - E0)/(Ebar - E0), where Hess F = 2 (Ebar - E0) M(t)
     and, at a local minimum with value t, M(t) = W - t I + sqrt(t) Z has the Kac–Rice conditional law
-    p(M) |det M| 1{M > 0} (THEORY 4, 5.5; :func:`whrf_minimum_hessian_draws`). It is evaluated at the
+    p(M) |det M| 1{M > 0} (docs/theory.md §4, §5.5; :func:`whrf_minimum_hessian_draws`). It is evaluated at the
     empirical t of each found minimum and mixed with equal weights, so the comparison tests the Hessian
     law alone, not the law of values. Dotted lines: the asymptotic edges of mu_t (free convolution of
     Marchenko–Pastur with a semicircle, shift -t; :func:`rmt_qgm.theory.asymptotics.spectral_edges`) at the
@@ -483,10 +483,10 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
 def _fig_critical_counts(quick: bool, seed: int, workers: int) -> FigureData:
     """Expected critical points by Hessian index, per [0, pi)^p: Kac–Rice against exhaustive enumeration.
 
-    Theory: finite-size Kac–Rice for the isotropic WHRF(m, p) (THEORY 5.2, :func:`expected_counts`,
+    Theory: finite-size Kac–Rice for the isotropic WHRF(m, p) (docs/theory.md §5.2, :func:`expected_counts`,
     Monte Carlo with exact standard errors). Data: mean counts over sampled fields F = |X w(theta)|^2
     whose critical points are all found by Newton from a dense grid and certified by the Euler identity
-    (THEORY 5.3, :func:`enumerate_critical_points`). Both via :func:`rmt_qgm.validate.check_critical_count_whrf`;
+    (docs/theory.md §5.3, :func:`enumerate_critical_points`). Both via :func:`rmt_qgm.validate.check_critical_count_whrf`;
     error bars are one standard error; each panel reports the largest z-score over indices.
 
     CSV: one row per (case, index k).
@@ -525,13 +525,13 @@ def _fig_published_vs_engine(quick: bool, seed: int, workers: int) -> FigureData
     """Published formulas vs the engine's finite-size prediction vs circuit Monte Carlo, in t = F / E[F].
 
     Curves (large-m statements): the Nat. Commun. 13, 7760 (2022) Crt_0 mode x*(gamma) =
-    [3 + 2g - sqrt(4g^2 + 20g + 1)]/4 (:func:`rmt_qgm.theory.published.natcomm_mode`, THEORY 7.2), read as x
-    and as 2x (factor-2 question, THEORY 9.3); the free-convolution edge t_e(gamma) (THEORY 5.6); the
+    [3 + 2g - sqrt(4g^2 + 20g + 1)]/4 (:func:`rmt_qgm.theory.published.natcomm_mode`, docs/theory.md §7.2), read as x
+    and as 2x (factor-2 question, docs/theory.md §9.3); the free-convolution edge t_e(gamma) (docs/theory.md §5.6); the
     Marchenko–Pastur edge (1 - sqrt gamma)^2. Engine: the finite-size law (*) of local-minimum values of the
-    isotropic WHRF(m = 2^(n+1), p) (THEORY 5.5; median, q10–q90, via
+    isotropic WHRF(m = 2^(n+1), p) (docs/theory.md §5.5; median, q10–q90, via
     :func:`rmt_qgm.theory.published.compare_published` and :func:`rmt_qgm.theory.kacrice.expected_counts`),
     as in ``validation/published_vs_engine.py``. Monte Carlo: certified minima of randomized circuits with
-    H = I - |0><0| (E0 = 0, so t = F / Ebar), median and q10–q90 (basin-weighted, THEORY 6.3).
+    H = I - |0><0| (E0 = 0, so t = F / Ebar), median and q10–q90 (basin-weighted, docs/theory.md §6.3).
 
     CSV: one row per (m, p).
     """
@@ -587,7 +587,7 @@ def _fig_published_vs_engine(quick: bool, seed: int, workers: int) -> FigureData
     ax.set_ylim(0, 1.04 * top)
     ax.set_xlabel(GAMMA_LABEL)
     ax.set_ylabel(r"local-minimum loss $t = F\,/\,\mathbb{E}[F]$")
-    ax.set_title("Published formulas vs engine vs circuits (units t = F / E[F]; THEORY 5.6, 7.2, 9.3)")
+    ax.set_title("Published formulas vs engine vs circuits (units t = F / E[F]; docs/theory.md §5.6, §7.2, §9.3)")
     ax.legend(loc="upper right", fontsize=6.5)
     cols = ["m_real", "n_qubits", "n_params", "gamma", "engine_q10_t", "engine_median_t", "engine_q90_t",
             "engine_mode_t", "t_e", "mp_edge", "natcomm_mode_x", "natcomm_mode_2x", "mc_q10_t",

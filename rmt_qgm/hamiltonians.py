@@ -1,7 +1,7 @@
 """Problem Hamiltonians: parsing of spec strings, application to states, spectra.
 
 One parser serves the simulator and the theory, so a prediction and a simulation of "the same
-Hamiltonian" cannot drift apart (DESIGN.md). Spec strings:
+Hamiltonian" cannot drift apart (README, Hamiltonian specs). Spec strings:
 
 - ``fidelity``            H = I - |0...0><0...0|  (infidelity loss of a generative model, E0 = 0)
 - ``projector:d``         H = I - P_d, P_d the projector on the first d basis states (1 <= d < 2^n)

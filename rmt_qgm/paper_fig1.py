@@ -1,19 +1,19 @@
 """ICLR 2022 Fig. 1, reproduced: local minima of 52 training instances of the randomized model.
 
-Published (Anschuetz, ICLR 2022, Fig. 1 caption; THEORY 7.1): the distribution of local minima found
+Published (Anschuetz, ICLR 2022, Fig. 1 caption; docs/theory.md §7.1): the distribution of local minima found
 after 52 separate training instances of the randomized model on 2^n = 64 and 2^n = 256 dimensional
 models (n = 6, 8); dashed lines mark the predicted region of local minima; minima cluster at a finite
 loss when gamma < 1.
 
-Choices where the caption is silent (THEORY 7.1 lists them as open), stated on the figure:
+Choices where the caption is silent (docs/theory.md §7.1 lists them as open), stated on the figure:
 
 - one training instance = one random circuit (Haar V_j, Haar psi0) trained from one uniform start, so
   the 52 minima are 52 independent models; loss = infidelity H = I - |0><0|; certified minima only
   (max|grad| <= 1e-8, Hessian index 0), with saddles and degenerate points counted in the CSV;
 - the y axis is t = (F - E0)/(Ebar - E0) (for the infidelity E0 = 0, Ebar = 1 - 2^-n);
 - the dashed region is the candidate [t_e(gamma), (1 - sqrt gamma)^2] for gamma < 1 and {0} for
-  gamma >= 1 (THEORY 5.6-5.8: t_e is the large-size edge threshold, (1 - sqrt gamma)^2 the MP edge);
-  finite-size minima are expected above t_e (THEORY 5.8: convergence is slow, O(m^-1/2));
+  gamma >= 1 (docs/theory.md §5.6–5.8: t_e is the large-size edge threshold, (1 - sqrt gamma)^2 the MP edge);
+  finite-size minima are expected above t_e (docs/theory.md §5.8: convergence is slow, O(m^-1/2));
 - dotted: the engine's own asymptotic level of minima for the circuit (normalised-state) model at this n,
   the edge level f_e of :mod:`rmt_qgm.theory.spherical_asymptotics` (fixed-law limit), in t units.
 
@@ -48,7 +48,7 @@ def sweep_config(qubits: tuple[int, ...], gammas: tuple[float, ...], seed: int, 
 
 
 def candidate_region(gamma: float) -> tuple[float, float]:
-    """[t_e(gamma), (1 - sqrt gamma)^2] for gamma < 1, (0, 0) otherwise (THEORY 7.1 candidate)."""
+    """[t_e(gamma), (1 - sqrt gamma)^2] for gamma < 1, (0, 0) otherwise (docs/theory.md §7.1 candidate)."""
     from .theory.asymptotics import edge_threshold
     if gamma >= 1:
         return 0.0, 0.0

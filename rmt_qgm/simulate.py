@@ -8,7 +8,7 @@ number of workers. gamma = p / 2^(n+1).
 
 A local minimum here is a certified critical point (max |grad| <= 1e-8) with Hessian index 0 (kind
 ``minimum`` or ``degenerate``). It counts as global when F - E0 <= GLOBAL_REL_TOL * (Ebar - E0).
-Optimiser-found minima are basin-weighted samples, not a uniform sample of all minima (THEORY 6.3).
+Optimiser-found minima are basin-weighted samples, not a uniform sample of all minima (docs/theory.md §6.3).
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Each check returns a :class:`CheckResult` with a statistic, a threshold fixed by
 stated significance level (never tuned to pass), pass/fail, parameters, seed and seconds.
 
 - ``point-law/whrf``: KS distance of sampled t against the Gamma(m/2, 2/m) law, and of the normalised
-  gradient grad / sqrt(4t/m) against N(0, 1) (THEORY 4). Threshold: the KS critical value at
+  gradient grad / sqrt(4t/m) against N(0, 1) (docs/theory.md §4). Threshold: the KS critical value at
   alpha = 1e-3 (Bonferroni over the two tests).
 - ``point-law/circuit``: F = 1 - |<0|psi>|^2 of randomized circuits at random angles against the Haar law
   1 - Beta(1, d - 1) (exact for Haar states; the randomized model's final Haar unitary makes psi Haar).
@@ -356,7 +356,7 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
 
     For each distinct certified minimum (value t, exact Hessian H) the model predicts
     E[tr H / p | minimum at t] = 2 (Ebar - E0) E_KR[tr M(t) / p], with M(t) = W - t I + sqrt(t) Z under the
-    Kac–Rice weights |det M| 1{M > 0} (THEORY 4, 5.5; figures.whrf_minimum_hessian_draws, m = 2^(n+1)).
+    Kac–Rice weights |det M| 1{M > 0} (docs/theory.md §4, §5.5; figures.whrf_minimum_hessian_draws, m = 2^(n+1)).
     The residual r = tr H / p - prediction is averaged per circuit instance (minima of one instance are
     correlated); statistic = |mean_i r_i| / (sd_i r_i / sqrt(I)), a one-sample t statistic over the I
     instances; threshold = the two-sided 99% Student-t quantile with I - 1 degrees of freedom. Minima

@@ -1,4 +1,4 @@
-"""Exhaustive enumeration of sampled fields vs finite-size Kac–Rice (THEORY 5.3, issue 3).
+"""Exhaustive enumeration of sampled fields vs finite-size Kac–Rice (docs/theory.md §5.3, issue 3).
 
 Agreement is required within 3 combined standard errors, sqrt(se_enum^2 + se_kr^2), with
 se_enum = sample std / sqrt(n_fields) and se_kr the Monte Carlo standard error of the Kac–Rice

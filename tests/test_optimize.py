@@ -72,7 +72,7 @@ def test_bounded_task_queue_keeps_results(monkeypatch):
 
 
 def test_overparameterised_reaches_global_minimum():
-    # gamma = p / 2^(n+1) = 2 for n = 2, p = 16: every run should reach E0 (THEORY 6.3)
+    # gamma = p / 2^(n+1) = 2 for n = 2, p = 16: every run should reach E0 (docs/theory.md §6.3)
     res = run_simulation(2, 16, hamiltonian="fidelity", starts=4, instances=2, seed=3)
     s = res.summary()
     assert s["gamma"] == 2.0

@@ -83,7 +83,7 @@ def test_spherical_predict_reports_spectral_transition():
 
 
 def test_complexity_curve_in_predict():
-    # S(t) rises to its maximum at t_e (THEORY 5.6): the last point (just below t_e) is the largest
+    # S(t) rises to its maximum at t_e (docs/theory.md §5.6): the last point (just below t_e) is the largest
     from rmt_qgm.theory.predict import predict
     r = predict(None, 8, dof=32, n_mc=200, complexity_points=3)
     c = r["asymptotic"]["complexity"]

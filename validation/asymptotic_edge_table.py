@@ -61,7 +61,7 @@ def main() -> None:
     lines += ["", "## Against finite-size predictions and circuits (n = 4, 5, 6)", "",
               "The finite-size medians (exact circuit model, count-weighted) and the optimiser-found "
               "(basin-weighted) medians are from `docs/circuits_vs_theory.md`. At these sizes both sit far "
-              "above f_e: the convergence to the edge is slow, as for the isotropic WHRF (THEORY 5.8), so "
+              "above f_e: the convergence to the edge is slow, as for the isotropic WHRF (docs/theory.md §5.8), so "
               "f_e is the limit, not a prediction for small circuits.", "",
               "| n | p | gamma | H | edge level f_e (randspec: [typical, upper]) | concentration level f* | "
               "circuit-model median | optimiser-found median |",

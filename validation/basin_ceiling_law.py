@@ -339,7 +339,7 @@ def render(s: dict) -> str:
               f"- z = (prediction − empirical) / combined s.e. for (G3): r.m.s. {np.sqrt(np.mean(np.square(z3))):.2f} "
               f"over {len(z3)} rows (1 if the s.e.s were exact), largest |z| {np.max(np.abs(z3)):.2f}.",
               "- Like (G2), (G3) is fitted, not derived: t_c's quantile (0.99) is a convention, and the inputs "
-              "lean on the circuit model's count-weighted law at each (n, p). THEORY open question 8 stays open.",
+              "lean on the circuit model's count-weighted law at each (n, p). Open question 8 of docs/theory.md §9.8 stays open.",
               "", "## Calibration: implied α′", "",
               "| n | p | γ | H | source | α′ (range over the median's 95 % CI) |", "|---|---|---|---|---|---|"]
     for q in cal:

@@ -487,7 +487,7 @@ def _render_widened(preds: list[dict], implied: list[dict] | None = None,
                                             "optimiser, and the open part is how α scales" if ok == len(both) else
                                             "; so the α of a row's own n and p does not always suffice either, "
                                             "and part of the gap lies in (B2) itself or in the count-weighted "
-                                            "model, besides how α scales") + " (THEORY open question 8).")
+                                            "model, besides how α scales") + " (docs/theory.md §9.8, open question 8).")
     return lines
 
 
@@ -635,7 +635,7 @@ def render(summary: dict) -> str:
               "prediction, covers this scatter on average but not its trend.",
               "- Status: this is the first prediction of the optimiser-found median at every γ of the table "
               "that is made before the comparison. It is not a derivation of α; the law (B1) and (G) are "
-              "measured regularities (THEORY open question 8 remains open)."]
+              "measured regularities (open question 8 of docs/theory.md §9.8 remains open)."]
     lines += _render_widened(preds, summary.get("implied_alpha_precise"), alphas)
     lines += _render_g1(summary)
     lines += _render_new_n(summary)

@@ -220,7 +220,7 @@ def render(s: dict) -> str:
                   "inflated s.e.") + " What (G2) adds over (G) is the removal of (G)'s bias.",
               "- (G2) is a fitted scaling law, not a derivation: it carries its fit's scatter "
               f"({fit['s']:.2f} in log α) into every prediction, and its inputs (the implied α) lean on the "
-              "circuit model's count-weighted law being right at each (n, p). THEORY open question 8 stays open."]
+              "circuit model's count-weighted law being right at each (n, p). Open question 8 of docs/theory.md §9.8 stays open."]
     lines += _render_loo(s.get("table_loo", []))
     return "\n".join(lines) + "\n"
 

@@ -12,7 +12,7 @@ deviation / sqrt(REPLICATES). (The Kish effective sample size of one run is show
 large p because the Kac–Rice weight varies steeply with f, but the replicate spread measures what that
 does to the median. A heavy-tailed estimator can still be biased, which replicates do not reveal.)
 Agreement is declared when the interval pred +- 2 s.e. meets the empirical median's 95% bootstrap
-interval; otherwise the row says MISMATCH. Optimiser-found minima are basin-weighted (THEORY 6.3): that
+interval; otherwise the row says MISMATCH. Optimiser-found minima are basin-weighted (docs/theory.md §6.3): that
 bias is not corrected here (the count-weighted comparison is the validate check minima-distribution/distinct).
 
 Circuit-model replicates raised from 4 to 8 on the table's rows (declared 2026-12-02 in the commit that made
@@ -509,7 +509,7 @@ def incomplete_txt(s: dict, basin_verdict) -> str:
     """The part-3 sentence of :func:`basin_txt` (incomplete enumerations at larger p), if part 3 was run."""
     inc = s.get("incomplete", [])
     if not inc:
-        return " The rest is open (THEORY open question 8)."
+        return " The rest is open (docs/theory.md §9.8, open question 8)."
     from basin_weighting import count_check
     zs = np.abs([z for z in map(count_check, inc) if z is not None])
     same = [basin_verdict(r, True) for r in s["out_of_sample"] if "same_p" in r]
@@ -639,12 +639,12 @@ def main(argv=None) -> int:
           "its exponent predicted from other qubit counts (docs/basin_gamma_law.md), and (B2′), the law that",
           "`predict --model circuit` reports as `optimiser_minima` (rmt_qgm/theory/optimiser_law.py), with its",
           "exponent law (G3) refitted without this row's (n, p) (docs/basin_ceiling_law.md). Both exponent laws are",
-          "fitted to optimiser data (THEORY open question 8); (G3)'s tests declared beforehand are in its doc.", "",
+          "fitted to optimiser data (docs/theory.md §9.8, open question 8); (G3)'s tests declared beforehand are in its doc.", "",
           table(rows, distinct, z_crit), "",
           "## What this shows", "",
           f"- Circuit model (exact): {ca} rows agree, {cm} MISMATCH, {cu} UNRELIABLE (of {cn} predicted). "
           f"Of the mismatches, {cabove} have the predicted median above the circuits' (the basin-weighting "
-          f"direction). {off_txt} That is the size THEORY 6.3 measured for basin weighting on the WHRF (about "
+          f"direction). {off_txt} That is the size docs/theory.md §6.3 measured for basin weighting on the WHRF (about "
           "0.05 in t). Its replicate standard errors are mostly several times smaller than the surrogate's, so "
           "the offset is measured, not blurred by Monte Carlo noise." + cw_wide,
           cw_txt,
@@ -665,7 +665,7 @@ def main(argv=None) -> int:
           "against 1.47/2.98/1.40; n = 4, p = 8, fidelity: about 17 distinct minima per instance against 69), so it is a "
           "reference, not the model of these circuits.",
           "- The isotropic WHRF with m = 2^(n+1) (dimension rule) is far too low at gamma <= 0.25 and "
-          "closest at gamma = 0.75, where all values are small; it is a reference curve, as THEORY 6.3 says.",
+          "closest at gamma = 0.75, where all values are small; it is a reference curve, as docs/theory.md §6.3 says.",
           "- Circuit facts that stand on their own: minima fall steadily with gamma at every n and for all "
           "three spectra, and the spread (q10-q90) narrows with n, as concentration predicts.", ""]
     atomic_write_bytes(os.path.join(ROOT, "docs", "circuits_vs_theory.md"), "\n".join(md).encode())

@@ -2,7 +2,7 @@
 
 For the isotropic WHRF(m_real, p): the engine's finite-size local-minimum law (*) (median, mode), its
 asymptotic threshold t_e(gamma), the Marchenko–Pastur lower edge (1 - sqrt gamma)^2, and the mode of the
-Nat. Commun. Crt_0 density read with the energy axis as x and as 2x (THEORY 7.2, 9.3). All in
+Nat. Commun. Crt_0 density read with the energy axis as x and as 2x (docs/theory.md §7.2, §9.3). All in
 t = F / E[F]. Writes docs/published_vs_engine.md.   Run:  python validation/published_vs_engine.py
 """
 from __future__ import annotations
@@ -36,14 +36,14 @@ def main() -> int:
     d2x = [abs(r["natcomm_mode_2x"] - r["engine_mode_t"]) for r in rows]
     lines += ["", "Reading (computed from the rows above):",
               f"- The finite-size median lies above the asymptotic threshold t_e(γ) in {above_te} of "
-              f"{len(rows)} rows and falls towards it as m grows at fixed γ (THEORY 5.8: slow convergence).",
+              f"{len(rows)} rows and falls towards it as m grows at fixed γ (docs/theory.md §5.8: slow convergence).",
               f"- It lies above the MP edge (1−√γ)² in {len(above_mp)} of {len(rows)} rows "
               f"({', '.join(above_mp) or 'none'}), below it in the others: at simulable sizes neither "
               "asymptotic expression is a substitute for the finite-size law.",
               f"- Nat. Commun. mode vs engine mode: |x* − mode| ranges {min(dx):.3f}–{max(dx):.3f}, "
               f"|2x* − mode| ranges {min(d2x):.3f}–{max(d2x):.3f}. The x reading is closer in "
               f"{sum(a < b for a, b in zip(dx, d2x))} of {len(rows)} rows; neither matches across γ, so the "
-              "factor-2 question (THEORY 9.3) stays open.", ""]
+              "factor-2 question (docs/theory.md §9.3) stays open.", ""]
     atomic_write_bytes(os.path.join(ROOT, "docs", "published_vs_engine.md"), "\n".join(lines).encode())
     print("\n".join(lines))
     return 0

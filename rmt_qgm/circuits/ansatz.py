@@ -4,11 +4,11 @@ Every parameterised gate is exp(-i theta_k G_k) with G_k^2 = I, the identity at 
 pi-periodic in each angle. Families (``ANSATZE``):
 
 - ``pauli``: G_k are Pauli strings, given or drawn uniformly among the 4^n - 1 non-identity strings.
-- ``randomized``: the randomized model of Anschuetz (ICLR 2022; THEORY.md 2.2),
+- ``randomized``: the randomized model of Anschuetz (ICLR 2022; docs/theory.md §2.2),
   |psi> = V_p e^{-i theta_p Z_0} V_(p-1) ... V_1 e^{-i theta_1 Z_0} V_0 |psi0>, V_j Haar on 2^n.
   This equals prod_k exp(-i theta_k G_k) with G_k = W_k Z_0 W_k^dagger (W_k = V_(k-1)...V_0), applied
   to V_0|psi0> and followed by V_p: the final Haar unitary V_p makes the law of F stationary on the
-  torus (THEORY 2.2). Dense V_j cost 4^n operations per application and (p+1) 4^n complex numbers.
+  torus (docs/theory.md §2.2). Dense V_j cost 4^n operations per application and (p+1) 4^n complex numbers.
 - ``hea``: hardware-efficient layers: RY on every qubit, then RZ on every qubit, then a CZ ladder
   CZ(0,1) CZ(1,2) ... CZ(n-2,n-1). The p parameters fill the layers in this order; a CZ ladder
   follows every complete layer of 2n rotations (a last partial layer has none).

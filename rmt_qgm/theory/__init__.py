@@ -1,1 +1,1 @@
-"""Landscape models and their critical-point statistics (THEORY.md sections 3-6)."""
+"""Landscape models and their critical-point statistics (docs/theory.md §3–6)."""

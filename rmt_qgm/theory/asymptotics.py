@@ -1,4 +1,4 @@
-"""Large-size asymptotics at fixed gamma = p / m (THEORY.md 5.6-5.7; derivations/step_07, step_08).
+"""Large-size asymptotics at fixed gamma = p / m (docs/theory.md §5.6–5.7; derivations/step_07, step_08).
 
 The limiting spectral law mu_t of M(t) = W - t I + sqrt(t) Z is the free additive convolution of
 Marchenko–Pastur (ratio gamma, mean 1) with a semicircle of variance gamma t, shifted by -t. Its

@@ -1,7 +1,7 @@
 """Basin weighting: from the Kac–Rice law of local minima (each counted once) to the law of the minima a
 multi-start optimiser reports (each counted once per start that lands in it).
 
-Empirical law (THEORY open question 8; measured in ``validation/basin_weighting.py``, results and
+Empirical law (docs/theory.md §9.8, open question 8; measured in ``validation/basin_weighting.py``, results and
 discussion in ``docs/basin_weighting.md``). For the randomized ansatz, with t = (F - E0)/(Ebar - E0) the
 normalised loss (Ebar = tr H / d is the mean of F over Haar states, so t = 1 is the typical value at a
 random point), the fraction of uniform starts that L-BFGS carries into a minimum at value t is

@@ -1,4 +1,4 @@
-"""Asymptotic complexity of local minima of the isotropic WHRF (THEORY.md 5.6; derivations/step_10).
+"""Asymptotic complexity of local minima of the isotropic WHRF (docs/theory.md §5.6; derivations/step_10).
 
 For m -> infinity at fixed gamma = p / m the density of local minima at level t behaves as
 rho_0(t) ~ exp{m S(t)} with
@@ -16,7 +16,7 @@ R(G) = 1/(1 - gamma G) + gamma t G, i.e. the cubic
 and the density is -Im G(x + i0) / pi (the root with Im G < 0). Phi is integrated with tanh-sinh
 quadrature between the spectral edges (:func:`rmt_qgm.theory.asymptotics.spectral_edges`), where the
 density vanishes like a square root. S = -inf exactly when the left edge of mu_t is <= 0, i.e. for
-t >= t_e(gamma): local minima concentrate at t_e, where S is largest (THEORY 5.6).
+t >= t_e(gamma): local minima concentrate at t_e, where S is largest (docs/theory.md §5.6).
 
 Everything runs under ``mp.workdps(dps)``; results carry the digits lost at 2 dps.
 """

@@ -1,7 +1,7 @@
 """Predicted distributions in the style of scipy.stats frozen distributions.
 
 A distribution is tabulated as a density on a grid of the normalised variable t and mapped to raw loss
-units by the affine map F = E0 + t (Ebar - E0) of the Hamiltonian (THEORY.md 3.1; for a pure WHRF(m, p)
+units by the affine map F = E0 + t (Ebar - E0) of the Hamiltonian (docs/theory.md §3.1; for a pure WHRF(m, p)
 the map is the identity and the units are t). ``pdf, cdf, ppf, median, mean, interval, support, rvs,
 mode`` all work in the output units. The cdf is the cumulative trapezoid of the tabulated density
 (linear in between nodes), ppf its inverse by interpolation.
@@ -103,7 +103,7 @@ class TabulatedDistribution:
 
 
 class LocalMinimaDistribution(TabulatedDistribution):
-    """Law of local-minimum values, THEORY 5.5 (*), from a Kac–Rice index-0 density."""
+    """Law of local-minimum values, docs/theory.md §5.5 (*), from a Kac–Rice index-0 density."""
 
     @classmethod
     def from_kacrice(cls, kr, units: AffineUnits | None = None) -> "LocalMinimaDistribution":

@@ -1,11 +1,11 @@
-"""Degrees-of-freedom rules for an isotropic WHRF surrogate (THEORY.md 3.2).
+"""Degrees-of-freedom rules for an isotropic WHRF surrogate (docs/theory.md §3.2).
 
 With K = H - E0 >= 0, d = 2^n and mu the eigenvalues of K, each rule returns a real count m_real:
 
 - ``dimension``:   m_real = 2^(n+1), the real dimension of the state space;
 - ``trace_ratio``: r = ceil(Tr(K)^2 / Tr(K^2)) complex degrees of freedom, m_real = 2 r
-  (arXiv 2408.11901 as summarised in THEORY 8, beta = 2);
-- ``haar_moment``: m = Tr(K)^2 / Tr((K - kbar)^2) complex (THEORY 3.2 rule 3), m_real = 2 round(m).
+  (arXiv 2408.11901 as summarised in docs/theory.md §8, beta = 2);
+- ``haar_moment``: m = Tr(K)^2 / Tr((K - kbar)^2) complex (docs/theory.md §3.2 rule 3), m_real = 2 round(m).
 
 Scale for all rules: sigma^2 = Tr(K) / (d m_real), so the WHRF reproduces E[F - E0] = Tr K / d.
 """

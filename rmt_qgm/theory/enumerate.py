@@ -1,11 +1,11 @@
-"""Exhaustive enumeration of the critical points of sampled hypertoroidal fields (THEORY.md 5.3).
+"""Exhaustive enumeration of the critical points of sampled hypertoroidal fields (docs/theory.md §5.3).
 
 Fields are functions of w(theta) = (cos t_1, sin t_1) x ... x (cos t_p, sin t_p) in R^(2^p):
 
 - :class:`WHRFField`: the isotropic WHRF F = |X w|^2, X an m x 2^p matrix of N(0, 1/m) entries
   (so E F = 1 and t = F);
 - :class:`RayleighField`: the spherical model f = (Y w)^T A (Y w) / |Y w|^2, Y a 2d x 2^p Gaussian
-  matrix, A = diag(a) (THEORY 6.2);
+  matrix, A = diag(a) (docs/theory.md §6.2);
 - :class:`CircuitField`: a circuit's loss, gradient and exact Hessian (period pi as well).
 
 All are pi-periodic in each angle. :func:`enumerate_critical_points` runs damped Newton on grad = 0

@@ -1,4 +1,4 @@
-"""Finite-size Kac–Rice for the isotropic WHRF (THEORY.md 5.1-5.3, derivations/step_05).
+"""Finite-size Kac–Rice for the isotropic WHRF (docs/theory.md §5.1–5.3, derivations/step_05).
 
 Per fundamental domain [0, pi)^p, in normalised units t = F / E[F]:
 
@@ -13,7 +13,7 @@ quadrature (:func:`exact_counts_p1`). For p >= 2, D_k is estimated by Monte Carl
 numbers: N draws (W_s, Z_s) are reused at every node of a fixed t-quadrature, so each estimate is a mean
 of i.i.d. per-draw contributions Y_s = sum_j w_j g(t_j) |det M_s(t_j)| 1{index = k}, and its standard
 error is std(Y_s)/sqrt(N) exactly. The quadrature is the trapezoid rule in u = sqrt(t) (which removes
-the t^(-1/2) singularity of the overparameterised regime p >= m, THEORY 5.5) on (0, sqrt(t_max)],
+the t^(-1/2) singularity of the overparameterised regime p >= m, docs/theory.md §5.5) on (0, sqrt(t_max)],
 where t_max is the 1 - 1e-10 quantile of Gamma((m + p)/2, 2/m): for large t, |det M| ~ t^p, so
 p_t(t) t^(-p/2) |det M| decays like that Gamma density and the neglected mass is below about 1e-10
 (relative). Log-determinants are accumulated with a common shift (logsumexp style) to avoid overflow.
@@ -157,7 +157,7 @@ def expected_counts(m: int, p: int, *, seed: int = 0, n_mc: int = 4000, t_grid: 
 
 def exact_counts_p1(m: int, dps: int = 30) -> tuple[mp.mpf, mp.mpf]:
     """Exact (E N_0, E N_1) per [0, pi) for p = 1: D_0 = E[(W - t)_+], D_1 = E[(t - W)_+],
-    W ~ Gamma((m-1)/2, 2/m), by incomplete gamma functions and mpmath quadrature (THEORY 5.4).
+    W ~ Gamma((m-1)/2, 2/m), by incomplete gamma functions and mpmath quadrature (docs/theory.md §5.4).
     Both equal 1 for every m (a single harmonic in 2 theta: derivations/step_05)."""
     m = check_int("dof", m, 2)
     with mp.workdps(dps):
@@ -190,7 +190,7 @@ def exact_counts_p1(m: int, dps: int = 30) -> tuple[mp.mpf, mp.mpf]:
 
 def local_minima_density(m: int, p: int, *, seed: int = 0, n_mc: int = 4000,
                          t_grid: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """Normalised density (*) of local-minimum values t (THEORY 5.5) on a grid:
+    """Normalised density (*) of local-minimum values t (docs/theory.md §5.5) on a grid:
     rho_0(t) proportional to t^(m/2 - 1 - p/2) e^(-m t / 2) E[det M(t) 1{M(t) > 0}]."""
     kr = expected_counts(m, p, seed=seed, n_mc=n_mc, t_grid=t_grid)
     t, rho = kr.density(0)

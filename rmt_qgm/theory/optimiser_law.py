@@ -1,7 +1,7 @@
 """The law of optimiser-found local minima: the circuit model's count-weighted law tilted by basin volume.
 
 Kac–Rice counts every local minimum once. A multi-start local optimiser finds a minimum in proportion to the
-volume of its basin of attraction, and deep minima have larger basins (THEORY 6.3, open question 8). This
+volume of its basin of attraction, and deep minima have larger basins (docs/theory.md §6.3 and §9.8, open question 8). This
 module applies the basin law measured on randomized circuits in this project:
 
     (B1')  basin volume v(t) ∝ (1 − t / t_c)_+^(α′ p / 2),   t = (F − E0) / (Ē − E0),

@@ -1,4 +1,4 @@
-"""Joint law of (F, grad F, Hess F) of the isotropic WHRF at a point (THEORY.md section 4).
+"""Joint law of (F, grad F, Hess F) of the isotropic WHRF at a point (docs/theory.md §4).
 
 Isotropic WHRF(m, p) in normalised units (sigma^2 = 1/m, so t = F and E[t] = 1): with x, u_i, v_ij
 i.i.d. N(0, I_m / m) (derivations/step_03),
@@ -27,7 +27,7 @@ def t_law(m: int):
 
 
 class GradientComponentLaw:
-    """Symmetric variance-gamma law of one gradient component (THEORY 4), scipy.stats-like.
+    """Symmetric variance-gamma law of one gradient component (docs/theory.md §4), scipy.stats-like.
 
     dF/dtheta_i = sqrt(4 t / m) g with t ~ Gamma(m/2, 2/m), g ~ N(0, 1); with lam = m/2, alpha = m/2:
     pdf(x) = alpha^(2 lam) |x|^(lam - 1/2) K_(lam - 1/2)(alpha |x|) / (sqrt(pi) Gamma(lam) (2 alpha)^(lam - 1/2)).
@@ -70,7 +70,7 @@ class GradientComponentLaw:
 
 
 def laguerre_expected_det(m: int, p: int, t, dps: int = 30):
-    """E det(W - t I) for W ~ Wishart_p(m - 1, I/m):  m^(-p) p! L_p^(m-1-p)(m t)  (THEORY 5.4,
+    """E det(W - t I) for W ~ Wishart_p(m - 1, I/m):  m^(-p) p! L_p^(m-1-p)(m t)  (docs/theory.md §5.4,
     derivations/step_06). Returned as an mpmath number computed under ``mp.workdps(dps)``."""
     m = check_int("dof", m, 2)
     p = check_int("params", p, 1)

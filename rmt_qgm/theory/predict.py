@@ -105,7 +105,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         from .complexity import complexity_curve
         complexity = [[t, S] for t, S in complexity_curve(gamma_model, complexity_points, dps=20)]
     regime = ("overparameterised: global-minimum manifold (nondegenerate Kac–Rice near t = 0 not "
-              "trusted, THEORY 5.5)" if p >= m else "underparameterised")
+              "trusted, docs/theory.md §5.5)" if p >= m else "underparameterised")
     return {
         "gamma": gamma, "gamma_model": gamma_model, "model": "whrf", "n_qubits": n, "n_params": p,
         "hamiltonian": hamiltonian if dof is None else None,

@@ -1,14 +1,14 @@
-"""Published formulas, available as named comparison curves (THEORY.md 5.6, 7.2).
+"""Published formulas, available as named comparison curves (docs/theory.md §5.6, §7.2).
 
 - ``natcomm_crt0``: the local-minima density plotted by Anschuetz & Kiani (Nat. Commun. 13, 7760 (2022),
   authors' plotting code): Crt_0(x) proportional to e^(-m x) x^(m - p/2) (1 - 2x)^p on x in [0, 1/2],
   m complex degrees of freedom. Its mode solves 2x^2 - (3 + 2g) x + (1 - g) = 0, g = p/(2m)
-  (THEORY 7.2); it reaches 0 at g = 1.
-- ``mp_edge_interval``: the Marchenko–Pastur edges (1 -+ sqrt(gamma))^2 (THEORY 5.6).
+  (docs/theory.md §7.2); it reaches 0 at g = 1.
+- ``mp_edge_interval``: the Marchenko–Pastur edges (1 -+ sqrt(gamma))^2 (docs/theory.md §5.6).
 
 :func:`compare_published` puts them beside the engine's finite-size prediction (median and mode of the
-local-minimum law (*) of THEORY 5.5) and its asymptotic threshold t_e(gamma). The Nat. Commun. x axis is
-read two ways, x and 2x, because of the unresolved factor-2 question (THEORY 9.3); both are reported.
+local-minimum law (*) of docs/theory.md §5.5) and its asymptotic threshold t_e(gamma). The Nat. Commun. x axis is
+read two ways, x and 2x, because of the unresolved factor-2 question (docs/theory.md §9.3); both are reported.
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def natcomm_crt0(x, m_complex: int, p: int) -> np.ndarray:
 
 def natcomm_mode(m_complex: int, p: int) -> float:
     """Mode of Crt_0: root in [0, 1/2] of 2x^2 - (3 + 2g)x + (1 - g) = 0, g = p / (2m), in the
-    large-m reading of THEORY 7.2 (x* = [3 + 2g - sqrt(4g^2 + 20g + 1)]/4, 0 for g >= 1)."""
+    large-m reading of docs/theory.md §7.2 (x* = [3 + 2g - sqrt(4g^2 + 20g + 1)]/4, 0 for g >= 1)."""
     g = p / (2.0 * check_int("m_complex", m_complex, 1))
     if g >= 1:
         return 0.0

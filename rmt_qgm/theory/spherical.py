@@ -1,4 +1,4 @@
-"""Spherical (normalised-state) model and its finite-size Kac–Rice count (THEORY.md 6.2, 9.4).
+"""Spherical (normalised-state) model and its finite-size Kac–Rice count (docs/theory.md §6.2, §9.4).
 
 Model. y(theta) = G w(theta) in R^(2d), G a 2d x 2^p matrix of i.i.d. N(0, 1) entries (the scale
 cancels), w the hypertoroidal coordinates; the loss is the Rayleigh quotient

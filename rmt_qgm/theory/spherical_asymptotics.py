@@ -1,6 +1,6 @@
 """Large-size asymptotics of the spherical (normalised-state) model for any spectrum (derivations/step_14).
 
-Setting (THEORY 6.2). At a critical point of value f, with x = y/|y| the state, A = K - f (K the real
+Setting (docs/theory.md §6.2). At a critical point of value f, with x = y/|y| the state, A = K - f (K the real
 2d x 2d form of H, eigenvalues doubled) and D = 2d real dimensions, the conditional Hessian in units of
 2 D sigma^2 / r^2 is
 

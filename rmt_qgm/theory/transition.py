@@ -1,4 +1,4 @@
-"""Where the trainability transition sits for a general spectrum (derivations/step_11; THEORY 9.5).
+"""Where the trainability transition sits for a general spectrum (derivations/step_11; docs/theory.md §9.5).
 
 Claim (derived here; confirmed by circuit simulation, validate check ``transition/spectrum``). At a
 critical point with value f of the spherical model (and of circuits, whose second derivatives obey

@@ -1,4 +1,4 @@
-"""Weighted WHRF for a general spectrum and its finite-size Kac–Rice count (THEORY.md 6.1).
+"""Weighted WHRF for a general spectrum and its finite-size Kac–Rice count (docs/theory.md §6.1).
 
 Model. f = F - E0 = sum_k mu_k x_k(theta)^2 with x = X w(theta), X a 2d x 2^p matrix of i.i.d. N(0, 1)
 entries (the overall scale is fixed below) and mu >= 0 the spectrum of K = H - E0 in real form (each
@@ -8,11 +8,11 @@ N(0, I) and d_i^2 x = -x (derivations/step_02), so with b = diag(mu) x:
   d_i f = 2 b.u_i,   d_i d_j f = 2 [u_i^T diag(mu) u_j + b.v_ij] (i != j),   d_i^2 f = 2 u_i^T diag(mu) u_i - 2 f.
 
 Given x, grad f ~ N(0, 4 |b|^2 I_p); at grad f = 0 the u_i lie in b-perp and b.v_ij = |b| Z_ij, so
-Hess f = 2 [U_perp^T diag(mu) U_perp - f I + |b| Z]  (it reduces to THEORY 4 for constant mu), and
+Hess f = 2 [U_perp^T diag(mu) U_perp - f I + |b| Z]  (it reduces to docs/theory.md §4 for constant mu), and
 
   E N_k(f in B) = pi^p E_x[ 1{f in B} (2 pi)^(-p/2) |b|^(-p) |det(U_perp^T diag(mu) U_perp - f I + |b| Z)| 1{k} ].
 
-Scale: the field is rescaled so that E f = Tr K / d, the Haar mean of F - E0 (THEORY 3.2), i.e. the
+Scale: the field is rescaled so that E f = Tr K / d, the Haar mean of F - E0 (docs/theory.md §3.2), i.e. the
 reported loss is E0 + f Tr(K) / (d sum_k mu_k); counts do not depend on the scale.
 
 Monte Carlo: x from a ladder of Gaussians tilted by exp(-lam x^T diag(mu) x) (low f is rare), weighted by
