@@ -7,3 +7,10 @@ tracebacks, so nothing else should be caught that way.
 
 class UserInputError(ValueError):
     """A bad parameter given by the user. The message names the parameter and the allowed values."""
+
+
+class MonteCarloError(RuntimeError):
+    """A Monte Carlo estimate that could not be made from the draws taken (e.g. no draw is a local minimum).
+
+    Not a user mistake: ``predict`` turns it into a law that says why it is missing (``NoLaw``); the CLI prints
+    one line without a traceback if it ever reaches it."""

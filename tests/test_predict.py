@@ -1,4 +1,5 @@
-"""predict(): keys, units, transition, and bad input."""
+"""predict(): keys, units, transition, and bad input (per model; the auto rule and the two laws are in
+tests/test_predict_auto.py)."""
 import json
 import subprocess
 import sys
@@ -6,15 +7,17 @@ import sys
 import numpy as np
 import pytest
 
-from rmt_qgm.errors import UserInputError
+from rmt_qgm.errors import MonteCarloError, UserInputError
 from rmt_qgm.theory.predict import predict
 from rmt_qgm.theory.published import compare_published, natcomm_crt0, natcomm_mode
 
 
 def test_predict_keys_and_units():
-    r = predict(3, 4, hamiltonian="fidelity", n_mc=500)
+    r = predict(3, 4, hamiltonian="fidelity", model="whrf", n_mc=500)
     assert r["gamma"] == 4 / 16 and r["dof"]["value"] == 16 and r["dof"]["rule"] == "dimension"
-    assert r["transition"]["gamma_c"] == 1.0 and r["transition"]["params_c"] == 16
+    # the circuit's transition p_c = 2 (d - d0) = 14; the WHRF surrogate's own (m = 16) is reported beside it
+    assert r["transition"]["gamma_c"] == 1 - 1 / 8 and r["transition"]["params_c"] == 14
+    assert r["transition"]["model_transition"]["params_c"] == 16
     m = r["minima"]
     assert m["q10"] < m["median"] < m["q90"]
     Ebar = 7 / 8
@@ -25,17 +28,17 @@ def test_predict_keys_and_units():
     assert len(counts) == 5
     pdf = np.array(m["pdf"])
     assert pdf.shape[1] == 2 and np.all(pdf[:, 1] >= 0)
-    assert json.dumps(r)
+    assert json.loads(r.to_json())["minima"]["median"] == m["median"]
 
 
 def test_predict_pure_whrf_and_p1_exact():
-    r = predict(None, 1, dof=6, n_mc=300)
+    r = predict(None, 1, dof=6, n_mc=300, model="whrf")
     assert r["critical_points"]["expected_counts_by_index"] == pytest.approx([1.0, 1.0], abs=1e-12)
     assert r["gamma"] == pytest.approx(1 / 6)
 
 
 def test_dof_rules_differ_for_spread_spectra():
-    a = predict(3, 4, hamiltonian="diag:0,1,2,3,4,5,6,7", dof_rule="trace_ratio", n_mc=200)
+    a = predict(3, 4, hamiltonian="diag:0,1,2,3,4,5,6,7", model="whrf", dof_rule="trace_ratio", n_mc=200)
     assert a["dof"]["rule"] == "trace_ratio"
     # Tr K^2 / ... : K = 0..7: (28)^2 / 140 = 5.6 -> ceil 6 -> m_real = 12
     assert a["dof"]["value"] == 12
@@ -63,11 +66,11 @@ def test_published_curves():
 
 def test_cli_predict_json():
     out = subprocess.run([sys.executable, "-m", "rmt_qgm.cli", "predict", "--qubits", "3", "--params", "2",
-                          "--samples", "200", "--json"], capture_output=True, text=True, timeout=300)
+                          "--model", "whrf", "--samples", "200", "--json"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout)
     for key in ("gamma", "model", "dof", "transition", "minima", "critical_points", "asymptotic", "dps",
-                "digits_lost"):
+                "digits_lost", "schema_version", "model_reason"):
         assert key in r
     for key in ("support", "q10", "median", "q90", "mode", "pdf"):
         assert key in r["minima"]
@@ -85,7 +88,7 @@ def test_spherical_predict_reports_spectral_transition():
 def test_complexity_curve_in_predict():
     # S(t) rises to its maximum at t_e (docs/theory.md §5.6): the last point (just below t_e) is the largest
     from rmt_qgm.theory.predict import predict
-    r = predict(None, 8, dof=32, n_mc=200, complexity_points=3)
+    r = predict(None, 8, dof=32, n_mc=200, complexity_points=3, model="whrf")
     c = r["asymptotic"]["complexity"]
     assert len(c) == 3 and c[-1][0] <= r["asymptotic"]["threshold_t"]
     assert c[0][1] < c[1][1] < c[2][1]
@@ -93,7 +96,7 @@ def test_complexity_curve_in_predict():
 
 def test_complexity_rejected_for_other_models():
     import pytest
-    from rmt_qgm.errors import UserInputError
+    from rmt_qgm.errors import MonteCarloError, UserInputError
     from rmt_qgm.theory.predict import predict
     with pytest.raises(UserInputError, match="complexity"):
         predict(3, 4, model="spherical", complexity_points=3)
@@ -111,18 +114,6 @@ def test_circuit_model_predict():
     assert m["support"][0] <= m["q10"] < m["median"] < m["q90"] <= m["support"][1]
 
 
-def test_cli_model_list_matches_engine():
-    from rmt_qgm import cli
-    from rmt_qgm.theory.predict import MODELS
-    assert tuple(cli.MODELS) == tuple(MODELS)
-
-
-def test_cli_ladder_list_matches_engine():
-    from rmt_qgm import cli
-    from rmt_qgm.theory.circuit_kacrice import LADDERS
-    assert tuple(cli.LADDERS) == tuple(LADDERS)
-
-
 def test_no_local_minimum_among_the_draws_is_one_clear_error():
     # near the transition a Monte Carlo run can contain no index-0 draw (n = 4, p = 28, projector:2 at 8000
     # draws did); predict must then say so in one line naming the draw count, not fail inside the tabulation
@@ -132,11 +123,11 @@ def test_no_local_minimum_among_the_draws_is_one_clear_error():
     rng = np.random.default_rng(0)
     f = rng.uniform(0.0, 1.0, 50)
     kr = KacRiceDraws.from_draws(3, f, rng.normal(size=50), np.full(50, 2))     # every draw has index 2
-    with pytest.raises(UserInputError, match="samples") as exc:
+    with pytest.raises(MonteCarloError, match="samples") as exc:
         prediction_from_draws(kr, parse_hamiltonian("fidelity", 2), "circuit", {}, 0, 30, 0.0)
     assert "p_c" not in str(exc.value)               # p = 3 < p_c = 6 for the infidelity at n = 2
     # at or beyond the spectrum's transition (n = 2, projector:2: p_c = 2 (4 - 2) = 4) the line says so
     kr = KacRiceDraws.from_draws(4, f, rng.normal(size=50), np.full(50, 2))
-    with pytest.raises(UserInputError, match="p_c = 4") as exc:
+    with pytest.raises(MonteCarloError, match="p_c = 4") as exc:
         prediction_from_draws(kr, parse_hamiltonian("projector:2", 2), "circuit", {}, 0, 30, 0.0)
     assert "\n" not in str(exc.value) and "global minimum" in str(exc.value)

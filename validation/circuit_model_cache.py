@@ -1,6 +1,6 @@
 """The cache of the exact circuit model's replicates (validation/results/circuit_model_cache/).
 
-A replicate, predict(n, p, H, model="circuit", seed, n_mc)["minima"], costs seconds to ten minutes, and
+A replicate, predict_raw(n, p, H, model="circuit", seed, n_mc)["minima"], costs seconds to ten minutes, and
 the validation scripts reuse some 450 of them. An entry is valid when the code that made it would make
 it again:
 
@@ -64,10 +64,10 @@ def _rounded(x):
 @lru_cache(maxsize=1)
 def model_fingerprint() -> str:
     """sha256 of the probes' outputs (12 significant digits) under the code as it is now."""
-    from rmt_qgm.theory.predict import predict
+    from rmt_qgm.theory.predict import predict_raw
     h = hashlib.sha256()
     for n, p, ham, n_mc in FINGERPRINT_PROBES:
-        m = predict(n, p, hamiltonian=ham, model="circuit", seed=FINGERPRINT_SEED, n_mc=n_mc, ladder=LADDER)["minima"]
+        m = predict_raw(n, p, hamiltonian=ham, model="circuit", seed=FINGERPRINT_SEED, n_mc=n_mc, ladder=LADDER)["minima"]
         h.update(json.dumps(_rounded(m), sort_keys=True).encode())
     return h.hexdigest()
 
@@ -104,11 +104,11 @@ def entry_valid(entry: dict) -> bool:
 
 
 def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dict:
-    """predict(n, p, ham, model="circuit", seed, n_mc, ladder=LADDER)["minima"], cached in CIRCUIT_CACHE (written
+    """predict_raw(n, p, ham, model="circuit", seed, n_mc, ladder=LADDER)["minima"], cached in CIRCUIT_CACHE (written
     atomically)."""
     import rmt_qgm
     from rmt_qgm.store import atomic_write_json
-    from rmt_qgm.theory.predict import predict
+    from rmt_qgm.theory.predict import predict_raw
     f = _cache_file(n, p, ham, seed, n_mc)
     if os.path.exists(f):
         with open(f, encoding="utf-8") as fh:
@@ -116,7 +116,7 @@ def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dic
         if entry_valid(c):
             return c["minima"]
     t0 = time.perf_counter()
-    m = predict(n, p, hamiltonian=ham, model="circuit", seed=seed, n_mc=n_mc, ladder=LADDER)["minima"]
+    m = predict_raw(n, p, hamiltonian=ham, model="circuit", seed=seed, n_mc=n_mc, ladder=LADDER)["minima"]
     seconds = time.perf_counter() - t0
     fp = record_fingerprint()
     os.makedirs(CIRCUIT_CACHE, exist_ok=True)

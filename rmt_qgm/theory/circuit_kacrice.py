@@ -38,7 +38,7 @@ from ..checks import check_choice, check_float, check_int
 from ..seeding import generator
 from .distributions import AffineUnits
 from .spherical import _typical_f, tilt_ladder
-from .weighted_draws import KacRiceDraws
+from .weighted_draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
 
 
 def _haar_isometries(rng: np.random.Generator, shape: tuple, d: int, r: int) -> np.ndarray:
@@ -71,11 +71,13 @@ class _Setup:
         self.iu = np.triu_indices(p, 1)
 
 
-def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, log_pi: np.ndarray | None):
+def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, log_pi: np.ndarray | None,
+                 progress=None):
     """``counts[l]`` draws of psi0 from tilt level ``lams[l]`` for every l (in this order, chunk by chunk),
     each with its Kac–Rice weight. The importance weight is the balance heuristic over the mixture of all
     levels, log_iw = -logsumexp_l (log pi_l + log q_l/p(F)), with ``log_pi`` the log shares of draws (None:
-    equal shares 1/L, the default ladder). Returns lists (F, logw, index, Hessian eigenvalues) of chunks."""
+    equal shares 1/L, the default ladder). ``progress(k)``, if given, is called after each chunk of k draws.
+    Returns lists (F, logw, index, Hessian eigenvalues) of chunks."""
     p, d, r, D2, s_H, a, kvec = S.p, S.d, S.r, S.D2, S.s_H, S.a, S.kvec
     chunk, iu, log_kappa = S.chunk, S.iu, S.log_kappa
     L = lams.size
@@ -139,6 +141,8 @@ def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, 
             logws.append(p * math.log(math.pi) + log_pg0 + logdet + log_iw)
             idxs.append((ev < 0).sum(axis=1))
             eigs.append(ev)
+            if progress is not None:
+                progress(s)
     return fs, logws, idxs, eigs
 
 
@@ -219,7 +223,7 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
                      levels: int = 24, return_eigenvalues: bool = False, focus: int | None = None,
                      pilot: float = 0.2, defensive: float = 0.25, focus_levels: int | None = None,
                      focus_quantiles: tuple[float, float] = (0.005, 0.995), margin: float = 0.25,
-                     deep_levels: int = 0):
+                     deep_levels: int = 0, progress=None):
     """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
     eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
 
@@ -239,7 +243,9 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     Deep levels (opt-in, ``deep_levels`` = k > 0; default 0 = the plain ladder): k more tilts with typical
     losses from t = LADDER_FLOOR_T / 3 down to t = DEEP_FLOOR_T (:func:`deep_ladder`) join the ladder (and the
     pilot's), and a focused ladder may reach down to DEEP_FLOOR_T. Near the transition the minima sit below the
-    plain ladder's floor t = 0.01, which then finds them rarely (:func:`floor_share`). Still exactly unbiased."""
+    plain ladder's floor t = 0.01, which then finds them rarely (:func:`floor_share`). Still exactly unbiased.
+
+    ``progress(k)`` (optional) is called after every chunk of k draws (for a progress bar)."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
     deep_levels = check_int("deep_levels", deep_levels, 0, 200)
@@ -251,7 +257,7 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     if focus is None:
         per = max(1, n_mc // L)
         rng = generator(seed, "circuit-kacrice", p, S.d)
-        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None)
+        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None, progress)
     else:
         focus = check_int("focus", focus, 0)
         pilot = check_float("pilot", pilot, 0.0, 1.0, open_min=True, open_max=True)
@@ -277,7 +283,7 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
         mix, counts = mix[keep], counts[keep]
         log_pi = np.log(counts / counts.sum())
         rng = generator(seed, "circuit-kacrice-focus", focus, p, S.d)
-        fs, logws, idxs, eigs = _draw_levels(S, rng, mix, counts, log_pi)
+        fs, logws, idxs, eigs = _draw_levels(S, rng, mix, counts, log_pi, progress)
     kr = KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
     return (kr, np.concatenate(eigs)) if return_eigenvalues else kr
 
@@ -312,10 +318,10 @@ DEEP_LEVELS = 8
 
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
-                  dps: int = 30, ladder: str = "auto") -> dict:
+                  dps: int = 30, ladder: str = "auto", return_draws: bool = False, progress=None):
     """``predict --model circuit``: the exact finite-size law of the randomized (Haar) ansatz.
 
-    Counts by index and the local-minimum law from :func:`kac_rice_circuit` with ``max(n_mc, 8000)``
+    Counts by index and the local-minimum law from :func:`kac_rice_circuit` with ``max(n_mc, MIN_DRAWS)``
     draws; transition as in the spherical model (the inertia bound holds for circuits). Valid for the
     ``randomized`` ansatz with Haar psi0 only; other ansatz families have other laws at a point.
 
@@ -324,6 +330,9 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     the plain run has no local-minimum draw at p < p_c or more than FLOOR_SHARE_MAX of the minima's weight
     below t = 0.01 (near the transition; docs/circuit_model.md). The result's ``sampling`` block says which
     ladder was used, why, and the final run's floor share.
+
+    ``return_draws``: return (result, the final run's :class:`KacRiceDraws`). ``progress(k)``: called after
+    every chunk of k draws (the deep rerun of "auto" counts again).
     """
     import time
 
@@ -334,10 +343,10 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     p = check_int("params", n_params, 1)
     check_choice("ladder", ladder, LADDERS)
-    draws = max(n_mc, 8000)
+    draws = max(n_mc, MIN_DRAWS)
     reason = None
     if ladder != "deep":
-        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws)
+        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, progress=progress)
         share = floor_share(kr, ham.spectrum)
         if ladder == "auto":
             if np.isnan(share) and p < spectral_transition(ham.spectrum)["params_c"]:
@@ -347,7 +356,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
                           f"t = {LADDER_FLOOR_T:g} (> {FLOOR_SHARE_MAX:.0%})")
     deep = ladder == "deep" or reason is not None
     if deep:
-        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, deep_levels=DEEP_LEVELS)
+        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, deep_levels=DEEP_LEVELS, progress=progress)
         share = floor_share(kr, ham.spectrum)
     out = prediction_from_draws(kr, ham, "circuit",
                                 {"value": 2 * ham.dim, "rule": "none: exact law of the randomized (Haar) "
@@ -362,4 +371,4 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     out["sampling"] = {"ladder": "deep" if deep else "plain", "requested": ladder, "auto_reason": reason,
                        "deep_levels": DEEP_LEVELS if deep else 0, "floor_t": LADDER_FLOOR_T,
                        "floor_share_minima": share, "warning": warn}
-    return out
+    return (out, kr) if return_draws else out

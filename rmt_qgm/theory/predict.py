@@ -1,24 +1,25 @@
-"""``predict``: the theory behind ``rmt-qgm predict`` (issue 3).
+"""``predict``: the theory behind ``rmt-qgm predict``.
 
-For n qubits, p parameters and a Hamiltonian spec it returns, for the chosen landscape model, the
-local-minimum distribution in raw loss units F = <psi|H|psi>, the expected critical points by index per
-[0, pi)^p at finite size (with Monte Carlo standard errors), the transition location, the asymptotic
-threshold t_e(gamma) and Marchenko–Pastur edge mapped to F, the working precision and the digits lost.
-gamma = p / 2^(n+1) by convention; the model's own ratio p / m_real is ``gamma_model``.
+:func:`predict` answers (n, p, H) with one :class:`~rmt_qgm.theory.prediction.Prediction`: the model that
+:func:`rmt_qgm.theory.registry.choose` picks (``model="auto"``, the default: the most accurate validated model
+that answers within the time budget) or the one named, and from it the two laws users ask for, ``minima``
+(every local minimum counted once, Kac–Rice) and ``optimiser_minima`` (where a multi-start local optimiser
+ends, basin-weighted), each with its uncertainty and provenance, plus the transition, counts by index and the
+asymptotic levels. gamma = p / 2^(n+1); losses in raw units F = <psi|H|psi>.
 
-For ``model="circuit"`` the result also has ``optimiser_minima``: the law of the minima a multi-start
-local optimiser finds (basin-weighted; :func:`rmt_qgm.theory.optimiser_law.optimiser_minima`, a fitted
-basin law with its uncertainty and warnings), beside ``minima``, which counts every minimum once.
+:func:`predict_raw` is one model's own result dict (what the studies in validation/ and their caches read).
 """
 from __future__ import annotations
 
 import importlib
 import time
 
+import numpy as np
+
 
 from .. import gamma_of
 from ..checks import check_choice, check_int
-from ..errors import UserInputError
+from ..errors import MonteCarloError, UserInputError
 from ..hamiltonians import parse_hamiltonian
 from .asymptotics import edge_threshold, mp_edge, transition_gamma
 from .circuit_kacrice import LADDERS
@@ -32,10 +33,13 @@ _MODEL_MODULES = {"weighted": "weighted", "spherical": "spherical", "circuit": "
 PDF_POINTS = 120
 
 
-def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "whrf",
-            dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
-            n_mc: int = 2000, complexity_points: int = 0, ladder: str = "auto") -> dict:
-    """Prediction for (n, p, H) under ``model`` (module docstring). ``dof`` gives a pure WHRF(m, p).
+def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "whrf",
+                dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
+                n_mc: int = 2000, complexity_points: int = 0, ladder: str = "auto") -> dict:
+    """One model's own result dict for (n, p, H) (module docstring). ``dof`` gives a pure WHRF(m, p).
+
+    The studies in validation/ and the circuit-model cache read these dicts (their numbers are what the
+    committed tables were computed from); users get :func:`predict`, which builds a :class:`Prediction`.
 
     ``complexity_points`` > 0 adds ``asymptotic.complexity``: [t, S(t)] of the isotropic WHRF on that many
     points of (0, t_e] (:func:`rmt_qgm.theory.complexity.complexity_curve`, 20 digits), for gamma < 1.
@@ -131,3 +135,352 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         "dps": dps, "digits_lost": int(max(te.digits_lost, mpe.digits_lost)),
         "seed": seed, "seconds": time.perf_counter() - t0,
     }
+
+
+# --- predict: one Prediction from the registry's model -------------------------------------------------------
+
+#: a Monte Carlo median is reliable when its relative standard error (in t = (F - E0)/(Ebar - E0)) is at most
+#: this and the effective sample size at least MIN_ESS
+MAX_MEDIAN_RSE = 0.02
+
+
+def _bar(estimate: float, enabled: bool, desc: str):
+    """A tqdm bar on stderr when work is expected to take more than PROGRESS_AFTER seconds (else None)."""
+    from .registry import PROGRESS_AFTER
+    if not enabled or estimate <= PROGRESS_AFTER:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=None, desc=desc, unit="draw", leave=False, file=__import__("sys").stderr)
+
+
+class _DrawProgress:
+    """progress(k) callback for the Monte Carlo models: counts draws on a tqdm bar (auto ladder reruns add)."""
+
+    def __init__(self, bar, draws: int):
+        self.bar, self.draws = bar, draws
+        if bar is not None:
+            bar.total = draws
+
+    def __call__(self, k: int) -> None:
+        if self.bar is None:
+            return
+        if self.bar.n + k > self.bar.total:
+            self.bar.total += self.draws
+        self.bar.update(k)
+
+
+class _TimedProgress:
+    """A bar that advances with elapsed time against the estimate, for models without a draw loop."""
+
+    def __init__(self, estimate: float, enabled: bool, desc: str):
+        import threading
+        from .registry import PROGRESS_AFTER
+        self.bar, self._stop = None, threading.Event()
+        if enabled and estimate > PROGRESS_AFTER:
+            from tqdm import tqdm
+            self.bar = tqdm(total=round(estimate, 1), desc=f"{desc} (estimated {estimate:.0f} s)", unit="s",
+                            leave=False, file=__import__("sys").stderr, bar_format="{l_bar}{bar}| {elapsed}")
+            self._t = threading.Thread(target=self._tick, daemon=True)
+            self._t.start()
+
+    def _tick(self):
+        import time as _time
+        t0 = _time.perf_counter()
+        while not self._stop.wait(0.5):
+            el = _time.perf_counter() - t0
+            self.bar.n = min(el, self.bar.total)
+            self.bar.refresh()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self.bar is not None:
+            self.bar.close()
+        return False
+
+
+def _transition_block(problem, raw: dict | None) -> dict:
+    """gamma_c, p_c, ground degeneracy (docs/theory.md §9.5) from the problem's spectral law; the model's own
+    extra entries (ceiling, small-loss exponent) kept."""
+    law = problem.law
+    d, d0 = law.dim, law.ground_degeneracy
+    out = {"gamma_c": 1.0 - d0 / d, "params_c": problem.params_c, "ground_degeneracy": d0,
+           "basis": "inertia bound: for p >= params_c = 2 (d - d0) local minima above E0 are rare and shallow, "
+                    "almost all minima are global (docs/theory.md §9.5, derivations/step_11)",
+           "provenance": "derived"}
+    if raw is not None:
+        own = raw.get("transition", {})
+        for k, v in own.items():
+            out.setdefault(k, v)
+        if own.get("params_c") not in (None, out["params_c"]):      # the isotropic WHRF's own transition
+            out["model_transition"] = {"gamma_model_c": own.get("gamma_model_c"), "params_c": own.get("params_c"),
+                                       "note": "the surrogate model's own transition, not the circuit's"}
+    return out
+
+
+def _law_from_raw_pdf(raw: dict, units):
+    from .distributions import TabulatedDistribution
+    F, dens = np.array(raw["minima"]["pdf"], dtype=float).T
+    return TabulatedDistribution(units.to_t(F), dens * units.scale, units)
+
+
+def _mc_reliability(se: float, median: float, E0: float, scale: float, ess: float, extra: list[str]) -> tuple[bool, str | None]:
+    from .weighted_draws import MIN_ESS
+    reasons = list(extra)
+    rse = se / max(median - E0, 1e-300 * scale) if np.isfinite(se) else float("inf")
+    if ess < MIN_ESS:
+        reasons.append(f"effective sample size {ess:.0f} < {MIN_ESS} (the law rests on a few draws)")
+    if not rse <= MAX_MEDIAN_RSE:
+        reasons.append(f"relative standard error of the median {rse:.1%} > {MAX_MEDIAN_RSE:.0%} "
+                       "(more --samples or --budget, or another model)")
+    return (not reasons), ("; ".join(reasons) or None)
+
+
+def _count_law(raw: dict, kr, problem, model: str, units):
+    """``minima`` of a Monte Carlo model: the raw tabulated law with its median's s.e. from the draws."""
+    from .prediction import Provenance, law_from_distribution, weighted_median_stderr
+    dist = _law_from_raw_pdf(raw, units)
+    sel = (kr.index == 0) & np.isfinite(kr.logw)
+    med = dist.median()
+    se = weighted_median_stderr(kr.f[sel], kr.logw[sel], med, float(dist.pdf(med)))
+    ess = kr.effective_sample_size(0)
+    ok, why = _mc_reliability(se, med, units.offset, units.scale, ess, [])
+    src = {"circuit": "docs/theory.md §13 (derivations/step_13)", "spherical": "docs/theory.md §6.2 (step_12)",
+           "weighted": "docs/theory.md §6.1"}[model]
+    return law_from_distribution(dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
+                                 provenance=Provenance("derived", model, src), median_stderr=se, ess=ess,
+                                 reliable=ok, reason=why,
+                                 details={"relative_stderr_t": se / max(med - units.offset, 1e-300)}), dist
+
+
+def _optimiser_law_circuit(raw: dict, kr, problem, count_dist, units):
+    """``optimiser_minima`` of the circuit model: the count law tilted by (B1') with alpha' from (G3)."""
+    from .basin import CEILING_Q, ceiling_t, ceiling_weighted
+    from .optimiser_law import FEW_MINIMA, calibration, optimiser_weighted
+    from .prediction import Provenance, law_from_distribution, weighted_median_stderr
+    n, p, spec = problem.n_qubits, problem.n_params, problem.hamiltonian
+    law, a = optimiser_weighted(count_dist, n, p, spec)
+    med = law.median()
+    # Monte Carlo part of the s.e.: the draws re-weighted by the tilt
+    tc = ceiling_t(count_dist, CEILING_Q)
+    sel = (kr.index == 0) & np.isfinite(kr.logw)
+    t = units.to_t(kr.f[sel])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tilt = np.where(t < tc, a["alpha"] * 0.5 * p * np.log1p(-np.minimum(t, tc) / tc), -np.inf)
+    lw = kr.logw[sel] + tilt
+    se_mc = weighted_median_stderr(kr.f[sel], lw, med, float(law.pdf(med)))
+    fin = np.isfinite(lw)
+    w = np.exp(lw[fin] - lw[fin].max()) if np.any(fin) else np.zeros(0)
+    ess = float(w.sum() ** 2 / np.sum(w * w)) if w.size else 0.0
+    lo, hi = (ceiling_weighted(count_dist, p, a["alpha"] * np.exp(s * a["se_log"])).median() for s in (1, -1))
+    se_fit = 0.5 * abs(hi - lo)
+    warns = [a["warning"]] if a["warning"] else []
+    en0 = raw["critical_points"]["expected_counts_by_index"][0]
+    if en0 < FEW_MINIMA:
+        warns.append(f"about {en0:.2g} local minima per instance (< {FEW_MINIMA:g}): the optimiser finds a lone "
+                     "minimum whatever its basin, which the pooled basin law does not model")
+    ok, why = _mc_reliability(se_mc, med, units.offset, units.scale, ess, warns)
+    cal = calibration()
+    prov = Provenance("fitted", "circuit", "docs/theory.md §6.3 ((B1'), (G3)); docs/basin_ceiling_law.md",
+                      {"file": "rmt_qgm/data/basin_law_g3.json", "date": cal["date"], "points": cal["points"],
+                       "fit_range": {"qubits": cal.get("qubits"), "gamma": cal.get("gammas"),
+                                     "hamiltonians": cal["hamiltonians"]},
+                       "source": cal["source"], "residual_sd_log_alpha": cal["s"]})
+    return law_from_distribution(
+        law, weighting="optimiser-found (basin-weighted: uniform random starts, local optimiser)", E0=units.offset,
+        provenance=prov, median_stderr=float(np.hypot(se_mc, se_fit)), ess=ess, reliable=ok, reason=why,
+        details={"median_stderr_mc": se_mc, "median_stderr_fit": se_fit,
+                 "median_range_alpha_1se": [float(lo), float(hi)], "alpha_prime": a["alpha"],
+                 "alpha_prime_se_log": a["se_log"], "spectrum_in_fit": a["spectrum_in_fit"],
+                 "ceiling_t": tc, "ceiling_quantile": CEILING_Q,
+                 "law": "count-weighted law tilted by (1 - t/t_c)_+^(alpha' p/2), alpha' from (G3)"})
+
+
+def _overparameterised_laws(problem):
+    """Above the transition: no local minima above E0 (rare and shallow), the optimiser ends at E0."""
+    from .prediction import NoLaw, Provenance, point_law
+    E0 = problem.law.E0
+    minima = NoLaw(f"p = {problem.n_params} >= p_c = {problem.params_c}: local minima above the ground energy "
+                   "are absent or rare and shallow (docs/theory.md §9.5); every minimum an optimiser finds is "
+                   "global up to those rare exceptions")
+    opt = point_law(E0, weighting="optimiser-found (basin-weighted: uniform random starts, local optimiser)",
+                    units=problem.units.units, reliable=True, reason=None,
+                    provenance=Provenance("derived", "transition", "docs/theory.md §9.5 (derivations/step_11)"),
+                    details={"fraction_at_global_minimum": "not predicted beyond 'almost all'; measured (validate "
+                             "check transition/spectrum): 69 of 72 certified minima global at n = 3, p = p_c + 2 "
+                             "(the others at t <= 1e-3), 144 of 144 at p_c + 4, 64 of 64 at n = 4, p_c + 2"})
+    return minima, opt
+
+
+def _run_asymptotic(problem, dps: int):
+    from .prediction import Provenance, point_law
+    from .registry import ASYMPTOTIC_MAX_LEVELS
+    from .spherical_asymptotics import asymptotic_summary
+    law = problem.law.coarse(ASYMPTOTIC_MAX_LEVELS)
+    asym = asymptotic_summary(law, problem.gamma, min(dps, 30))
+    if law is not problem.law:
+        asym["spectral_law"] = (f"{problem.law.levels.size} distinct levels merged into {law.levels.size} "
+                                "equal-count groups (ground level exact; moves the law by at most one group's width)")
+    units = problem.units
+    for key in ("edge", "threshold"):
+        asym[f"{key}_t"] = None if asym.get(key) is None else float(units.to_t(asym[key]))
+    finite = ("asymptotic level (2^n -> inf at fixed gamma and spectral law): finite-size corrections are not "
+              "modelled; at n = 4-6 circuit medians sit 1.5-5x above it in t (docs/asymptotic_edge.md)")
+    wt = "each local minimum counted once (Kac–Rice)"
+    if asym.get("threshold") is not None:
+        minima = point_law(asym["threshold"], weighting=wt, units=units.units, reliable=False, reason=finite,
+                           provenance=Provenance("derived", "asymptotic", "docs/theory.md §15 (derivations/step_15)"),
+                           details={"level": "concentration level f* (argmax of the minima complexity)",
+                                    "edge_interval": asym.get("edge_interval")})
+    else:
+        from .prediction import NoLaw
+        minima = NoLaw(asym.get("note", "concentration level not computed"))
+    opt = point_law(asym["edge"], weighting="optimiser-found (basin-weighted: uniform random starts, local optimiser)",
+                    units=units.units, reliable=False, reason=finite,
+                    provenance=Provenance("derived", "asymptotic", "docs/theory.md §14 (derivations/step_14)"),
+                    details={"level": "edge level f_e of Haar-typical critical points: where descent from a random "
+                                      "start reaches marginal stability (the threshold level of mean-field glasses)"})
+    return asym, minima, opt
+
+
+def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "auto", *,
+            dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
+            n_mc: int | None = None, complexity_points: int = 0, ladder: str = "auto",
+            budget: float | None = None, progress: bool = False):
+    """The prediction for (n, p, H): :class:`~rmt_qgm.theory.prediction.Prediction` (module docstring).
+
+    ``model``: "auto" (default: :func:`rmt_qgm.theory.registry.choose`) or a name of
+    :data:`rmt_qgm.theory.registry.MODELS`. ``budget``: seconds (default 60); a named model estimated to take
+    longer is refused before it starts, auto picks one that fits. ``n_mc``: Monte Carlo draws (models' own
+    defaults; the draws-based models take at least MIN_DRAWS, and a smaller request is reported). ``dof`` (a
+    pure WHRF(m, p)) and ``dof_rule`` are for the whrf model only; ``ladder`` for the circuit model only.
+    ``progress``: a tqdm bar on stderr for work expected to take more than 2 s.
+    """
+    from ..checks import check_float
+    from ..problem import parse_problem
+    from .prediction import NoLaw, Prediction
+    from .registry import DEFAULT_BUDGET, MODEL_NAMES, MODELS, check_budget, choose, estimates
+    from .weighted_draws import MIN_DRAWS
+    t0 = time.perf_counter()
+    check_choice("model", model, MODEL_NAMES)
+    budget = DEFAULT_BUDGET if budget is None else check_float("budget", budget, 0.0, open_min=True)
+    dps = check_int("dps", dps, 15, 200)
+    seed = check_int("seed", seed, 0)
+    if n_mc is not None:
+        n_mc = check_int("samples", n_mc, 100)
+    check_choice("dof_rule", dof_rule, DOF_RULES)
+    check_choice("ladder", ladder, LADDERS)
+    complexity_points = check_int("complexity_points", complexity_points, 0, 1000)
+    problem = parse_problem(n_qubits, n_params, hamiltonian, dof)
+    opts = {"n_mc": n_mc, "ladder": ladder}
+    if model == "auto":
+        name, reason, est = choose(problem, budget, opts)
+    else:
+        name, reason, est = model, f"requested (--model {model})", estimates(problem, opts)
+        check_budget(name, problem, budget, opts)
+    # inputs a model ignores are refused, not dropped
+    if dof is not None and name != "whrf":
+        raise UserInputError("dof: a pure WHRF(m, p) is answered by --model whrf only")
+    if dof_rule != "dimension" and name != "whrf":
+        raise UserInputError(f"dof_rule: only --model whrf uses a degrees-of-freedom rule (model here: {name})")
+    if ladder != "auto" and name != "circuit":
+        raise UserInputError(f"ladder: the Monte Carlo ladder is chosen for --model circuit only (model here: {name})")
+    if complexity_points and name != "whrf":
+        raise UserInputError("complexity: the asymptotic complexity S(t) is derived for --model whrf only")
+    if complexity_points == 1:
+        raise UserInputError("complexity must be 0 (off) or at least 2 points")
+    warnings = []
+    if n_mc is not None and n_mc < MIN_DRAWS and name in ("circuit", "spherical", "weighted"):
+        warnings.append(f"samples: {n_mc} raised to {MIN_DRAWS} draws (the fewest this model takes)")
+    if n_mc is not None and name == "asymptotic":
+        warnings.append("samples: the asymptotic model uses no Monte Carlo; --samples ignored")
+    estimate = next(e["estimated_seconds"] for e in est if e["model"] == name)
+    raw, critical, sampling, asym = None, None, None, None
+    digits_lost, dof_block = 0, None
+    if name == "asymptotic":
+        asym, minima, opt = _run_asymptotic(problem, dps)
+        digits_lost = asym.get("digits_lost", 0)
+    elif name == "whrf":
+        with _TimedProgress(estimate, progress, "whrf Kac–Rice"):
+            raw = predict_raw(n_qubits, problem.n_params, hamiltonian, "whrf", dof, dof_rule, dps, seed,
+                              n_mc or 2000, complexity_points)
+        minima, opt = _whrf_laws(raw, problem)
+    else:
+        from ..hamiltonians import parse_hamiltonian
+        from .distributions import AffineUnits
+        units = AffineUnits.for_hamiltonian(parse_hamiltonian(problem.hamiltonian, problem.n_qubits))
+        draws = max(n_mc or MIN_DRAWS, MIN_DRAWS)
+        bar = _bar(estimate, progress, f"{name} model Monte Carlo")
+        try:
+            mod = importlib.import_module(f".{_MODEL_MODULES[name]}", __package__)
+            kw = dict(seed=seed, n_mc=draws, dps=dps, return_draws=True)
+            if name == "circuit":
+                kw.update(ladder=ladder, progress=_DrawProgress(bar, draws))
+            raw, kr = mod.predict_model(problem.n_qubits, problem.n_params, problem.hamiltonian, **kw)
+        except MonteCarloError as exc:
+            raw, kr = None, None
+            mc_fail = str(exc).split("; use more draws")[0]
+        finally:
+            if bar is not None:
+                bar.close()
+        if raw is None:
+            minima = NoLaw(f"no law from the Monte Carlo: {mc_fail}")
+            opt = NoLaw("no count-weighted law to tilt (see minima.reason)")
+        else:
+            minima, count_dist = _count_law(raw, kr, problem, name, units)
+            if name == "circuit":
+                opt = _optimiser_law_circuit(raw, kr, problem, count_dist, units)
+            else:
+                opt = NoLaw(f"the basin law (G3) is calibrated on the exact circuit model only; use --model circuit "
+                            f"or auto for the optimiser-found law (model here: {name})")
+            sampling = {"draws": raw["critical_points"]["n_mc"], "effective_sample_size_minima": kr.effective_sample_size(0),
+                        **(raw.get("sampling") or {})}
+            asym, digits_lost = raw.get("asymptotic"), raw.get("digits_lost", 0)
+    if raw is not None:
+        critical = dict(raw["critical_points"])
+        c, se = np.array(critical["expected_counts_by_index"]), np.array(critical["stderr_by_index"])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            critical["relative_stderr_by_index"] = [float(x) if np.isfinite(x) else None for x in se / np.abs(c)]
+        dof_block = raw.get("dof")
+        if asym is None:
+            asym = raw.get("asymptotic")
+    if problem.law is not None and problem.overparameterised:
+        over_min, over_opt = _overparameterised_laws(problem)
+        if isinstance(minima, NoLaw) or name == "asymptotic":
+            minima = over_min
+        if isinstance(opt, NoLaw) or name == "asymptotic" or name == "circuit":
+            if name == "circuit" and not isinstance(opt, NoLaw):
+                warnings.append("p >= p_c: the fitted basin law is not calibrated here; the optimiser-found law is the "
+                                "transition's (global minimum)")
+            opt = over_opt
+    transition = (_transition_block(problem, raw) if problem.law is not None else
+                  (raw or {}).get("transition", {}))
+    regime = ("overparameterised (p >= p_c)" if problem.law is not None and problem.overparameterised
+              else (raw or {}).get("regime", "underparameterised (p < p_c)"))
+    return Prediction(
+        model=name, model_reason=reason, n_qubits=problem.n_qubits, n_params=problem.n_params, gamma=problem.gamma,
+        hamiltonian=problem.hamiltonian, regime=regime, minima=minima, optimiser_minima=opt, transition=transition,
+        critical_points=critical, ansatz=None if problem.n_qubits is None else "randomized", asymptotic=asym, sampling=sampling, dof=dof_block,
+        models_considered=est, warnings=warnings, dps=dps, digits_lost=int(digits_lost or 0), seed=seed,
+        seconds=time.perf_counter() - t0, budget_seconds=budget)
+
+
+def _whrf_laws(raw: dict, problem):
+    """``minima`` of the isotropic WHRF: its tabulated law (no per-draw s.e. available); no optimiser law."""
+    from .distributions import AffineUnits
+    from .prediction import NoLaw, Provenance, law_from_distribution
+    if problem.law is not None:
+        units = problem.units
+    else:
+        units = AffineUnits()
+    dist = _law_from_raw_pdf(raw, units)
+    minima = law_from_distribution(
+        dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
+        provenance=Provenance("derived", "whrf", "docs/theory.md §5 (derivations/step_05)"), median_stderr=None,
+        ess=None, reliable=False,
+        reason="the isotropic WHRF is a surrogate that puts circuit minima too low (docs/circuits_vs_theory.md); "
+               "its Monte Carlo median has no s.e. estimate here")
+    return minima, NoLaw("the basin law (G3) is calibrated on the exact circuit model only; use --model circuit or "
+                         "auto for the optimiser-found law (model here: whrf)")

@@ -37,7 +37,7 @@ from scipy.special import logsumexp
 from ..checks import check_int
 from ..seeding import generator
 from .transition import minima_ceiling, spectral_transition
-from .weighted_draws import KacRiceDraws
+from .weighted_draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
 
 
 def real_form_spectrum(spectrum: np.ndarray) -> np.ndarray:
@@ -141,11 +141,11 @@ def kac_rice_spherical(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int
 
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
-                  dps: int = 30) -> dict:
+                  dps: int = 30, return_draws: bool = False):
     """``predict`` for the spherical model: local-minimum law in raw loss units F, counts by index.
 
     Counts by index and the local-minimum law come from :func:`kac_rice_spherical` with
-    ``max(n_mc, 8000)`` importance-sampled draws (the heavier weights of this model need more draws than
+    ``max(n_mc, MIN_DRAWS)`` importance-sampled draws (the heavier weights of this model need more draws than
     the isotropic WHRF). The transition is the spectral inertia bound of :mod:`.transition`:
     gamma_c = 1 - d0/d with d0 the ground-state degeneracy, plus the ceiling below which local minima
     sit at this p. The asymptotic block is the fixed-law limit of :mod:`.spherical_asymptotics` (edge level
@@ -158,10 +158,11 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     p = check_int("params", n_params, 1)
-    kr = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
-    return prediction_from_draws(kr, ham, "spherical",
-                                 {"value": 2 * ham.dim, "rule": "dimension (state space R^(2d), exact in this "
-                                                                "model)"}, seed, dps, t0)
+    kr = kac_rice_spherical(ham.spectrum, p, seed=seed, n_mc=max(n_mc, MIN_DRAWS))
+    out = prediction_from_draws(kr, ham, "spherical",
+                                {"value": 2 * ham.dim, "rule": "dimension (state space R^(2d), exact in this "
+                                                               "model)"}, seed, dps, t0)
+    return (out, kr) if return_draws else out
 
 
 def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: int, dps: int, t0: float) -> dict:
@@ -174,13 +175,13 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
 
     p = kr.p
     if not np.any((kr.index == 0) & np.isfinite(kr.logw)):
-        from ..errors import UserInputError
+        from ..errors import MonteCarloError
         tr = spectral_transition(ham.spectrum)
         where = (f"p >= p_c = {tr['params_c']}, the transition of this spectrum (gamma_c = {tr['gamma_c']:.4g}): "
                  "local minima above the ground energy are absent or rare there, and an optimiser ends at a "
                  "global minimum (t = 0)" if p >= tr["params_c"] else
                  "near the transition minima are rare at typical points")
-        raise UserInputError(f"--samples (n_mc): none of the {kr.n_draws} Monte Carlo draws of the {model} model "
+        raise MonteCarloError(f"--samples (n_mc): none of the {kr.n_draws} Monte Carlo draws of the {model} model "
                              f"is a local minimum (n = {ham.n}, p = {p}, gamma = {gamma_of(ham.n, p):.4g}; {where}); "
                              "use more draws or another model")
     units = AffineUnits.for_hamiltonian(ham)
@@ -203,8 +204,8 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
                    "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
                    "mean": dist.mean(), "pdf": [[float(f), float(d)] for f, d in zip(Fg, dens)],
                    "weighting": "uniform over critical points (Kac–Rice), not basin-weighted",
-                   "effective_sample_size": ess, "reliable": ess >= 30,
-                   "warning": (None if ess >= 30 else
+                   "effective_sample_size": ess, "reliable": ess >= MIN_ESS,
+                   "warning": (None if ess >= MIN_ESS else
                                "effective sample size below 30: the Monte Carlo estimate of this law rests "
                                "on a few draws; its quantiles are not reliable (increase n_mc)")},
         "critical_points": {"expected_counts_by_index": kr.counts.tolist(),

@@ -64,7 +64,14 @@ _LEVEL_TOL = 1e-12
 
 
 def spectral_law(spectrum) -> tuple[np.ndarray, np.ndarray]:
-    """(levels, weights): distinct eigenvalues of H (merged within 1e-12 of the spread) and their fractions."""
+    """(levels, weights): distinct eigenvalues of H (merged within 1e-12 of the spread) and their fractions.
+
+    ``spectrum`` may also be a spectral law given as levels and weights (an object with ``levels`` and
+    ``weights`` attributes, e.g. :class:`rmt_qgm.problem.SpectralLaw`), which is returned as it is: the
+    asymptotic levels depend on the spectrum only through its law, so sizes whose 2^n eigenvalues would not
+    fit in memory still have them."""
+    if hasattr(spectrum, "levels") and hasattr(spectrum, "weights"):
+        return np.asarray(spectrum.levels, dtype=float), np.asarray(spectrum.weights, dtype=float)
     s = np.sort(np.asarray(spectrum, dtype=float).ravel())
     if s.size < 2 or not np.all(np.isfinite(s)):
         raise UserInputError("spectrum must hold at least 2 finite values")
@@ -407,8 +414,10 @@ def _bracket_edge_level(levels, weights, gamma, rule, n_scan):
     E0, Emax = float(levels[0]), float(levels[-1])
     width = Emax - E0
     fs = E0 + width * np.linspace(0, 1, n_scan + 1)[1:-1]
+    # at small gamma f_e sits within ~2 sqrt(gamma) of E_max, above the uniform scan: continue geometrically
+    tail = Emax - width * np.geomspace(1.0 / (2 * n_scan), 1e-14, 4 * n_scan)
     prev = E0
-    for fv in fs:
+    for fv in np.concatenate([fs, tail]):
         if edge_at_float(levels, weights, fv, gamma, rule) < 0:
             break
         prev = fv

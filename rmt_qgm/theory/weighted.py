@@ -28,7 +28,7 @@ from ..checks import check_int
 from ..seeding import generator
 from .spherical import real_form_spectrum, tilt_ladder
 from .transition import minima_ceiling, spectral_transition
-from .weighted_draws import KacRiceDraws
+from .weighted_draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
 
 
 #: Weighted-WHRF Kac–Rice result (importance-weighted draws, f = F - E0 unscaled).
@@ -76,8 +76,9 @@ def kac_rice_weighted(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int 
 
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
-                  dps: int = 30) -> dict:
-    """``predict`` for the weighted WHRF (module docstring): minima law in raw F, counts by index."""
+                  dps: int = 30, return_draws: bool = False):
+    """``predict`` for the weighted WHRF (module docstring): minima law in raw F, counts by index.
+    ``return_draws``: also return the draws with their values in raw loss units F - E0."""
     import time
 
     from .. import gamma_of
@@ -87,7 +88,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     p = check_int("params", n_params, 1)
-    kr = kac_rice_weighted(ham.spectrum, p, seed=seed, n_mc=max(n_mc, 8000))
+    kr = kac_rice_weighted(ham.spectrum, p, seed=seed, n_mc=max(n_mc, MIN_DRAWS))
     mu = real_form_spectrum(ham.spectrum) - ham.ground_energy
     # scale: E f = sum mu (unscaled, x ~ N(0, I)) -> Haar mean Tr K / d
     scale = (mu.sum() / mu.size) / mu.sum()
@@ -101,7 +102,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
                                    name=f"local minima, weighted WHRF (n={ham.n}, p={p})")
     Fg, dens = dist.grid()
     ess = kr.effective_sample_size(0)
-    return {
+    out = {
         "gamma": gamma_of(ham.n, p), "model": "weighted", "n_qubits": ham.n, "n_params": p,
         "hamiltonian": ham.spec,
         "dof": {"value": 2 * ham.dim, "rule": "dimension (all 2d real amplitudes, weighted by the spectrum)"},
@@ -111,11 +112,15 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
                    "median": dist.median(), "q90": float(dist.ppf(0.9)), "mode": dist.mode(),
                    "mean": dist.mean(), "pdf": [[float(a), float(b)] for a, b in zip(Fg, dens)],
                    "weighting": "uniform over critical points (Kac–Rice), not basin-weighted",
-                   "effective_sample_size": ess, "reliable": ess >= 30,
-                   "warning": None if ess >= 30 else "effective sample size below 30: quantiles not reliable"},
+                   "effective_sample_size": ess, "reliable": ess >= MIN_ESS,
+                   "warning": None if ess >= MIN_ESS else "effective sample size below 30: quantiles not reliable"},
         "critical_points": {"expected_counts_by_index": kr.counts.tolist(), "stderr_by_index": kr.stderr.tolist(),
                             "euler": kr.euler, "euler_stderr": kr.euler_stderr, "domain": "[0, pi)^p",
                             "n_mc": kr.n_draws},
         "asymptotic": {"threshold": None, "edge": None, "note": "not derived for the weighted model yet"},
         "dps": dps, "digits_lost": 0, "seed": seed, "seconds": time.perf_counter() - t0,
     }
+    if return_draws:
+        import dataclasses
+        return out, dataclasses.replace(kr, f=kr.f * scale + ham.ground_energy)
+    return out

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: the fewest importance-weighted draws the Monte Carlo models (spherical, weighted, circuit) take: a smaller
+#: ``n_mc`` is raised to it (predict reports that it did)
+MIN_DRAWS = 8000
+#: below this Kish effective sample size of the index-0 weights a law's quantiles rest on a few draws and are
+#: reported as not reliable
+MIN_ESS = 30
+
 
 @dataclass
 class KacRiceDraws:

@@ -1,0 +1,182 @@
+"""The landscape models ``predict`` can use, in one registry that the API and the CLI both read.
+
+Each :class:`ModelSpec` says what it is, for which problems it can answer (``unavailable``), what it would
+cost on this project's reference host (``estimate_seconds``: 2 cores, measured 2026-12-07 with other work on
+the host, so conservative) and where it has been validated. :func:`choose` is the ``auto`` rule:
+
+=====================================================  ==============  ==============================================
+region                                                 model           why
+=====================================================  ==============  ==============================================
+pure WHRF (``dof`` given, no qubits)                   ``whrf``        the only model defined there
+p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``  the transition answers (docs/theory.md §9.5):
+                                                                       optimiser ends at a global minimum
+exact circuit model fits the budget                    ``circuit``     exact finite-size law of the randomized
+                                                                       ansatz (docs/theory.md §13), most accurate
+                                                                       validated model (docs/circuits_vs_theory.md)
+otherwise (large n, or over budget)                    ``asymptotic``  fixed-law 2^n -> inf levels, any spectrum,
+                                                                       seconds; finite-size error stated
+=====================================================  ==============  ==============================================
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import UserInputError
+
+#: the default time budget of one prediction, seconds (``--budget``)
+DEFAULT_BUDGET = 60.0
+#: work expected to take longer than this shows a progress bar
+PROGRESS_AFTER = 2.0
+#: the asymptotic levels work on a spectral law of at most this many levels (coarser laws are merged, the
+#: ground level kept exactly: :meth:`rmt_qgm.problem.SpectralLaw.coarse`)
+ASYMPTOTIC_MAX_LEVELS = 256
+
+
+def _needs_dense(problem) -> str | None:
+    from ..problem import DENSE_LAW_MAX_QUBITS
+    if problem.n_qubits is None:
+        return "needs a Hamiltonian on n qubits (a pure WHRF(m, p) has only --model whrf)"
+    if problem.n_qubits > DENSE_LAW_MAX_QUBITS:
+        return f"needs the 2^n-dimensional state space, n <= {DENSE_LAW_MAX_QUBITS}"
+    return None
+
+
+# --- cost models: seconds on the reference host (2 cores, shared), fitted to timings of 2026-12-07 -----------
+# circuit: per draw 2e-4 s + 8e-9 s * p d^3 (the Haar isometries' QR, d x d/2 per gate); measured 0.16-77 ms per
+# draw at n = 3-6 (ratio to this model 0.8-1.3). spherical/weighted: 5e-5 + 3e-9 (2d) p^2 + 1e-9 p^3 per draw.
+# whrf: n_mc x 120 t-nodes x (2e-6 + 7e-8 p^2 + 1e-9 p^3). asymptotic: 3 s (numba load + mpmath edge levels).
+
+def _draws(opts) -> int:
+    from .weighted_draws import MIN_DRAWS
+    return max(int(opts.get("n_mc") or MIN_DRAWS), MIN_DRAWS)
+
+
+def _cost_circuit(problem, opts) -> float:
+    d, p = problem.dim, problem.n_params
+    per = 2e-4 + 8e-9 * p * d ** 3
+    runs = 1.0 if opts.get("ladder", "auto") != "auto" or problem.gamma < 0.6 else 2.0  # auto may go deep
+    return _draws(opts) * per * runs + 3.0
+
+
+def _cost_surrogate(problem, opts) -> float:
+    d, p = problem.dim, problem.n_params
+    return _draws(opts) * (5e-5 + 3e-9 * 2 * d * p * p + 1e-9 * p ** 3) + 3.0
+
+
+def _cost_whrf(problem, opts) -> float:
+    p = problem.n_params
+    n_mc = int(opts.get("n_mc") or 2000)
+    return n_mc * 120 * (2e-6 + 7e-8 * p * p + 1e-9 * p ** 3) + 0.5
+
+
+def _cost_asymptotic(problem, opts) -> float:
+    return 3.0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One landscape model (module docstring)."""
+
+    name: str
+    summary: str
+    minima_provenance: str            # "derived" | "fitted"
+    optimiser_provenance: str
+    validated: str                    # where and how well (the check or doc that measured it)
+    unavailable: Callable             # problem -> reason it cannot answer, or None
+    estimate_seconds: Callable        # (problem, options) -> seconds
+
+
+MODELS: dict[str, ModelSpec] = {
+    "circuit": ModelSpec(
+        "circuit", "exact finite-size Kac–Rice law of the randomized (Haar) circuit ansatz, no surrogate field; "
+        "optimiser-found law = that law tilted by the fitted basin law (B1')/(G3)",
+        "derived", "fitted",
+        "n = 3-6, gamma = 0.125-0.75, three spectra: optimiser-found law agrees with circuit simulation in 36 of "
+        "36 rows of docs/circuits_vs_theory.md (leave-one-(n, p)-out), 15 of 15 declared new rows (n = 4-7); "
+        "fails its declared tests at gamma = 0.875 and n = 3, p = 2 (docs/basin_ceiling_law.md)",
+        _needs_dense, _cost_circuit),
+    "asymptotic": ModelSpec(
+        "asymptotic", "fixed-spectral-law limit 2^n -> inf at fixed gamma: concentration level of local minima and "
+        "edge level of the Hessian at critical points (mpmath), any spectrum, any n <= 30",
+        "derived", "derived",
+        "the levels themselves against sampled matrices (validate check asymptotic/spherical-edge); as a "
+        "prediction for circuits they are limits: at n = 4-6 circuit medians sit 1.5-5x above them in t "
+        "(docs/asymptotic_edge.md)",
+        lambda problem: None if problem.law is not None else "needs a Hamiltonian (use --model whrf with --dof)",
+        _cost_asymptotic),
+    "spherical": ModelSpec(
+        "spherical", "spherical surrogate (the state's real form on the sphere, Gaussian tangent directions)",
+        "derived", "fitted", "docs/circuits_vs_theory.md: sits below circuit minima; heavy weights (small ESS)",
+        _needs_dense, _cost_surrogate),
+    "weighted": ModelSpec(
+        "weighted", "spectrum-weighted WHRF surrogate", "derived", "fitted",
+        "docs/circuits_vs_theory.md: below circuit minima", _needs_dense, _cost_surrogate),
+    "whrf": ModelSpec(
+        "whrf", "isotropic Wishart hypertoroidal random field (the ICLR 2022 model), finite-size Kac–Rice",
+        "derived", "fitted", "puts minima too low for circuits (docs/circuits_vs_theory.md); exact for a pure "
+        "WHRF(m, p) (tests/test_enumeration_vs_kacrice.py)",
+        lambda problem: None, _cost_whrf),
+}
+#: names accepted by ``predict(model=...)`` and ``--model``
+MODEL_NAMES = ("auto",) + tuple(MODELS)
+
+
+def estimates(problem, opts) -> list[dict]:
+    """Every model's availability and estimated cost for ``problem``."""
+    out = []
+    for name, spec in MODELS.items():
+        why = spec.unavailable(problem)
+        out.append({"model": name, "available": why is None, "why_not": why,
+                    "estimated_seconds": None if why else float(spec.estimate_seconds(problem, opts))})
+    return out
+
+
+def choose(problem, budget: float, opts: dict) -> tuple[str, str, list[dict]]:
+    """The ``auto`` rule (module docstring): (model, reason, every model's estimate)."""
+    est = estimates(problem, opts)
+    by = {e["model"]: e for e in est}
+    if problem.n_qubits is None:
+        return "whrf", "a pure WHRF(m, p) (--dof): the only model defined without a Hamiltonian", est
+    if problem.overparameterised:
+        return ("asymptotic", f"p = {problem.n_params} >= p_c = {problem.params_c} (overparameterised): the "
+                "transition theory answers (docs/theory.md §9.5); no Monte Carlo needed", est)
+    c = by["circuit"]
+    if c["available"] and c["estimated_seconds"] <= budget:
+        return ("circuit", f"exact circuit model fits the budget (estimated {c['estimated_seconds']:.0f} s <= "
+                f"{budget:g} s); the most accurate validated model ({MODELS['circuit'].validated.split(':')[0]})", est)
+    sec = c["estimated_seconds"]
+    why = (f"the exact circuit model {c['why_not']}" if not c["available"] else
+           f"the exact circuit model is out of reach at this size (estimated {_duration(sec)})" if sec > WEEK else
+           f"the exact circuit model would take about {_duration(sec)} > budget {budget:g} s "
+           f"(--budget {sec * 1.2:.0f} runs it)")
+    return "asymptotic", f"{why}; the asymptotic levels answer in seconds (finite-size error stated)", est
+
+
+WEEK = 7 * 86400.0
+
+
+def _duration(sec: float) -> str:
+    if sec < 120:
+        return f"{sec:.0f} s"
+    if sec < 7200:
+        return f"{sec / 60:.0f} min"
+    if sec < 3 * 86400:
+        return f"{sec / 3600:.1f} h"
+    if sec < 3e7 * 100:
+        return f"{sec / 86400:.0f} days"
+    return f"{sec / 3.15e7:.1e} years"
+
+
+def check_budget(model: str, problem, budget: float, opts: dict) -> float:
+    """Refuse a named model whose estimated cost exceeds ``budget`` before it starts; returns the estimate."""
+    spec = MODELS[model]
+    why = spec.unavailable(problem)
+    if why:
+        raise UserInputError(f"model {model}: {why}; --model auto picks one that answers")
+    sec = float(spec.estimate_seconds(problem, opts))
+    if sec > budget:
+        raise UserInputError(f"budget: model {model} would take about {_duration(sec)} for n = {problem.n_qubits}, "
+                             f"p = {problem.n_params}, more than --budget {budget:g} s; raise --budget to "
+                             f"{sec * 1.2:.0f} or use --model auto (answers within the budget)")
+    return sec
