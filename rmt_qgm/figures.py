@@ -29,13 +29,15 @@ import io
 import math
 import os
 import time
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
 from . import gamma_of
+from .analysis import compare_counts, hessians_at_minima, whrf_critical_count_fields, whrf_minimum_hessian_draws
 from .checks import check_choice, check_int, check_writable_dir
+from .plotting import COLORS, GAMMA_LABEL, T_LABEL, FigureData
+from .plotting import new_figure as _new_figure
 from .seeding import generator
 from .store import atomic_savefig, atomic_write_bytes
 
@@ -68,20 +70,8 @@ STYLE: dict[str, object] = {
 #: gamma grid of the circuit figures (p = round(gamma 2^(n+1))).
 GAMMAS: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5)
 SPECTRA: tuple[str, ...] = ("fidelity", "projector:2", "randspec:1")
-COLORS: tuple[str, ...] = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
-GAMMA_LABEL = r"$\gamma = p\,/\,2^{n+1}$"
-T_LABEL = r"$t = (F - E_0)\,/\,(\bar E - E_0)$"
 #: Draws of the spherical model's importance sampler (predict uses max(n_mc, 8000)).
 SPHERICAL_MC = 40000
-
-
-@dataclass
-class FigureData:
-    """A drawn figure and the table of its data (numeric columns)."""
-
-    fig: object
-    columns: list[str]
-    rows: list[Sequence[float]]
 
 
 def make_figure(name: str, out: str, *, quick: bool = False, seed: int = 0, workers: int = 1,
@@ -114,15 +104,6 @@ def make_figure(name: str, out: str, *, quick: bool = False, seed: int = 0, work
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-
-def _new_figure(width: float, height: float, ncols: int = 1):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, ncols, squeeze=False)[0]
-    return fig, axes
-
 
 def _csv_bytes(columns: list[str], rows: list[Sequence[float]]) -> bytes:
     buf = io.StringIO()
@@ -337,68 +318,6 @@ def _fig_phase_diagram(quick: bool, seed: int, workers: int) -> FigureData:
 
 # ------------------------------------------------------------------------------------- hessian-spectrum
 
-def _hessians_at_minima(res, with_instances: bool = False):
-    """Exact Hessian eigenvalues (rows) and F at every certified minimum of a randomized-circuit run.
-
-    Circuits and initial states are rebuilt from the documented seed keys of :mod:`rmt_qgm.simulate`
-    (``generator(seed, "instance", i, "circuit" | "psi0")``); the loss at the stored angles must
-    reproduce the recorded F, else the point is skipped. ``with_instances`` also returns the instance
-    index of each row.
-    """
-    from .circuits.ansatz import build_circuit, initial_state
-    from .hamiltonians import parse_hamiltonian
-    from .spec import parse_psi0
-    P = res.params
-    a = res.arrays()
-    sel = a["certified"].astype(bool) & (a["index"] == 0)
-    ham = parse_hamiltonian(P["hamiltonian"], P["n_qubits"])
-    eigs, Fs, insts = [], [], []
-    for i in np.unique(a["instance"][sel]):
-        circ = build_circuit(P["ansatz"], P["n_qubits"], P["n_params"],
-                             generator(P["seed"], "instance", int(i), "circuit"), P["generators"])
-        psi0 = initial_state(parse_psi0(P["psi0"]), P["n_qubits"], generator(P["seed"], "instance", int(i), "psi0"))
-        for k in np.nonzero(sel & (a["instance"] == i))[0]:
-            th = a["theta"][k]
-            F = circ.loss(th, psi0, ham)
-            if abs(F - a["F"][k]) > 1e-8 * max(1.0, abs(F)):
-                continue
-            eigs.append(np.linalg.eigvalsh(circ.hessian(th, psi0, ham)))
-            Fs.append(F)
-            insts.append(int(i))
-    p = P["n_params"]
-    if with_instances:
-        return np.array(eigs).reshape(-1, p), np.array(Fs), np.array(insts, dtype=np.int64)
-    return np.array(eigs).reshape(-1, p), np.array(Fs)
-
-
-def whrf_minimum_hessian_draws(m: int, p: int, t_values: np.ndarray, rng: np.random.Generator,
-                               draws: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Eigenvalues of M(t) = W - t I + sqrt(t) Z with Kac–Rice weights at local minima, for each t.
-
-    At a critical point of the isotropic WHRF(m, p) with value t, Hess t / 2 = M(t) (pointlaw, docs/theory.md §4);
-    the Kac–Rice conditional law of the Hessian at a local minimum is p(M) |det M| 1{M > 0} / norm
-    (docs/theory.md §5.1–5.5). One set of ``draws`` (W, Z) is reused for every t (common random numbers).
-    Returns (eigenvalues [len(t), draws, p], weights [len(t), draws] normalised to sum 1 per t (all zero
-    where no draw is positive definite), effective sample size per t).
-    """
-    from .theory.pointlaw import sample_wz
-    W, Z = sample_wz(m, p, rng, draws)
-    eye = np.eye(p)
-    ev_all = np.empty((len(t_values), draws, p))
-    w_all = np.zeros((len(t_values), draws))
-    ess = np.zeros(len(t_values))
-    for j, t in enumerate(t_values):
-        ev = np.linalg.eigvalsh(W - t * eye + math.sqrt(max(t, 0.0)) * Z)
-        pd = np.all(ev > 0, axis=1)
-        ev_all[j] = ev
-        if pd.any():
-            logdet = np.log(np.abs(ev)).sum(axis=1)
-            w = np.where(pd, np.exp(logdet - logdet[pd].max()), 0.0)
-            w_all[j] = w / w.sum()
-            ess[j] = 1.0 / np.sum(w_all[j] ** 2)
-    return ev_all, w_all, ess
-
-
 def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     """Hessian eigenvalues at optimiser-found minima against the isotropic WHRF's conditional law and the
     exact circuit model's (:mod:`rmt_qgm.theory.circuit_kacrice`: index-0 Kac–Rice draws, Gaussian kernel of
@@ -409,9 +328,9 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
 
     Theory: isotropic WHRF(m = 2^(n+1), p) in t = (F - E0)/(Ebar - E0), where Hess F = 2 (Ebar - E0) M(t)
     and, at a local minimum with value t, M(t) = W - t I + sqrt(t) Z has the Kac–Rice conditional law
-    p(M) |det M| 1{M > 0} (docs/theory.md §4, §5.5; :func:`whrf_minimum_hessian_draws`). It is evaluated at the
-    empirical t of each found minimum and mixed with equal weights, so the comparison tests the Hessian
-    law alone, not the law of values. Dotted lines: the asymptotic edges of mu_t (free convolution of
+    p(M) |det M| 1{M > 0} (docs/theory.md §4, §5.5; :func:`rmt_qgm.analysis.whrf_minimum_hessian_draws`). It is
+    evaluated at the empirical t of each found minimum and mixed with equal weights, so the comparison tests
+    the Hessian law alone, not the law of values. Dotted lines: the asymptotic edges of mu_t (free convolution of
     Marchenko–Pastur with a semicircle, shift -t; :func:`rmt_qgm.theory.asymptotics.spectral_edges`) at the
     median empirical t, mapped to F units.
 
@@ -426,7 +345,7 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     E0, Eb = ham.ground_energy, ham.mean_energy
     m = 2 ** (n + 1)
     res = _simulate(n, p, "fidelity", starts, instances, seed, workers)
-    eigs, Fs = _hessians_at_minima(res)
+    eigs, Fs = hessians_at_minima(res)
     t_vals = (Fs - E0) / (Eb - E0)
     ev, w, ess = whrf_minimum_hessian_draws(m, p, t_vals, generator(seed, "figure", "hessian", m, p), draws)
     # exact circuit model: Kac–Rice draws at index 0, kernel-conditioned on each found minimum's F
@@ -486,31 +405,30 @@ def _fig_critical_counts(quick: bool, seed: int, workers: int) -> FigureData:
     Theory: finite-size Kac–Rice for the isotropic WHRF(m, p) (docs/theory.md §5.2, :func:`expected_counts`,
     Monte Carlo with exact standard errors). Data: mean counts over sampled fields F = |X w(theta)|^2
     whose critical points are all found by Newton from a dense grid and certified by the Euler identity
-    (docs/theory.md §5.3, :func:`enumerate_critical_points`). Both via :func:`rmt_qgm.validate.check_critical_count_whrf`;
-    error bars are one standard error; each panel reports the largest z-score over indices.
+    (docs/theory.md §5.3, :func:`enumerate_critical_points`). Both via
+    :func:`rmt_qgm.analysis.whrf_critical_count_fields` (the fields and Kac–Rice counts of the
+    ``critical-count/whrf`` validation check); error bars are one standard error; each panel reports the
+    largest z-score over indices.
 
     CSV: one row per (case, index k).
     """
-    from .validate import check_critical_count_whrf
     cases = ((6, 2, 100), (8, 3, 30)) if quick else ((6, 2, 400), (8, 3, 150), (12, 3, 100))
     fig, axes = _new_figure(3.3 * len(cases), 3.3, ncols=len(cases))
     rows: list[list[float]] = []
     for ax, (m, p, fields) in zip(axes, cases):
-        r = check_critical_count_whrf(m, p, fields, seed)
-        d = r.details
+        sets, kac_rice = whrf_critical_count_fields(m, p, fields, seed)
+        c = compare_counts(sets, kac_rice.counts, kac_rice.stderr)
         k = np.arange(p + 1)
-        mean, se = np.asarray(d["enumerated_mean"]), np.asarray(d["enumerated_se"])
-        kr, kse = np.asarray(d["kac_rice"]), np.asarray(d["kac_rice_se"])
+        mean, se, kr, kse, z = c.enumerated_mean, c.enumerated_se, c.kac_rice, c.kac_rice_se, c.z
         ax.errorbar(k - 0.1, mean, yerr=se, fmt="o", color=COLORS[0], label=f"enumeration ({fields} fields)")
         ax.errorbar(k + 0.1, kr, yerr=kse, fmt="s", color=COLORS[1], label="Kac–Rice (finite size)")
         ax.set_xticks(k)
         ax.set_xlabel("Hessian index k")
         ax.set_ylabel(r"expected critical points per $[0,\pi)^p$")
-        euler = "Euler identity holds" if d["all_fields_euler_zero"] else "Euler identity FAILS"
-        ax.set_title(f"WHRF(m={m}, p={p}): max z = {r.statistic:.2f}\n{euler} for every field")
+        euler = "Euler identity holds" if c.euler_zero else "Euler identity FAILS"
+        ax.set_title(f"WHRF(m={m}, p={p}): max z = {float(z.max()):.2f}\n{euler} for every field")
         ax.set_ylim(0, 1.4 * float(max(np.max(mean + se), np.max(kr + kse))))
         ax.legend(loc="upper right")
-        z = np.abs(mean - kr) / np.sqrt(se ** 2 + kse ** 2)
         for kk in k:
             rows.append([m, p, fields, int(kk), mean[kk], se[kk], kr[kk], kse[kk], z[kk]])
     fig.suptitle("Critical points of the isotropic WHRF by index: Kac–Rice vs exhaustive enumeration",

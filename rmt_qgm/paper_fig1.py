@@ -89,8 +89,9 @@ def collect(cache: str, cfg) -> dict[tuple[int, float], dict]:
 
 def build(quick: bool, seed: int, workers: int, cache: str, simulate: bool = True,
           qubits: tuple[int, ...] | None = None):
-    """Run (or resume) the sweep in ``cache`` and draw the figure; returns figures.FigureData."""
-    from .figures import COLORS, GAMMA_LABEL, FigureData, _new_figure
+    """Run (or resume) the sweep in ``cache`` and draw the figure; returns plotting.FigureData."""
+    from .plotting import COLORS, GAMMA_LABEL, FigureData
+    from .plotting import new_figure as _new_figure
     qubits = qubits or (QUICK_QUBITS if quick else PAPER_QUBITS)
     instances = 12 if quick else INSTANCES
     cfg = sweep_config(tuple(qubits), GAMMAS, seed, instances)

@@ -90,7 +90,8 @@ from basin_gamma_law import (NEW_N_JSON, implied_alpha_precise, implied_alpha_ra
                              verdict)
 from basin_scaling_law import (GAMMA_LAW_SUMMARY, _render_loo, calibration_points,  # noqa: E402
                                comparison_table, fit_g2, loo_rows, offset_z, predicted_alpha_g2)
-from basin_weighting import HAMILTONIANS, circuit_laws, empirical_t  # noqa: E402
+from basin_weighting import circuit_laws, empirical_t  # noqa: E402
+from common import FALLBACK_DRAWS, HAMILTONIANS, _cache_file, simulate_row  # noqa: E402
 
 from rmt_qgm.theory.basin import CEILING_Q, ceiling_weighted  # noqa: E402
 
@@ -144,14 +145,11 @@ def table_loo_g3(pts: list[dict]) -> list[dict]:
 
 def fallback_rows(rows: list[dict]) -> list[str]:
     """The test rows whose circuit model ran with FALLBACK_DRAWS draws per replicate (basin_weighting.circuit_laws)."""
-    from circuits_vs_theory import FALLBACK_DRAWS, _cache_file
     return [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r in rows
             if os.path.exists(_cache_file(r["n"], r["p"], r["hamiltonian"], CIRCUIT_SEED, FALLBACK_DRAWS))]
 
 
 def run(workers: int, summary: dict) -> dict:
-    from circuits_vs_theory import simulate_row
-
     from rmt_qgm.errors import UserInputError
     pts = calibration_points_g3(summary)
     fit3 = fit_g2(usable(pts))
@@ -202,7 +200,6 @@ def second_test(fit: dict) -> dict:
 def third_test(fit: dict, workers: int, sims: list[dict] | None = None) -> dict:
     """(G3) with the fit ``fit`` at n = 3 (third declared test, module docstring), (G2) refitted on the current
     inputs beside it. ``sims``: the test's stored simulations (a rerun refits without re-simulating)."""
-    from circuits_vs_theory import simulate_row
     t0 = time.perf_counter()
     with open(GAMMA_LAW_SUMMARY, encoding="utf-8") as fh:
         fit2 = fit_g2(calibration_points(json.load(fh)))

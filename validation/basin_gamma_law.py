@@ -51,9 +51,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from basin_weighting import (CVT_JSON, HAMILTONIANS, SEED, add_systematic, analyse,  # noqa: E402
-                             analyse_incomplete, calibration_cases, circuit_laws, empirical_t,
-                             enumerate_config, tilted_median)
+from basin_weighting import (SEED, add_systematic, analyse, analyse_incomplete,  # noqa: E402
+                             calibration_cases, circuit_laws, empirical_t, enumerate_config, tilted_median)
+from common import (CI_COVERAGE, CVT_JSON, HAMILTONIANS, ci_widening, load_json_if_present,  # noqa: E402
+                    simulate_row, verdict_pair, widen)
 
 OUT = os.path.join(HERE, "results", "basin_gamma_law")
 BASIN_SUMMARY = os.path.join(HERE, "results", "basin_weighting", "summary.json")
@@ -257,8 +258,6 @@ def predicted_alpha_g1(alphas: list[dict], n: int, p: int, ham: str) -> dict | N
 
 def new_n_rows(workers: int) -> list[dict]:
     """The circuit Monte Carlo of the NEW_N rows by the table's protocol (resumable)."""
-    from circuits_vs_theory import simulate_row
-
     from rmt_qgm.store import atomic_write_json
     if os.path.exists(NEW_N_JSON):
         with open(NEW_N_JSON, encoding="utf-8") as fh:
@@ -321,8 +320,7 @@ def tilt_row(r: dict, pa: dict | None, seed: int, tilt=None) -> dict:
 def verdict(row: dict, c: float = 1.0) -> str:
     """The table's rule (docs/circuits_vs_theory.md): UNRELIABLE where the s.e. exceeds a quarter of the
     predicted q10-q90 width, else agree when pred +- 2 s.e. meets the empirical 95 % interval (its
-    half-widths widened by ``c``, circuits_vs_theory.widen)."""
-    from circuits_vs_theory import widen
+    half-widths widened by ``c``, common.widen)."""
     if row.get("alpha") is None:
         return "no prediction"
     lo, hi = widen(row["empirical_ci95_t"], row["empirical_median_t"], c)
@@ -371,7 +369,6 @@ def _render_g1(summary: dict) -> list[str]:
 def precise_rows(preds: list[dict]) -> list[dict]:
     """The predictions whose row was re-simulated on 256 instances (validation/empirical_ci_coverage.py), with
     the empirical median and its 95 % interval replaced by that run's (an independent seed)."""
-    from circuits_vs_theory import CI_COVERAGE, load_json_if_present
     cov = load_json_if_present(CI_COVERAGE)
     if cov is None:
         return []
@@ -407,7 +404,6 @@ def _render_widened(preds: list[dict], implied: list[dict] | None = None,
                     alphas: list[dict] | None = None) -> list[str]:
     """The verdicts under the coverage-calibrated empirical interval, and (post hoc) against the 256-instance
     medians of validation/empirical_ci_coverage.py."""
-    from circuits_vs_theory import ci_widening
     w = ci_widening()
     if not w:
         return []
@@ -516,7 +512,6 @@ def _render_new_n(summary: dict) -> list[str]:
              "| n | p | γ | H | count-weighted median | (G): α, (B2) median ± s.e., verdict | "
              "(G1): α, (B2) median ± s.e., verdict | empirical median (95 % CI) | α implied (post hoc) |",
              "|---|---|---|---|---|---|---|---|---|"]
-    from circuits_vs_theory import ci_widening, verdict_pair
     w = ci_widening()
     c = w["c"] if w else None
     implied = nn.get("alpha_match", [[None, None, None]] * len(nn["G"]))

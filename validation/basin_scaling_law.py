@@ -53,7 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from basin_gamma_law import predicted_alpha, tilt_row, verdict  # noqa: E402
-from basin_weighting import HAMILTONIANS  # noqa: E402
+from common import CVT_JSON, HAMILTONIANS, ci_widening, simulate_row, verdict_pair  # noqa: E402
 from rmt_qgm.theory.optimiser_law import design, exponent_from_fit  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "basin_scaling_law")
@@ -123,7 +123,6 @@ def loo_rows(points: list[dict], predictor, tilt=None) -> list[dict]:
     """Every row of docs/circuits_vs_theory.md predicted with a law fitted (fit_g2) to ``points`` without those
     of the row's own (n, p) (leave one configuration out); ``predictor(fit, n, p, H)`` gives the exponent,
     ``tilt`` the basin law (tilt_row's default: (B2))."""
-    from basin_weighting import CVT_JSON
     with open(CVT_JSON, encoding="utf-8") as fh:
         cvt = json.load(fh)
     out = []
@@ -142,7 +141,6 @@ def table_predictions_loo(summary: dict) -> list[dict]:
 
 
 def run(workers: int, summary: dict) -> dict:
-    from circuits_vs_theory import simulate_row
     fit = fit_g2(calibration_points(summary))
     rng = np.random.default_rng([SEED, 1])
     rows = []
@@ -232,7 +230,6 @@ def _render_loo(loo: list[dict], law: str = "(G2)", symbol: str = "α", tilted: 
     ``tilted`` the tilted law, ``declared`` says when it was declared, ``note`` ends the introduction."""
     if not loo:
         return []
-    from circuits_vs_theory import ci_widening, verdict_pair
     w = ci_widening()
     c = w["c"] if w else None
     v = [verdict(r) for r in loo]

@@ -45,9 +45,12 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from common import (CIRCUIT_MAX_COST, CVT_JSON, FALLBACK_DRAWS, HAMILTONIANS,  # noqa: E402
+                    circuit_minima, circuit_replicates)
+
 OUT = os.path.join(HERE, "results", "basin_weighting")
 SEED = 77
-HAMILTONIANS = ("fidelity", "projector:2", "randspec:1")
 #: (n, p, starts per instance, instances): starts chosen so that Chao1 is within a few % of the minima found
 CONFIGS = [(n, p, s, i) for n in (4, 5, 6) for (p, s, i) in ((4, 300, 16), (6, 600, 16))] + \
           [(4, 8, 1000, 16), (5, 8, 1000, 16), (6, 8, 1500, 10), (4, 10, 4000, 8)]
@@ -66,7 +69,6 @@ CAL_FACTOR = 1.5
 CAL_MIN = 4
 #: draws of the circuit model's expected number of minima in part 3
 COUNT_DRAWS = 8000
-CVT_JSON = os.path.join(HERE, "results", "circuits_vs_theory.json")
 
 
 def enum_path(n: int, p: int, ham: str) -> str:
@@ -158,8 +160,6 @@ def circuit_laws(r: dict, seed: int) -> list:
     validation/results/circuits_vs_theory.json: circuit_replicates(n, p, H) runs with the table's seeds (so their
     medians are the table's). Near the transition a replicate can contain no local-minimum draw at all; then
     every replicate of the row is run with FALLBACK_DRAWS draws (declared in validation/basin_ceiling_law.py)."""
-    from circuits_vs_theory import FALLBACK_DRAWS, circuit_minima, circuit_replicates
-
     from rmt_qgm.errors import UserInputError
     from rmt_qgm.theory.distributions import TabulatedDistribution
     sc = r["Ebar"] - r["E0"]
@@ -199,7 +199,6 @@ def out_of_sample(summary: dict, p_cal: dict, same_p: dict | None = None) -> lis
     ``same_p`` maps (n, p, H) to (alpha, s.e.) measured at the row's own n and p (part 3, other instances);
     where given, the row also gets the (B2) median with that alpha ("same_p")."""
     same_p = same_p or {}
-    from circuits_vs_theory import CIRCUIT_MAX_COST
     with open(CVT_JSON, encoding="utf-8") as fh:
         cvt = json.load(fh)
     rows = []
@@ -335,8 +334,6 @@ def circuit_minima_count(n: int, p: int, ham: str) -> tuple[float, float] | None
     """Expected number of local minima per [0, pi)^p (distinct modulo pi, as the enumerations count them) from
     the exact circuit model with the focused ladder (COUNT_DRAWS draws, seed SEED) and its s.e.; None where
     too costly (p > 32 or above the table's cost budget)."""
-    from circuits_vs_theory import CIRCUIT_MAX_COST
-
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
     if p > 32 or p * 4 ** n > CIRCUIT_MAX_COST:

@@ -41,8 +41,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from circuits_vs_theory import (CIRCUIT_REPLICATES, HAMILTONIANS, circuit_minima,  # noqa: E402
-                                load_json_if_present)
+from common import CIRCUIT_REPLICATES, HAMILTONIANS, circuit_minima, load_json_if_present  # noqa: E402
 from empirical_ci_coverage import OUT as COVERAGE_OUT  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "circuit_model_convergence")

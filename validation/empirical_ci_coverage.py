@@ -2,7 +2,7 @@
 
 docs/circuits_vs_theory.md and docs/basin_gamma_law.md judge a prediction against the empirical median's 95 %
 interval: a percentile bootstrap over the 8 Haar instances of one row (8 starts each), resampling whole
-instances (circuits_vs_theory.bootstrap_median_ci). With 8 clusters a percentile bootstrap can under-cover (it
+instances (common.bootstrap_median_ci). With 8 clusters a percentile bootstrap can under-cover (it
 ignores the (G - 1)/G shrinkage of the resampled spread and uses normal rather than t quantiles), which would
 make the table's verdicts too strict. This script measures the coverage directly.
 
@@ -42,7 +42,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from circuits_vs_theory import HAMILTONIANS, bootstrap_median_ci  # noqa: E402
+from common import HAMILTONIANS, bootstrap_median_ci  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "empirical_ci_coverage")
 SEED = 4242

@@ -1,7 +1,9 @@
 """Validation checks: theory against sampling, exhaustive enumeration and circuit Monte Carlo (issue 4).
 
 Each check returns a :class:`CheckResult` with a statistic, a threshold fixed by the sample size and a
-stated significance level (never tuned to pass), pass/fail, parameters, seed and seconds.
+stated significance level (never tuned to pass), pass/fail, parameters, seed and seconds. Which checks run
+in the quick and full suites, and which of them are registered known failures, is
+:mod:`rmt_qgm.validate.registry`; the reports are :mod:`rmt_qgm.validate.report`.
 
 - ``point-law/whrf``: KS distance of sampled t against the Gamma(m/2, 2/m) law, and of the normalised
   gradient grad / sqrt(4t/m) against N(0, 1) (docs/theory.md §4). Threshold: the KS critical value at
@@ -21,39 +23,37 @@ stated significance level (never tuned to pass), pass/fail, parameters, seed and
   in the 95% bootstrap interval of the empirical median (instances resampled) and the
   prediction's effective sample size is >= 30; an unreliable prediction fails.
 - ``minima-distribution/optimiser``: the same kind of optimiser-found minima against the engine's law of
-  optimiser-found minima (:mod:`.theory.optimiser_law`: the exact circuit model tilted by the basin law
+  optimiser-found minima (:mod:`rmt_qgm.theory.optimiser_law`: the exact circuit model tilted by the basin law
   (B1′) with its exponent from the fitted law (G3)); passes when the prediction's band at ± 2 standard
   errors of log α′ (the table's rule in docs/basin_ceiling_law.md) meets the empirical median's 95 %
   bootstrap interval and the circuit model's effective sample size is >= 30. The rows are not
   calibration points of (G3) (n = 4, p = 12 in the quick suite).
 - ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so
   each counts once (as in Kac–Rice): the number of distinct minima per instance and their median against
-  the exact circuit Kac–Rice (:mod:`.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
+  the exact circuit Kac–Rice (:mod:`rmt_qgm.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
 - ``critical-count/circuit``: enumeration of randomized circuits against the exact circuit Kac–Rice, with
   the Gaussian spherical surrogate reported beside it.
 - ``asymptotic/spherical-edge``: the limiting conditional Hessian law of the spherical model for a general
-  spectrum (:mod:`.theory.spherical_asymptotics`) at its edge level f_e, against sampled matrices
+  spectrum (:mod:`rmt_qgm.theory.spherical_asymptotics`) at its edge level f_e, against sampled matrices
   X^T (K - f) X / D + rho Z'; the Cauchy transform at z = L - sigma/4 left of the predicted edge L,
   Richardson-extrapolated in 1/D; statistic |extrapolated - G| / s.e., threshold 3.29 (alpha = 1e-3).
   The smallest sampled eigenvalue is reported beside L.
 - ``asymptotic/spherical-log-potential``: the determinant term Phi of the minima complexity
-  (:mod:`.theory.minima_complexity`) at half the concentration level against sampled (1/p) log det of the
+  (:mod:`rmt_qgm.theory.minima_complexity`) at half the concentration level against sampled (1/p) log det of the
   same matrices, Richardson-extrapolated in 1/D; threshold 3.29.
 """
 from __future__ import annotations
 
 import math
-import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
 
-from . import __version__
-from .checks import check_choice, check_int, check_writable_dir
-from .seeding import generator
-from .store import atomic_savefig, atomic_write_bytes, atomic_write_json
+from ..analysis import compare_counts, hessians_at_minima, whrf_critical_count_fields, whrf_minimum_hessian_draws
+from ..checks import check_choice
+from ..seeding import generator
 
 
 @dataclass
@@ -67,6 +67,14 @@ class CheckResult:
     seconds: float = 0.0
     details: dict = field(default_factory=dict)
     figure: str | None = None
+    #: filled in by the runner from the registered check (:mod:`rmt_qgm.validate.registry`): its key, the
+    #: expected outcome ("pass" | "known-failure") with reason and reference, and the outcome ("PASS",
+    #: "KNOWN-FAIL", "UNEXPECTED FAIL" or "UNEXPECTED PASS")
+    check_id: str = ""
+    expected: str = "pass"
+    outcome: str = ""
+    reason: str = ""
+    ref: str = ""
 
 
 def ks_critical(n: int, alpha: float) -> float:
@@ -75,7 +83,7 @@ def ks_critical(n: int, alpha: float) -> float:
 
 
 def check_point_law_whrf(m: int = 10, p: int = 3, n: int = 20000, seed: int = 0) -> CheckResult:
-    from .theory.pointlaw import sample_point, t_law
+    from ..theory.pointlaw import sample_point, t_law
     t0 = time.perf_counter()
     F, grad, _ = sample_point(m, p, generator(seed, "point-law", m, p), n)
     d1 = stats.kstest(F, t_law(m).cdf).statistic
@@ -87,9 +95,9 @@ def check_point_law_whrf(m: int = 10, p: int = 3, n: int = 20000, seed: int = 0)
 
 
 def check_point_law_circuit(n_qubits: int = 3, p: int = 4, instances: int = 400, seed: int = 0) -> CheckResult:
-    from .circuits.ansatz import build_circuit, initial_state
-    from .hamiltonians import parse_hamiltonian
-    from .spec import parse_psi0
+    from ..circuits.ansatz import build_circuit, initial_state
+    from ..hamiltonians import parse_hamiltonian
+    from ..spec import parse_psi0
     t0 = time.perf_counter()
     ham = parse_hamiltonian("fidelity", n_qubits)
     F = np.empty(instances)
@@ -108,37 +116,29 @@ def check_point_law_circuit(n_qubits: int = 3, p: int = 4, instances: int = 400,
 
 
 def _count_check(name, sets, counts, stderr, params, seed, t0) -> CheckResult:
-    C = np.array([s.counts_by_index for s in sets], dtype=float)
-    mean, se = C.mean(0), C.std(0, ddof=1) / np.sqrt(len(C))
-    z = np.abs(mean - counts) / np.sqrt(se ** 2 + stderr ** 2)
-    p = C.shape[1] - 1
+    c = compare_counts(sets, counts, stderr)
+    z, p = c.z, c.enumerated_mean.size - 1
     thr = float(stats.norm.isf(1e-3 / (2 * (p + 1))))
-    complete = all(s.euler == 0 for s in sets)
+    complete = c.euler_zero
     return CheckResult(name, params, float(z.max()), thr, bool(z.max() <= thr and complete), seed,
                        time.perf_counter() - t0,
-                       {"enumerated_mean": mean.tolist(), "enumerated_se": se.tolist(),
-                        "kac_rice": list(map(float, counts)), "kac_rice_se": list(map(float, stderr)),
-                        "all_fields_euler_zero": complete, "fields": len(sets)})
+                       {"enumerated_mean": c.enumerated_mean.tolist(), "enumerated_se": c.enumerated_se.tolist(),
+                        "kac_rice": list(map(float, c.kac_rice)), "kac_rice_se": list(map(float, c.kac_rice_se)),
+                        "all_fields_euler_zero": complete, "fields": c.fields})
 
 
 def check_critical_count_whrf(m: int = 6, p: int = 2, fields: int = 100, seed: int = 0) -> CheckResult:
-    from .theory.enumerate import WHRFField, enumerate_critical_points
-    from .theory.kacrice import expected_counts
     t0 = time.perf_counter()
-    sets = []
-    for i in range(fields):
-        rng = generator(seed, "count-whrf", m, p, i)
-        sets.append(enumerate_critical_points(WHRFField.sample(m, p, rng), rng=rng))
-    kr = expected_counts(m, p, seed=seed, n_mc=4000)
+    sets, kr = whrf_critical_count_fields(m, p, fields, seed)
     return _count_check("critical-count/whrf", sets, kr.counts, kr.stderr, {"m": m, "p": p, "fields": fields},
                         seed, t0)
 
 
 def check_critical_count_spherical(n_qubits: int = 2, p: int = 2, hamiltonian: str = "randspec:5",
                                    fields: int = 100, seed: int = 0) -> CheckResult:
-    from .hamiltonians import parse_hamiltonian
-    from .theory.enumerate import RayleighField, enumerate_critical_points
-    from .theory.spherical import kac_rice_spherical, real_form_spectrum
+    from ..hamiltonians import parse_hamiltonian
+    from ..theory.enumerate import RayleighField, enumerate_critical_points
+    from ..theory.spherical import kac_rice_spherical, real_form_spectrum
     t0 = time.perf_counter()
     spec = parse_hamiltonian(hamiltonian, n_qubits).spectrum
     a = real_form_spectrum(spec)
@@ -154,7 +154,7 @@ def check_critical_count_spherical(n_qubits: int = 2, p: int = 2, hamiltonian: s
 def check_critical_count_circuit(n_qubits: int = 2, p: int = 2, hamiltonian: str = "randspec:5",
                                  circuits: int = 60, seed: int = 0) -> CheckResult:
     """Exhaustive enumeration on randomized circuits (Haar V_j, Haar psi0) against the exact circuit
-    Kac–Rice of :mod:`.theory.circuit_kacrice` (no surrogate field).
+    Kac–Rice of :mod:`rmt_qgm.theory.circuit_kacrice` (no surrogate field).
 
     Same statistic as the field checks (max z over indices, Bonferroni threshold, Euler identity for
     every circuit). The spherical (Gaussian surrogate) counts are reported beside it. Known limit: when an
@@ -162,12 +162,12 @@ def check_critical_count_circuit(n_qubits: int = 2, p: int = 2, hamiltonian: str
     isolated critical points exactly at that value, an atom the continuous Kac–Rice density does not
     contain.
     """
-    from .circuits.ansatz import build_circuit, initial_state
-    from .hamiltonians import parse_hamiltonian
-    from .spec import parse_psi0
-    from .theory.circuit_kacrice import kac_rice_circuit
-    from .theory.enumerate import CircuitField, enumerate_critical_points
-    from .theory.spherical import kac_rice_spherical
+    from ..circuits.ansatz import build_circuit, initial_state
+    from ..hamiltonians import parse_hamiltonian
+    from ..spec import parse_psi0
+    from ..theory.circuit_kacrice import kac_rice_circuit
+    from ..theory.enumerate import CircuitField, enumerate_critical_points
+    from ..theory.spherical import kac_rice_spherical
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     sets = []
@@ -189,7 +189,7 @@ def check_critical_count_circuit(n_qubits: int = 2, p: int = 2, hamiltonian: str
 
 def check_transition(n_qubits: int = 3, gammas=(0.5, 0.75, 1.0, 1.5), starts: int = 6, instances: int = 3,
                      seed: int = 0, workers: int = 1) -> CheckResult:
-    from .simulate import run_simulation
+    from ..simulate import run_simulation
     t0 = time.perf_counter()
     fracs = []
     for g in gammas:
@@ -209,7 +209,7 @@ def _optimiser_minima_sample(n_qubits: int, p: int, hamiltonian: str, starts: in
                              workers: int, ansatz: str = "randomized") -> tuple[np.ndarray, tuple[float, float]]:
     """Certified local minima (F) of multi-start runs on Haar-randomized circuits, and the 95 % percentile
     bootstrap interval of their median with instances resampled (starts within an instance are correlated)."""
-    from .simulate import run_simulation
+    from ..simulate import run_simulation
     res = run_simulation(n_qubits, p, ansatz=ansatz, hamiltonian=hamiltonian, starts=starts, instances=instances,
                          seed=seed, workers=workers)
     a = res.arrays()
@@ -226,9 +226,9 @@ def _optimiser_minima_sample(n_qubits: int, p: int, hamiltonian: str, starts: in
 def check_optimiser_minima(n_qubits: int = 4, p: int = 12, hamiltonian: str = "fidelity", starts: int = 8,
                            instances: int = 32, seed: int = 0, workers: int = 1) -> CheckResult:
     """Optimiser-found minima against the engine's optimiser-found law (exact circuit model tilted by the
-    fitted basin law, :mod:`.theory.optimiser_law`; module docstring)."""
-    from .theory.circuit_kacrice import predict_model
-    from .theory.optimiser_law import optimiser_minima
+    fitted basin law, :mod:`rmt_qgm.theory.optimiser_law`; module docstring)."""
+    from ..theory.circuit_kacrice import predict_model
+    from ..theory.optimiser_law import optimiser_minima
     t0 = time.perf_counter()
     F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers)
     pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=8000)   # predict's circuit law, without its
@@ -256,9 +256,9 @@ def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = 
     spherical | circuit; module docstring)."""
     check_choice("model", model, ("spherical", "circuit"))
     if model == "circuit":
-        from .theory.circuit_kacrice import predict_model
+        from ..theory.circuit_kacrice import predict_model
     else:
-        from .theory.spherical import predict_model
+        from ..theory.spherical import predict_model
     t0 = time.perf_counter()
     F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers, ansatz)
     pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=8000)
@@ -283,7 +283,7 @@ def check_distinct_minima(n_qubits: int = 3, p: int = 4, hamiltonian: str = "pro
                           instances: int = 8, seed: int = 0, workers: int = 1, replicates: int = 4) -> CheckResult:
     """Count-weighted minima of randomized circuits against the exact circuit Kac–Rice law.
 
-    Many starts per instance; the certified minima are deduplicated modulo pi (:mod:`.circuits.distinct`),
+    Many starts per instance; the certified minima are deduplicated modulo pi (:mod:`rmt_qgm.circuits.distinct`),
     so each minimum counts once, as in Kac–Rice (no basin weighting). Two z-scores: the mean number of
     distinct minima per instance against E N_0 (s.e.: instance spread / sqrt(instances) and the Kac–Rice
     s.e.), and the pooled median of the distinct values against the predicted median (s.e.: bootstrap over
@@ -292,9 +292,9 @@ def check_distinct_minima(n_qubits: int = 3, p: int = 4, hamiltonian: str = "pro
     minima, reported; when it exceeds the observed count by more than 2 % the search missed minima (shallow
     minima with small basins first), and the note says so. The basin-weighted median is reported beside it.
     """
-    from .circuits.distinct import chao1, distinct_minima
-    from .simulate import run_simulation
-    from .theory.circuit_kacrice import predict_model
+    from ..circuits.distinct import chao1, distinct_minima
+    from ..simulate import run_simulation
+    from ..theory.circuit_kacrice import predict_model
     t0 = time.perf_counter()
     res = run_simulation(n_qubits, p, hamiltonian=hamiltonian, starts=starts, instances=instances, seed=seed,
                          workers=workers)
@@ -350,24 +350,23 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
                             workers: int = 1, draws: int = 4000, model: str = "whrf") -> CheckResult:
     """Mean Hessian eigenvalue at found minima against a model's conditional law (``model`` whrf | circuit).
 
-    ``circuit``: the exact circuit Kac–Rice draws (:mod:`.theory.circuit_kacrice`, 8 x ``draws`` of them)
+    ``circuit``: the exact circuit Kac–Rice draws (:mod:`rmt_qgm.theory.circuit_kacrice`, 8 x ``draws`` of them)
     give E[tr H / p | minimum at F] by kernel regression over the index-0 draws (bandwidth 0.02 (Ebar - E0)).
     Conditioning on the found minimum's own F removes basin weighting from this comparison.
 
     For each distinct certified minimum (value t, exact Hessian H) the model predicts
     E[tr H / p | minimum at t] = 2 (Ebar - E0) E_KR[tr M(t) / p], with M(t) = W - t I + sqrt(t) Z under the
-    Kac–Rice weights |det M| 1{M > 0} (docs/theory.md §4, §5.5; figures.whrf_minimum_hessian_draws, m = 2^(n+1)).
+    Kac–Rice weights |det M| 1{M > 0} (docs/theory.md §4, §5.5; analysis.whrf_minimum_hessian_draws, m = 2^(n+1)).
     The residual r = tr H / p - prediction is averaged per circuit instance (minima of one instance are
     correlated); statistic = |mean_i r_i| / (sd_i r_i / sqrt(I)), a one-sample t statistic over the I
     instances; threshold = the two-sided 99% Student-t quantile with I - 1 degrees of freedom. Minima
     whose theory has an effective sample size below 50 are excluded and counted.
     """
-    from .figures import _hessians_at_minima, whrf_minimum_hessian_draws
-    from .simulate import run_simulation
+    from ..simulate import run_simulation
     t0 = time.perf_counter()
     res = run_simulation(n_qubits, p, hamiltonian="fidelity", starts=starts, instances=instances, seed=seed,
                          workers=workers)
-    eigs, Fs, inst_all = _hessians_at_minima(res, with_instances=True)
+    eigs, Fs, inst_all = hessians_at_minima(res, with_instances=True)
     E0, Eb = res.params["E0"], res.params["Ebar"]
     # distinct minima per instance (the same minimum is often found from several starts)
     keep, seen = [], set()
@@ -383,8 +382,8 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
         ev, w, ess = whrf_minimum_hessian_draws(2 ** (n_qubits + 1), p, t, generator(seed, "hessian-check"), draws)
         pred = 2 * (Eb - E0) * np.einsum("jd,jd->j", w, ev.mean(axis=2))
     else:
-        from .hamiltonians import parse_hamiltonian
-        from .theory.circuit_kacrice import conditional_mean_at_minima, kac_rice_circuit
+        from ..hamiltonians import parse_hamiltonian
+        from ..theory.circuit_kacrice import conditional_mean_at_minima, kac_rice_circuit
         kr, kev = kac_rice_circuit(parse_hamiltonian("fidelity", n_qubits).spectrum, p, seed=seed,
                                    n_mc=8 * draws, return_eigenvalues=True)
         pred, ess = conditional_mean_at_minima(kr, kev.mean(axis=1), Fs, 0.02 * (Eb - E0))
@@ -422,9 +421,9 @@ def check_transition_spectrum(n_qubits: int = 3, hamiltonians=("projector:2", "p
     (intervals from the number of minima found). Statistic: the number of spectra that fail (threshold 0).
     Details give the heights t = (F - E0)/(Ebar - E0) of any non-global minima at p_c + 2.
     """
-    from .hamiltonians import parse_hamiltonian
-    from .simulate import run_simulation
-    from .theory.transition import spectral_transition
+    from ..hamiltonians import parse_hamiltonian
+    from ..simulate import run_simulation
+    from ..theory.transition import spectral_transition
     t0 = time.perf_counter()
     rows, failing = [], []
     for h in hamiltonians:
@@ -479,9 +478,9 @@ def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, siz
     extrapolation 2 mean(2p) - mean(p) (sizes must double), with s.e. sqrt(4 se(2p)^2 + se(p)^2).
     Statistic |extrapolated - Phi| / s.e.; threshold the two-sided 0.1% normal quantile, 3.29.
     """
-    from .theory.asymptotics import edge_threshold
-    from .theory.complexity import log_potential
-    from .theory.pointlaw import sample_wz
+    from ..theory.asymptotics import edge_threshold
+    from ..theory.complexity import log_potential
+    from ..theory.pointlaw import sample_wz
     t0 = time.perf_counter()
     _check_doubling(sizes, "p")
     t = t_frac * float(edge_threshold(gamma).value)
@@ -534,8 +533,8 @@ def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gam
     """
     import mpmath as mp
 
-    from .hamiltonians import parse_hamiltonian
-    from .theory import spherical_asymptotics as sa
+    from ..hamiltonians import parse_hamiltonian
+    from ..theory import spherical_asymptotics as sa
     t0 = time.perf_counter()
     _check_doubling(sizes, "D")
     ham = parse_hamiltonian(hamiltonian, n_qubits)
@@ -575,14 +574,14 @@ def check_spherical_log_potential(n_qubits: int = 6, hamiltonian: str = "randspe
                                   seed: int = 0) -> CheckResult:
     """Phi = (1/p) log det of the limiting Hessian (the minima complexity's determinant term) vs sampling.
 
-    At F = E0 + f_frac (f* - E0), f* the concentration level (:mod:`.theory.minima_complexity`), with rho^2
+    At F = E0 + f_frac (f* - E0), f* the concentration level (:mod:`rmt_qgm.theory.minima_complexity`), with rho^2
     the complexity's optimal spread there: the sample mean of (1/p) log det M over ``samples`` matrices
     M = X^T (K - F) X / D + rho Z' (as in ``asymptotic/spherical-edge``), Richardson-extrapolated in 1/D;
     statistic |extrapolated - Phi| / s.e.; threshold 3.29 (alpha = 1e-3).
     """
-    from .hamiltonians import parse_hamiltonian
-    from .theory import minima_complexity as mcx
-    from .theory import spherical_asymptotics as sa
+    from ..hamiltonians import parse_hamiltonian
+    from ..theory import minima_complexity as mcx
+    from ..theory import spherical_asymptotics as sa
     t0 = time.perf_counter()
     _check_doubling(sizes, "D")
     ham = parse_hamiltonian(hamiltonian, n_qubits)
@@ -607,169 +606,3 @@ def check_spherical_log_potential(n_qubits: int = 6, hamiltonian: str = "randspe
                        float(stat), thr, bool(stat <= thr), seed, time.perf_counter() - t0,
                        {"F": F, "concentration_level_F": fstar, "rho2": r2, "phi_theory": phi, "mc_means": means,
                         "mc_se": ses, "extrapolated": ext, "extrapolated_se": se})
-
-
-def _figure_counts(results: list[CheckResult], out: str) -> str | None:
-    rows = [r for r in results if r.name.startswith("critical-count")]
-    if not rows:
-        return None
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(rows), figsize=(4.5 * len(rows), 3.6), constrained_layout=True)
-    axes = np.atleast_1d(axes)
-    for ax, r in zip(axes, rows):
-        d = r.details
-        k = np.arange(len(d["kac_rice"]))
-        ax.errorbar(k - 0.08, d["enumerated_mean"], yerr=d["enumerated_se"], fmt="o", label="enumeration")
-        ax.errorbar(k + 0.08, d["kac_rice"], yerr=d["kac_rice_se"], fmt="s", label="Kac–Rice")
-        ax.set_xticks(k)
-        ax.set_xlabel("Hessian index k")
-        ax.set_ylabel(r"expected critical points per $[0,\pi)^p$")
-        ax.set_title(f"{r.name.split('/')[1]}: " + ", ".join(f"{a}={b}" for a, b in r.params.items()
-                                                              if a != "fields"), fontsize=8)
-        ax.legend(fontsize=8)
-    path = atomic_savefig(fig, os.path.join(out, "critical-counts.png"), dpi=130)
-    plt.close(fig)
-    return path
-
-
-def _note(r: CheckResult) -> str:
-    """One-line reading of a result for report.md."""
-    d = r.details
-    if r.name == "minima-distribution":
-        lo, hi = d["empirical_median_ci95"]
-        why = []
-        if d["effective_sample_size"] < 30:
-            why.append(f"prediction unreliable (ESS {d['effective_sample_size']:.1f} < 30)")
-        if not lo <= d["predicted_median"] <= hi:
-            why.append("predicted median outside the empirical 95% CI")
-        return (f"predicted median {d['predicted_median']:.3f} vs empirical {d['empirical_median']:.3f} "
-                f"[{lo:.3f}, {hi:.3f}], KS {d['ks_distance']:.2f}, ESS {d['effective_sample_size']:.0f}"
-                + (f"; FAIL: {'; '.join(why)}" if why else ""))
-    if r.name == "minima-distribution/optimiser":
-        lo, hi = d["empirical_median_ci95"]
-        b0, b1 = d["predicted_band_2se"]
-        return (f"optimiser-found law (alpha' = {d['alpha_prime']:.2f}): median {d['predicted_median']:.4f} "
-                f"(± 2 s.e. of alpha': {b0:.4f}–{b1:.4f}) vs empirical {d['empirical_median']:.4f} [{lo:.4f}, "
-                f"{hi:.4f}]; count-weighted Kac–Rice median {d['count_weighted_median']:.4f}, ESS "
-                f"{d['effective_sample_size']:.0f}" + (f"; {d['warning']}" if d["warning"] else ""))
-    if r.name == "minima-distribution/distinct":
-        return (f"distinct minima per instance {d['distinct_per_instance_mean']:.2f} (Chao1 "
-                f"{np.mean(d['chao1_per_instance']):.2f}) vs circuit Kac–Rice E N_0 {d['predicted_N0']:.2f} ± "
-                f"{d['predicted_N0_se']:.2f} (z {d['z_count']:.2f}); median of distinct minima "
-                f"{d['empirical_median_distinct']:.3f} ± {d['empirical_median_se']:.3f} vs predicted "
-                f"{d['predicted_median']:.3f} ± {d['predicted_median_se']:.3f} (z {d['z_median']:.2f}); "
-                f"basin-weighted median {d['basin_weighted_median']:.3f}"
-                + ("; search INCOMPLETE (Chao1 above the observed count): missed minima bias the count and the "
-                   "median low" if np.mean(d["chao1_per_instance"]) > 1.02 * d["distinct_per_instance_mean"] else ""))
-    if r.name.startswith("critical-count"):
-        enum = ", ".join(f"{m:.2f}±{e:.2f}" for m, e in zip(d["enumerated_mean"], d["enumerated_se"]))
-        kr = ", ".join(f"{m:.2f}±{e:.2f}" for m, e in zip(d["kac_rice"], d["kac_rice_se"]))
-        note = (f"counts by index: enumerated {enum}; Kac–Rice {kr}; Euler identity "
-                + ("holds" if d["all_fields_euler_zero"] else "FAILS"))
-        if "spherical_surrogate" in d:
-            note += "; Gaussian spherical surrogate " + ", ".join(f"{m:.2f}" for m in d["spherical_surrogate"])
-        if r.name == "critical-count/circuit" and not r.passed and r.params.get("hamiltonian") == "fidelity":
-            note += ("; FAIL expected: the top eigenvalue of I − |0⟩⟨0| is degenerate, and circuits have isolated "
-                     "maxima exactly at F = 1, an atom the continuous Kac–Rice density lacks")
-        return note
-    if r.name == "asymptotic/spherical-edge":
-        (m1, s1), (m2, s2) = d["smallest_eigenvalue_mean_se"]
-        return (f"edge level F = {d['edge_level_F']:.4g} (predicted edge L = {d['edge']:.2g}); G(z) at "
-                f"z = {d['z']:.3f}: theory {d['G_theory']:.5f}, sampled extrapolated {d['extrapolated']:.5f} ± "
-                f"{d['extrapolated_se']:.5f}; smallest eigenvalue {m1:.4f} ± {s1:.4f} (D = {r.params['sizes'][0]}), "
-                f"{m2:.4f} ± {s2:.4f} (D = {r.params['sizes'][1]})")
-    if r.name == "asymptotic/spherical-log-potential":
-        return (f"at F = {d['F']:.4g} (concentration level f* = {d['concentration_level_F']:.4g}, optimal rho^2 "
-                f"{d['rho2']:.4g}): Phi theory {d['phi_theory']:.5f}; sampled (1/p) log det extrapolated "
-                f"{d['extrapolated']:.5f} ± {d['extrapolated_se']:.5f}")
-    if r.name == "complexity/log-potential":
-        return (f"Phi theory {d['phi_theory']:.5f}; sampled (1/p) log|det M| extrapolated in 1/p "
-                f"{d['extrapolated']:.5f} ± {d['extrapolated_se']:.5f}; statistic is |difference| / s.e.")
-    if r.name == "hessian-at-minima":
-        return (f"mean Hessian eigenvalue at {d['distinct_minima']} distinct minima: circuits "
-                f"{d['mean_eigenvalue_empirical']:.3f}, {r.params['model']} {d['mean_eigenvalue_predicted']:.3f} "
-                f"({d['excluded_low_ess']} minima excluded, theory ESS < 50); t statistic over "
-                f"{d['instances_used']} instances")
-    if r.name == "transition/spectrum":
-        return "; ".join(f"{x['hamiltonian']}: p_c = {x['params_c']} (γ_c = {x['gamma_c']:.3f}), fraction global "
-                         f"{x['frac_global_below']:.2f} at p_c − 2, {x['frac_global_above']:.2f} at p_c + 2 "
-                         f"(highest non-global minimum there t = {x['max_t_nonglobal_above']:.1e})"
-                         for x in d["rows"]) + "; statistic = spectra whose 99% intervals do not straddle 1/2"
-    if r.name.startswith("transition"):
-        return "fraction global by gamma: " + ", ".join(f"{f:.2f}" for f in d["frac_global"])
-    return "KS distance vs critical value"
-
-
-def run_validation(mode: str = "quick", out: str = "validation_report", workers: int = 1,
-                   seed: int = 0) -> tuple[list[CheckResult], bool]:
-    """Run the checks of ``mode`` (quick | full), write report.json, report.md and figures into ``out``."""
-    check_choice("mode", mode, ("quick", "full"))
-    workers = check_int("workers", workers, 1)
-    out = check_writable_dir("--out", out)
-    t0 = time.perf_counter()
-    if mode == "quick":
-        results = [check_point_law_whrf(seed=seed), check_point_law_circuit(seed=seed),
-                   check_critical_count_whrf(6, 2, 100, seed), check_critical_count_spherical(seed=seed),
-                   check_transition(seed=seed, workers=workers),
-                   check_transition_spectrum(seed=seed, workers=workers),
-                   check_minima_distribution(seed=seed, workers=workers),
-                   check_optimiser_minima(seed=seed, workers=workers),
-                   check_distinct_minima(seed=seed, workers=workers),
-                   check_complexity_log_potential(seed=seed),
-                   check_spherical_edge(seed=seed), check_spherical_log_potential(seed=seed)]
-    else:
-        results = [check_point_law_whrf(n=100000, seed=seed), check_point_law_circuit(instances=2000, seed=seed),
-                   check_critical_count_whrf(6, 2, 400, seed), check_critical_count_whrf(8, 3, 150, seed),
-                   check_critical_count_spherical(fields=400, seed=seed),
-                   check_transition(4, (0.5, 0.75, 1.0, 1.5, 2.0), 8, 4, seed, workers),
-                   check_transition_spectrum(4, ("projector:4", "projector:8", "randspec:1", "tfim:1.0"), 8, 4,
-                                             seed, workers)]
-        for g in (0.25, 0.5):
-            for frac in (0.25, 0.75):
-                results.append(check_complexity_log_potential(g, frac, (150, 300), 40, seed))
-        for ham in ("fidelity", "projector:16", "randspec:1"):
-            for g in (0.25, 0.5):
-                results.append(check_spherical_edge(6, ham, g, (1024, 2048), 8, seed))
-                results.append(check_spherical_log_potential(6, ham, g, 0.5, (1024, 2048), 8, seed))
-        results.append(check_critical_count_circuit(2, 2, "randspec:5", 60, seed))
-        results.append(check_critical_count_circuit(2, 2, "fidelity", 60, seed))
-        for model in ("whrf", "circuit"):
-            results.append(check_hessian_at_minima(3, 8, 8, 16, seed, workers, model=model))
-            results.append(check_hessian_at_minima(4, 16, 8, 16, seed, workers, model=model))
-        for n, p in ((4, 4), (4, 8), (5, 8), (5, 16), (6, 16), (7, 32)):
-            # the exact circuit model where its cost p d^2 is affordable, the spherical surrogate beyond
-            model = "circuit" if p * 4 ** n <= 16 * 64 ** 2 else "spherical"
-            for ham in ("fidelity", "projector:2", "randspec:1"):
-                results.append(check_minima_distribution(n, p, ham, 8, 8, seed, workers, model=model))
-        for n, p, starts, inst in ((4, 4, 300, 32), (4, 8, 1000, 16), (5, 8, 1000, 16), (4, 12, 4000, 8)):
-            for ham in ("fidelity", "projector:2", "randspec:1"):
-                results.append(check_distinct_minima(n, p, ham, starts, inst, seed, workers))
-        for n, p in ((4, 12), (5, 24), (6, 24)):       # off the basin law's calibration points
-            for ham in ("fidelity", "projector:2", "randspec:1"):
-                results.append(check_optimiser_minima(n, p, ham, 8, 64, seed, workers))
-        for n, p in ((4, 4), (4, 8), (5, 8)):          # random Pauli generators: outside the Haar model
-            results.append(check_minima_distribution(n, p, "fidelity", 8, 8, seed, workers, ansatz="pauli"))
-    fig = _figure_counts(results, out)
-    for r in results:
-        if r.name.startswith("critical-count"):
-            r.figure = fig
-    passed = all(r.passed for r in results)
-    total = time.perf_counter() - t0
-    atomic_write_json(os.path.join(out, "report.json"),
-                      {"version": __version__, "mode": mode, "seed": seed, "seconds": total,
-                       "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "passed": passed,
-                       "checks": [asdict(r) for r in results]})
-    lines = [f"# rmt_qgm validation ({mode})", "",
-             f"rmt_qgm {__version__}, {time.strftime('%Y-%m-%d')}, seed {seed}, {total:.0f} s. "
-             f"{'ALL PASSED' if passed else 'SOME CHECKS FAILED'}.", "",
-             "| check | parameters | statistic | threshold | passed | note | seconds |",
-             "|---|---|---|---|---|---|---|"]
-    for r in results:
-        params = ", ".join(f"{k}={v}" for k, v in r.params.items())
-        lines.append(f"| {r.name} | {params} | {r.statistic:.4g} | {r.threshold:.4g} | "
-                     f"{'yes' if r.passed else '**NO**'} | {_note(r)} | {r.seconds:.1f} |")
-    lines += ["", "Statistics and thresholds are defined in `rmt_qgm/validate.py` (module docstring).", ""]
-    atomic_write_bytes(os.path.join(out, "report.md"), "\n".join(lines).encode())
-    return results, passed
