@@ -103,12 +103,13 @@ def bench_circuit_model() -> list[dict]:
 def bench_general_asymptotics() -> list[dict]:
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.theory import spherical_asymptotics as sa
+    from rmt_qgm.theory.minima_complexity import asymptotic_summary
     rows = []
     for n, spec_name, g in ((8, "fidelity", 0.25), (6, "randspec:1", 0.25), (8, "randspec:1", 0.25)):
         spec = parse_hamiltonian(spec_name, n).spectrum
-        sa.asymptotic_summary(spec, g, 30)              # warm-up: the first call loads the numba kernels
+        asymptotic_summary(spec, g, 30)                 # warm-up: the first call loads the numba kernels
         t0 = time.perf_counter()
-        a = sa.asymptotic_summary(spec, g, 30)
+        a = asymptotic_summary(spec, g, 30)
         t_engine = time.perf_counter() - t0
         # peer: bisection on F with one sampled conditional Hessian (D = 2048) per step
         rng = np.random.default_rng(0)

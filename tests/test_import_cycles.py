@@ -126,25 +126,9 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return cycles
 
 
-#: cycles left in place on purpose, each with the reason; the test fails on any other cycle, and on an entry
-#: here that is no longer a cycle (so the list cannot go stale)
-KNOWN_CYCLES: dict[frozenset, str] = {
-    frozenset({"rmt_qgm.theory.minima_complexity", "rmt_qgm.theory.spherical_asymptotics"}):
-        "spherical_asymptotics.asymptotic_summary calls minima_complexity.concentration_level (function-level "
-        "import), and minima_complexity is built on spherical_asymptotics. Fix: move asymptotic_summary and "
-        "CONCENTRATION_MAX_LEVELS into minima_complexity and import them from there in theory/spherical.py, "
-        "theory/predict.py and benchmarks/bench_theory.py; not done in the commit that added this test because "
-        "those files were being edited concurrently (issue 21).",
-}
-
-
 def test_no_import_cycles_in_the_package_and_the_validation_scripts():
     cycles = find_cycles(import_graph(module_files()))
-    found = {frozenset(c) for c in cycles}
-    new = [c for c in cycles if frozenset(c) not in KNOWN_CYCLES]
-    assert not new, "import cycles:\n" + "\n".join(" -> ".join(c) for c in new)
-    gone = [sorted(k) for k in KNOWN_CYCLES if k not in found]
-    assert not gone, f"no longer cycles, remove them from KNOWN_CYCLES: {gone}"
+    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
 
 
 def test_the_graph_sees_function_level_relative_and_script_imports():

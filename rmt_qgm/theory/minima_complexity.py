@@ -225,3 +225,50 @@ def concentration_level(spectrum, gamma: float, grid: int = 32, nodes: int = _NO
     digits = 15 if rel == 0 else int(max(0, min(15, np.floor(-np.log10(rel)))))
     return {"F": f1, "at_ground": False, "edge_typical": typ.F, "edge_upper": up.F,
             "curve": [[float(f), float(s)] for f, s in zip(fs, sig)], "digits": digits}
+
+
+#: predict computes the concentration level f* for spectra with at most this many distinct levels; beyond it,
+#: call :func:`concentration_level` directly. Cost of asymptotic_summary at
+#: dps 30, measured 2026-12-02 (this AMD EPYC host, 1 thread, numba cache warm, second call in the process):
+#: 0.03 s for two levels (fidelity n = 8), 0.22-0.26 s for 64 levels (randspec n = 6), 0.73 s for 256 levels
+#: (randspec n = 8; about 2 s for 512). The first call in a process adds ~1.3 s to load the compiled kernels.
+CONCENTRATION_MAX_LEVELS = 256
+
+
+def asymptotic_summary(spectrum, gamma: float, dps: int = 20) -> dict:
+    """``predict``'s ``asymptotic`` block for the spherical and circuit models (raw loss units).
+
+    ``edge``: the edge level of Haar-typical critical points (mpmath, digits lost reported);
+    ``edge_interval``: [typical, upper limit]; ``threshold``: f* = argmax of the minima complexity
+    (:func:`concentration_level`, float64, ``threshold_digits``), equal to the edge for two-level spectra.
+    Edge levels from :mod:`.spherical_asymptotics`. (Here rather than there: it needs both modules, and
+    minima_complexity is built on spherical_asymptotics, so this keeps the import graph acyclic.)
+    """
+    levels, _ = sa.spectral_law(spectrum)
+    typ = sa.edge_level(spectrum, gamma, "typical", dps)
+    up = sa.edge_level(spectrum, gamma, "minimal", dps)
+    out = {"edge": typ.F, "edge_rule": "typical", "edge_interval": [typ.F, up.F],
+           "digits_lost": max(typ.digits_lost, up.digits_lost), "dps": dps}
+    c = (concentration_level(spectrum, gamma, edges=(typ, up)) if levels.size <= CONCENTRATION_MAX_LEVELS
+         else None)
+    if levels.size == 2 and c["F"] == up.F:
+        out["threshold"] = typ.F
+        out["threshold_digits"] = dps - typ.digits_lost
+        out["note"] = ("two-level spectrum: rho^2 = (F - E0)(E1 - F) is fixed by F and the minima complexity "
+                       "increases up to the edge level, so local minima of circuits (|psi| = 1) concentrate "
+                       "there as 2^n -> inf at fixed gamma and fixed spectral law; convergence is slow, small "
+                       "circuits sit well above it (rmt_qgm/theory/spherical_asymptotics.py, "
+                       "minima_complexity.py, derivations/step_14-15, docs/asymptotic_edge.md)")
+    elif c is not None:
+        out["threshold"] = c["F"]
+        out["threshold_digits"] = c["digits"]
+        out["note"] = ("general spectrum: threshold = argmax of the minima complexity over F, maximised over "
+                       "how the state spreads over the eigenvectors (edge_interval: edge levels of Haar-typical "
+                       "and of least-spread states; no minima of circuits above its upper end); fixed-law "
+                       "limit 2^n -> inf, slow convergence (rmt_qgm/theory/minima_complexity.py)")
+    else:
+        out["threshold"] = None
+        out["note"] = (f"more than {CONCENTRATION_MAX_LEVELS} distinct levels: threshold not computed by predict "
+                       "(rmt_qgm.theory.minima_complexity.concentration_level); minima lie below "
+                       "edge_interval[1]")
+    return out

@@ -317,7 +317,7 @@ def _overparameterised_laws(problem):
 def _run_asymptotic(problem, dps: int):
     from .prediction import Provenance, point_law
     from .registry import ASYMPTOTIC_MAX_LEVELS
-    from .spherical_asymptotics import asymptotic_summary
+    from .minima_complexity import asymptotic_summary
     law = problem.law.coarse(ASYMPTOTIC_MAX_LEVELS)
     asym = asymptotic_summary(law, problem.gamma, min(dps, 30))
     if law is not problem.law:

@@ -171,7 +171,7 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
 
     from .. import gamma_of
     from .distributions import AffineUnits, LocalMinimaDistribution
-    from .spherical_asymptotics import asymptotic_summary
+    from .minima_complexity import asymptotic_summary
 
     p = kr.p
     if not np.any((kr.index == 0) & np.isfinite(kr.logw)):
