@@ -16,12 +16,10 @@ from typing import Sequence
 import numpy as np
 
 from .checks import check_choice, check_int, check_readable_file, check_writable_dir
-from .errors import UserInputError
+from .errors import MonteCarloError, UserInputError
 
 ANSATZE = ("randomized", "pauli", "hea")
-MODELS = ("whrf", "weighted", "spherical", "circuit")      # = theory.predict.MODELS (tested)
 DOF_RULES = ("dimension", "trace-ratio", "haar-moment")
-LADDERS = ("auto", "plain", "deep")                         # = theory.circuit_kacrice.LADDERS (tested)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,9 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rmt_qgm {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    d = sub.add_parser("demo", help="small simulation + prediction on built-in defaults, with a figure")
+    d = sub.add_parser("demo", help="small simulation + prediction on built-in defaults: whether they "
+                       "agree, with a figure")
     d.add_argument("--out", default="rmt_qgm_demo", help="output directory (default ./rmt_qgm_demo)")
     d.add_argument("--seed", default="0", help="root seed (default 0)")
+    d.add_argument("--compare", action="store_true", help="also the model comparison: the count-weighted law of "
+                   "all minima under the whrf, spherical and circuit models")
 
     s = sub.add_parser("simulate", help="multi-start certified local optimisation of random circuits")
     _add_circuit_options(s)
@@ -73,21 +74,33 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--theta-file", required=True, help="text or .npy file with the p angles")
     e.add_argument("--json", action="store_true", help="print JSON (default)")
 
-    pr = sub.add_parser("predict", help="theory: minima distribution, counts by index, transition")
-    pr.add_argument("--qubits", "-n", default=None, help="number of qubits n (>= 1)")
-    pr.add_argument("--params", "-p", required=True, help="number of parameters p (>= 1)")
+    from .theory.circuit_kacrice import LADDERS
+    from .theory.registry import DEFAULT_BUDGET, MODEL_NAMES
+    pr = sub.add_parser("predict", help="theory: where local minima sit (all of them, and where an optimiser "
+                        "ends), counts by index, transition")
+    pr.add_argument("--qubits", "-n", default=None, help="number of qubits n (1-30)")
+    pr.add_argument("--params", "-p", required=True, help="number of parameters p (1-10^6)")
     pr.add_argument("--hamiltonian", "-H", default="fidelity", help="Hamiltonian spec (as simulate)")
-    pr.add_argument("--model", default="whrf", help="whrf | weighted | spherical | circuit (exact law of the randomized ansatz; default whrf)")
-    pr.add_argument("--dof", default=None, help="real degrees of freedom m: a pure WHRF(m, p), replaces --qubits")
-    pr.add_argument("--dof-rule", default="dimension", help="dimension | trace-ratio | haar-moment")
-    pr.add_argument("--dps", default="30", help="mpmath working precision in digits (>= 15, default 30)")
-    pr.add_argument("--seed", default="0", help="seed of the Monte Carlo matrix expectations (default 0)")
-    pr.add_argument("--samples", default="2000", help="Monte Carlo matrices per t node (>= 100)")
-    pr.add_argument("--ladder", default="auto", help="auto | plain | deep: the tilt ladder of --model circuit "
+    pr.add_argument("--model", default="auto", help=" | ".join(MODEL_NAMES) + " (default auto: the most accurate "
+                    "validated model that answers within --budget; README, 'Which model')")
+    pr.add_argument("--budget", default=str(int(DEFAULT_BUDGET)),
+                    help=f"seconds a prediction may take (default {DEFAULT_BUDGET:g}); larger requests are refused "
+                         "before they start, auto picks a model that fits")
+    pr.add_argument("--dof", default=None, help="whrf only: real degrees of freedom m of a pure WHRF(m, p), "
+                    "replaces --qubits")
+    pr.add_argument("--dof-rule", default=None, help="whrf only: dimension (default) | trace-ratio | haar-moment")
+    pr.add_argument("--dps", default="30", help="mpmath working precision in digits (15-200, default 30)")
+    pr.add_argument("--seed", default="0", help="seed of the Monte Carlo (default 0)")
+    pr.add_argument("--samples", default=None, help="Monte Carlo draws (>= 100; the model's default if omitted; "
+                    "the draws-based models take at least 8000)")
+    pr.add_argument("--ladder", default="auto", help=" | ".join(LADDERS) + ": circuit model only, its tilt ladder "
                     "(auto: deep levels down to t = 1e-6 near the transition; default auto)")
     pr.add_argument("--complexity", default="0",
                     help="whrf: also the asymptotic complexity S(t) on this many t points (0 = off; ~1.5 s each)")
-    pr.add_argument("--json", action="store_true", help="print JSON")
+    pr.add_argument("--details", action="store_true", help="also print the models considered, asymptotic "
+                    "levels and sampling diagnostics")
+    pr.add_argument("--no-progress", action="store_true", help="no progress bar")
+    pr.add_argument("--json", action="store_true", help="print the whole Prediction as JSON")
 
     v = sub.add_parser("validate", help="checks of theory vs sampling, enumeration and circuits")
     mode = v.add_mutually_exclusive_group()
@@ -185,50 +198,32 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 
 
 def cmd_predict(a: argparse.Namespace) -> int:
-    check_choice("--model", a.model, MODELS)
-    p = check_int("--params", a.params, 1)
-    dof = check_int("--dof", a.dof, 1) if a.dof is not None else None
-    n = check_int("--qubits", a.qubits, 1) if a.qubits is not None else None
-    if n is None and dof is None:
-        raise UserInputError("predict needs --qubits N (>= 1) or --dof M (>= 1)")
-    kwargs = dict(dof_rule=check_choice("--dof-rule", a.dof_rule, DOF_RULES).replace("-", "_"),
-                  dps=check_int("--dps", a.dps, 15), seed=check_int("--seed", a.seed, 0),
-                  n_mc=check_int("--samples", a.samples, 100),
-                  complexity_points=check_int("--complexity", a.complexity, 0, 1000),
-                  ladder=check_choice("--ladder", a.ladder, LADDERS))
+    from .checks import check_float
     from .theory.predict import predict
-    res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, **kwargs)
-    _print_summary(res, a.json, _predict_text)
+    from .theory.circuit_kacrice import LADDERS
+    from .theory.registry import MODEL_NAMES
+    check_choice("--model", a.model, MODEL_NAMES)
+    check_choice("--ladder", a.ladder, LADDERS)
+    p = check_int("--params", a.params, 1, 10 ** 6)
+    dof = check_int("--dof", a.dof, 2) if a.dof is not None else None
+    n = check_int("--qubits", a.qubits, 1, 30) if a.qubits is not None else None
+    if n is None and dof is None:
+        raise UserInputError("--qubits: predict needs --qubits N (1 <= N <= 30), or --dof M (>= 2) with --model whrf")
+    dof_rule = "dimension" if a.dof_rule is None else check_choice("--dof-rule", a.dof_rule, DOF_RULES).replace("-", "_")
+    if a.dof_rule is not None and a.model not in ("whrf",):
+        raise UserInputError("--dof-rule: only --model whrf uses a degrees-of-freedom rule")
+    res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, dof_rule=dof_rule,
+                  dps=check_int("--dps", a.dps, 15, 200), seed=check_int("--seed", a.seed, 0),
+                  n_mc=None if a.samples is None else check_int("--samples", a.samples, 100),
+                  complexity_points=check_int("--complexity", a.complexity, 0, 1000), ladder=a.ladder,
+                  budget=check_float("--budget", a.budget, 0.0, open_min=True),
+                  progress=not a.no_progress)
+    if a.json:
+        print(res.to_json())
+    else:
+        from .report_text import prediction_text
+        print(prediction_text(res, details=a.details))
     return 0
-
-
-def _predict_text(r: dict) -> str:
-    m = r["minima"]
-    counts = r["critical_points"]["expected_counts_by_index"]
-    lines = [f"model {r['model']}, dof {r['dof']['value']} ({r['dof']['rule']}), gamma = {r['gamma']:.4g}",
-             f"transition: gamma_c = {r['transition']['gamma_c']:.4g} "
-             f"(p_c = {r['transition']['params_c']})",
-             f"local minima ({m.get('units', 'F')}): median {m['median']:.6g}, "
-             f"[q10 {m['q10']:.6g}, q90 {m['q90']:.6g}], mode {m['mode']:.6g}",
-             "expected critical points per [0, pi)^p by index: "
-             + ", ".join(f"{c:.4g}" for c in counts),
-             f"asymptotic threshold {r['asymptotic']['threshold']}, edge {r['asymptotic']['edge']}",
-             f"dps {r['dps']}, digits lost {r['digits_lost']}"]
-    if m.get("warning"):
-        lines.append(f"warning: {m['warning']}")
-    smp = r.get("sampling")
-    if smp and (smp["auto_reason"] or smp["warning"] or smp["ladder"] == "deep"):
-        lines.append(f"tilt ladder: {smp['ladder']}" + (f" (auto: {smp['auto_reason']})" if smp["auto_reason"] else ""))
-        if smp["warning"]:
-            lines.append(f"warning (sampling): {smp['warning']}")
-    o = r.get("optimiser_minima")
-    if o:
-        lines.append(f"optimiser-found minima (basin-weighted, alpha' = {o['alpha_prime']:.3g}): median "
-                     f"{o['median']:.6g} (range over alpha' +- s.e. {o['median_range'][0]:.6g}-"
-                     f"{o['median_range'][1]:.6g}), [q10 {o['q10']:.6g}, q90 {o['q90']:.6g}]")
-        if o["warning"]:
-            lines.append(f"warning (optimiser-found law): {o['warning']}")
-    return "\n".join(lines)
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
@@ -294,7 +289,7 @@ def cmd_sweep_report(a: argparse.Namespace) -> int:
 
 def cmd_demo(a: argparse.Namespace) -> int:
     from .demo import run_demo
-    print(run_demo(a.out, seed=check_int("--seed", a.seed, 0)))
+    print(run_demo(a.out, seed=check_int("--seed", a.seed, 0), compare=a.compare))
     return 0
 
 
@@ -323,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = str(exc).splitlines()[0] if str(exc) else "invalid input"
         print(f"rmt-qgm: error: {msg}", file=sys.stderr)
         return 2
+    except MonteCarloError as exc:       # a Monte Carlo outcome, not a user mistake: one line, exit 1
+        print(f"rmt-qgm: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("rmt-qgm: interrupted; no partial result files were written", file=sys.stderr)
         return 130

@@ -3,7 +3,7 @@
 Every landscape model receives one :class:`Problem`. It holds the Hamiltonian's *spectral law* (distinct
 eigenvalues and their multiplicities, :class:`SpectralLaw`), the affine map between raw loss F = <psi|H|psi>
 and the normalised t = (F - E0)/(Ebar - E0) (docs/theory.md §3.1), gamma = p / 2^(n+1) and the spectrum's
-transition p_c = 2 (d - d0) (docs/theory.md §9.5). For ``fidelity`` and ``projector:D`` the law is written
+transition p_c = 2 (d - d0) (docs/theory.md §12.1). For ``fidelity`` and ``projector:D`` the law is written
 down exactly at any n (two levels), so sizes whose dense spectrum would not fit in memory (n up to 30) still
 have a problem; other specs need their 2^n eigenvalues (diagonal specs up to ``DENSE_LAW_MAX_QUBITS``,
 non-diagonal Pauli sums up to the dense-diagonalisation limit of :mod:`rmt_qgm.hamiltonians`).
@@ -138,7 +138,7 @@ class Problem:
 
     @property
     def params_c(self) -> int | None:
-        """p_c = 2 (d - d0) (docs/theory.md §9.5)."""
+        """p_c = 2 (d - d0) (docs/theory.md §12.1)."""
         if self.law is None:
             return None
         return 2 * (self.law.dim - self.law.ground_degeneracy)

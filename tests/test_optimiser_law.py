@@ -14,7 +14,7 @@ import pytest
 
 from rmt_qgm.errors import UserInputError
 from rmt_qgm.theory.optimiser_law import calibration, exponent_from_fit, optimiser_minima, optimiser_weighted
-from rmt_qgm.theory.predict import predict
+from rmt_qgm.theory.predict import predict, predict_raw
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,7 +29,7 @@ def test_stored_calibration_is_the_validation_fit():
 
 @pytest.fixture(scope="module")
 def circuit_prediction():
-    return predict(4, 8, hamiltonian="fidelity", model="circuit", seed=1, n_mc=2000)
+    return predict_raw(4, 8, hamiltonian="fidelity", model="circuit", seed=1, n_mc=2000)
 
 
 def test_optimiser_law_is_stochastically_below_the_count_law(circuit_prediction):
@@ -82,9 +82,13 @@ def test_cli_circuit_prediction_has_the_optimiser_block():
                           "--samples", "400", "--json"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     o = json.loads(out.stdout)["optimiser_minima"]
-    for k in ("median", "q10", "q90", "median_range", "alpha_prime", "calibration", "warning"):
+    for k in ("median", "q10", "q90", "median_stderr", "reliable", "provenance"):
         assert k in o
-    assert "n = 3" in o["warning"]
+    for k in ("median_range_alpha_1se", "alpha_prime", "alpha_prime_se_log"):
+        assert k in o["details"]
+    assert o["provenance"]["kind"] == "fitted" and o["provenance"]["calibration"]["file"].endswith("basin_law_g3.json")
+    # n = 3 lies below the calibrated qubit counts: the law is flagged as not reliable, with that reason
+    assert not o["reliable"] and "n = 3" in o["reason"]
 
 
 def test_few_minima_per_instance_is_flagged(circuit_prediction):
@@ -100,4 +104,5 @@ def test_predict_circuit_carries_the_optimiser_block(circuit_prediction):
     block = circuit_prediction["optimiser_minima"]
     again = optimiser_minima({k: v for k, v in circuit_prediction.items() if k != "optimiser_minima"})
     assert block == again
-    assert "optimiser_minima" not in predict(None, 4, model="whrf", dof=16, dps=15)
+    whrf = predict(None, 4, model="whrf", dof=16, dps=15)["optimiser_minima"]
+    assert not whrf["available"] and "calibrated on the exact circuit model" in whrf["reason"]

@@ -64,7 +64,7 @@ def test_overparameterised_answer_at_and_beyond_the_transition():
 def test_named_model_over_budget_is_refused_before_it_starts():
     t0 = time.perf_counter()
     with pytest.raises(UserInputError, match="--budget"):
-        predict(6, 64, "fidelity", model="circuit")
+        predict(8, 256, "fidelity", model="circuit")
     assert time.perf_counter() - t0 < 5
 
 
@@ -92,7 +92,7 @@ def test_cli_answers_every_size_quickly(args):
     assert sec < 60
 
 
-@pytest.mark.parametrize("args,match", [(["-n", "6", "-p", "64", "--model", "circuit"], "--budget"),
+@pytest.mark.parametrize("args,match", [(["-n", "8", "-p", "256", "--model", "circuit"], "--budget"),
                                         (["-n", "31", "-p", "4"], "--qubits"),
                                         (["-n", "25", "-p", "4", "-H", "randspec:1"], "qubits"),
                                         (["-n", "3", "-p", "4", "--model", "circuit", "--dof-rule", "trace-ratio"],

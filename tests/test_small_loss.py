@@ -5,7 +5,7 @@ import pytest
 from rmt_qgm.errors import UserInputError
 from rmt_qgm.hamiltonians import parse_hamiltonian
 from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
-from rmt_qgm.theory.predict import predict
+from rmt_qgm.theory.predict import predict_raw as predict   # the circuit model's own result
 from rmt_qgm.theory.small_loss import fit_small_loss_exponent, small_loss_exponent
 
 

@@ -68,18 +68,21 @@ class _Setup:
         Dperp = 2 * d - 2
         self.log_kappa = gammaln(Dperp / 2) - 0.5 * math.log(math.pi) - gammaln((Dperp - 1) / 2)
         self.chunk = max(1, min(256, int(2e6 // (p * d * self.r + p * p * d + 1))))   # keeps a chunk's Q in cache
+        self.chunk_reduced = max(1, min(512, int(4e6 // (8 * p * d + p * p + 1))))   # a few (s, p, d) arrays
         self.iu = np.triu_indices(p, 1)
 
 
 def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, log_pi: np.ndarray | None,
-                 progress=None):
+                 progress=None, sampler: str = "dense"):
     """``counts[l]`` draws of psi0 from tilt level ``lams[l]`` for every l (in this order, chunk by chunk),
     each with its Kac–Rice weight. The importance weight is the balance heuristic over the mixture of all
     levels, log_iw = -logsumexp_l (log pi_l + log q_l/p(F)), with ``log_pi`` the log shares of draws (None:
     equal shares 1/L, the default ladder). ``progress(k)``, if given, is called after each chunk of k draws.
-    Returns lists (F, logw, index, Hessian eigenvalues) of chunks."""
-    p, d, r, D2, s_H, a, kvec = S.p, S.d, S.r, S.D2, S.s_H, S.a, S.kvec
-    chunk, iu, log_kappa = S.chunk, S.iu, S.log_kappa
+    ``sampler``: how the gates are drawn given psi0 (:data:`SAMPLERS`). Returns lists (F, logw, index,
+    Hessian eigenvalues) of chunks."""
+    p, d, D2, s_H, a, kvec = S.p, S.d, S.D2, S.s_H, S.a, S.kvec
+    iu, log_kappa = S.iu, S.log_kappa
+    chunk, gates = (S.chunk, _gates_dense) if sampler == "dense" else (S.chunk_reduced, _gates_reduced)
     L = lams.size
     half_logdet = 0.5 * np.log1p(2.0 * np.outer(lams, kvec)).sum(axis=1)
     fs, logws, idxs, eigs = [], [], [], []
@@ -99,38 +102,7 @@ def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, 
             b = (s_H[None, :] - F[:, None]) * psi                             # (H - F) psi0, b perp psi0
             bn = np.linalg.norm(b, axis=1)
             u = 1j * b / bn[:, None]                                           # real direction of Im<b|.>
-            Q = _haar_isometries(rng, (s, p), d, r)                            # (s, p, d, r)
-            Qh_psi = np.einsum("spdr,sd->spr", np.conj(Q), psi)
-            c = np.einsum("spr,spr->sp", np.conj(Qh_psi), Qh_psi).real         # <psi0|P_k|psi0>
-            v = 2.0 * np.einsum("spdr,spr->spd", Q, Qh_psi) - psi[:, None, :]  # G_k psi0
-            amp = 2.0 * np.sqrt(np.clip(c * (1.0 - c), 1e-300, None))
-            e = (v - (2.0 * c - 1.0)[..., None] * psi[:, None, :]) / amp[..., None]
-            # target: uniform on the unit sphere of psi0^perp intersected with {Re<u|.> = 0}
-            z = rng.standard_normal((s, p, d)) + 1j * rng.standard_normal((s, p, d))
-            z -= np.einsum("sd,spd->sp", np.conj(psi), z)[..., None] * psi[:, None, :]
-            z -= np.einsum("sd,spd->sp", np.conj(u), z).real[..., None] * u[:, None, :]
-            e2 = z / np.linalg.norm(z, axis=2)[..., None]
-            # W: unitary on span{e, e2}, identity elsewhere, W e = e2 (fixes psi0)
-            alpha = np.einsum("spd,spd->sp", np.conj(e), e2)
-            w2 = e2 - alpha[..., None] * e
-            beta = np.linalg.norm(w2, axis=2)
-            u2 = w2 / np.maximum(beta, 1e-300)[..., None]
-            E = np.stack([e, u2], axis=-1)                                     # (s, p, d, 2)
-            M = np.zeros((s, p, 2, 2), dtype=complex)
-            M[..., 0, 0], M[..., 1, 0] = alpha - 1.0, beta
-            M[..., 0, 1], M[..., 1, 1] = -beta, np.conj(alpha) - 1.0
-            Q = Q + E @ (M @ (np.conj(np.swapaxes(E, -1, -2)) @ Q))
-            v = (2.0 * c - 1.0)[..., None] * psi[:, None, :] + amp[..., None] * e2   # G'_k psi0
-            Hv = v * s_H[None, None, :]
-            Hess = 2.0 * np.einsum("skd,sld->skl", np.conj(v), Hv).real
-            Hess[:, np.arange(p), np.arange(p)] -= 2.0 * F[:, None]
-            # <psi0|H G_l v_k> for k < l
-            Hpsi = s_H[None, :] * psi
-            VT = np.swapaxes(v, 1, 2)                                          # (s, d, p): columns v_k
-            cross = np.zeros((s, p, p))
-            for l in range(1, p):
-                GlV = _apply_g(Q[:, l], VT[:, :, :l])                          # (s, d, l): G_l v_k, k < l
-                cross[:, :l, l] = np.einsum("sd,sdk->sk", np.conj(Hpsi), GlV).real
+            amp, Hess, cross = gates(S, rng, psi, F, u)
             Hess[:, iu[0], iu[1]] -= 2.0 * cross[:, iu[0], iu[1]]
             Hess[:, iu[1], iu[0]] = Hess[:, iu[0], iu[1]]
             ev = np.linalg.eigvalsh(Hess)
@@ -144,6 +116,107 @@ def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, 
             if progress is not None:
                 progress(s)
     return fs, logws, idxs, eigs
+
+
+def _gates_dense(S: _Setup, rng: np.random.Generator, psi: np.ndarray, F: np.ndarray, u: np.ndarray):
+    """The gates given psi0 (module docstring, steps 3-4), each drawn in full: G_k = 2 Q_k Q_k^dagger - I with
+    Q_k a Haar isometry (d x d/2), rotated by W so that g_k = 0. Cost O(p d^3) per draw (the isometries' QR).
+    Returns (amp_k = 2 sqrt(c_k (1 - c_k)), Hess without the cross term, cross[k, l] = Re<psi0|H G_l v_k>)."""
+    p, d, r, s_H = S.p, S.d, S.r, S.s_H
+    s = psi.shape[0]
+    Q = _haar_isometries(rng, (s, p), d, r)                            # (s, p, d, r)
+    Qh_psi = np.einsum("spdr,sd->spr", np.conj(Q), psi)
+    c = np.einsum("spr,spr->sp", np.conj(Qh_psi), Qh_psi).real         # <psi0|P_k|psi0>
+    v = 2.0 * np.einsum("spdr,spr->spd", Q, Qh_psi) - psi[:, None, :]  # G_k psi0
+    amp = 2.0 * np.sqrt(np.clip(c * (1.0 - c), 1e-300, None))
+    e = (v - (2.0 * c - 1.0)[..., None] * psi[:, None, :]) / amp[..., None]
+    # target: uniform on the unit sphere of psi0^perp intersected with {Re<u|.> = 0}
+    z = rng.standard_normal((s, p, d)) + 1j * rng.standard_normal((s, p, d))
+    z -= np.einsum("sd,spd->sp", np.conj(psi), z)[..., None] * psi[:, None, :]
+    z -= np.einsum("sd,spd->sp", np.conj(u), z).real[..., None] * u[:, None, :]
+    e2 = z / np.linalg.norm(z, axis=2)[..., None]
+    # W: unitary on span{e, e2}, identity elsewhere, W e = e2 (fixes psi0)
+    alpha = np.einsum("spd,spd->sp", np.conj(e), e2)
+    w2 = e2 - alpha[..., None] * e
+    beta = np.linalg.norm(w2, axis=2)
+    u2 = w2 / np.maximum(beta, 1e-300)[..., None]
+    E = np.stack([e, u2], axis=-1)                                     # (s, p, d, 2)
+    M = np.zeros((s, p, 2, 2), dtype=complex)
+    M[..., 0, 0], M[..., 1, 0] = alpha - 1.0, beta
+    M[..., 0, 1], M[..., 1, 1] = -beta, np.conj(alpha) - 1.0
+    Q = Q + E @ (M @ (np.conj(np.swapaxes(E, -1, -2)) @ Q))
+    v = (2.0 * c - 1.0)[..., None] * psi[:, None, :] + amp[..., None] * e2   # G'_k psi0
+    Hv = v * s_H[None, None, :]
+    Hess = 2.0 * np.einsum("skd,sld->skl", np.conj(v), Hv).real
+    Hess[:, np.arange(p), np.arange(p)] -= 2.0 * F[:, None]
+    # <psi0|H G_l v_k> for k < l
+    Hpsi = s_H[None, :] * psi
+    VT = np.swapaxes(v, 1, 2)                                          # (s, d, p): columns v_k
+    cross = np.zeros((s, p, p))
+    for l in range(1, p):
+        GlV = _apply_g(Q[:, l], VT[:, :, :l])                          # (s, d, l): G_l v_k, k < l
+        cross[:, :l, l] = np.einsum("sd,sdk->sk", np.conj(Hpsi), GlV).real
+    return amp, Hess, cross
+
+
+def _re_inner(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Re<a_k|b_l> for batches (s, p, d) of complex vectors, as one real batched matrix product (BLAS); numpy's
+    complex matmul on a transposed view is an order of magnitude slower."""
+    ar = np.concatenate([a.real, a.imag], axis=2)
+    br = np.concatenate([b.real, b.imag], axis=2)
+    return np.matmul(ar, np.ascontiguousarray(np.swapaxes(br, 1, 2)))
+
+
+def _gates_reduced(S: _Setup, rng: np.random.Generator, psi: np.ndarray, F: np.ndarray, u: np.ndarray):
+    """The same law as :func:`_gates_dense`, drawn without forming any gate (docs/theory.md §11.6).
+
+    Given psi0, gate k enters only through P_k psi0 = w_k and, for the cross terms, through G_l (H psi0). With
+    c_k = <psi0|P_k|psi0> ~ Beta(d/2, d/2) and e2_k uniform on the unit sphere of psi0^perp ∩ {Re<u|.> = 0}
+    (the conditioning on g_k = 0, as in the dense sampler), w_k = c_k psi0 + sqrt(c_k (1 - c_k)) e2_k. Given
+    P psi0 = w, a Haar projector of rank r = d/2 is P = w^ w^dagger + P~ with w^ = w/|w| in its range,
+    k^ = (psi0 - w)/|psi0 - w| in its kernel and P~ a Haar projector of rank r - 1 on span{psi0, w}^perp (the
+    law given w is invariant under the unitaries fixing psi0 and w, which act transitively there). Hence, for
+    y = H psi0 with y_perp its part in that complement,
+        P_l y = w^ <w^|y> + |y_perp| (c' y^ + sqrt(c'(1 - c')) eta),  c' ~ Beta(r - 1, d - r - 1),
+    eta uniform on the unit sphere of span{psi0, w, y_perp}^perp, and cross[k, l] = Re<G_l y|v_k>. Cost
+    O(d p^2 + p^3) per draw instead of O(p d^3); exact, not an approximation."""
+    p, d, r, s_H = S.p, S.d, S.r, S.s_H
+    s = psi.shape[0]
+    c = rng.beta(r, r, size=(s, p))
+    amp = 2.0 * np.sqrt(np.clip(c * (1.0 - c), 1e-300, None))
+    z = rng.standard_normal((s, p, d)) + 1j * rng.standard_normal((s, p, d))
+    z -= np.einsum("sd,spd->sp", np.conj(psi), z)[..., None] * psi[:, None, :]
+    z -= np.einsum("sd,spd->sp", np.conj(u), z).real[..., None] * u[:, None, :]
+    e2 = z / np.linalg.norm(z, axis=2)[..., None]
+    v = (2.0 * c - 1.0)[..., None] * psi[:, None, :] + amp[..., None] * e2        # G'_k psi0
+    Hv = v * s_H[None, None, :]
+    Hess = 2.0 * _re_inner(v, Hv)
+    Hess[:, np.arange(p), np.arange(p)] -= 2.0 * F[:, None]
+    y = s_H[None, :] * psi                                                       # H psi0, (s, d)
+    sc, s1c = np.sqrt(c)[..., None], np.sqrt(1.0 - c)[..., None]
+    w_hat = sc * psi[:, None, :] + s1c * e2                                      # in range(P'_l)
+    k_hat = s1c * psi[:, None, :] - sc * e2                                      # in ker(P'_l)
+    yw = np.einsum("spd,sd->sp", np.conj(w_hat), y)
+    yk = np.einsum("spd,sd->sp", np.conj(k_hat), y)
+    y_perp = y[:, None, :] - yw[..., None] * w_hat - yk[..., None] * k_hat
+    y_n = np.linalg.norm(y_perp, axis=2)
+    Py = yw[..., None] * w_hat
+    if d > 2:                                    # d = 2: the complement is {0}, P~ = 0
+        y_hat = y_perp / np.maximum(y_n, 1e-300)[..., None]
+        c2 = rng.beta(r - 1, d - r - 1, size=(s, p)) if r > 1 else np.zeros((s, p))
+        g = rng.standard_normal((s, p, d)) + 1j * rng.standard_normal((s, p, d))
+        for basis in (w_hat, k_hat, y_hat):
+            g -= np.einsum("spd,spd->sp", np.conj(basis), g)[..., None] * basis
+        eta = g / np.linalg.norm(g, axis=2)[..., None]
+        Py = Py + y_n[..., None] * (c2[..., None] * y_hat + np.sqrt(c2 * (1.0 - c2))[..., None] * eta)
+    Gy = 2.0 * Py - y[:, None, :]                                                # G'_l H psi0, (s, p, d)
+    cross = _re_inner(v, Gy)                                                     # [k, l] = Re<v_k|G_l H psi0>
+    return amp, Hess, cross
+
+
+#: how the gates are drawn given psi0: "dense" (every gate in full, O(p d^3) per draw; the sampler of the
+#: cached study results) or "reduced" (the same law from the few vectors the Kac–Rice terms touch, O(d p^2 + p^3))
+SAMPLERS = ("dense", "reduced")
 
 
 def tilt_for_typical_f(k: np.ndarray, target: float) -> float:
@@ -223,7 +296,7 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
                      levels: int = 24, return_eigenvalues: bool = False, focus: int | None = None,
                      pilot: float = 0.2, defensive: float = 0.25, focus_levels: int | None = None,
                      focus_quantiles: tuple[float, float] = (0.005, 0.995), margin: float = 0.25,
-                     deep_levels: int = 0, progress=None):
+                     deep_levels: int = 0, progress=None, sampler: str = "dense"):
     """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
     eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
 
@@ -245,27 +318,46 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     pilot's), and a focused ladder may reach down to DEEP_FLOOR_T. Near the transition the minima sit below the
     plain ladder's floor t = 0.01, which then finds them rarely (:func:`floor_share`). Still exactly unbiased.
 
-    ``progress(k)`` (optional) is called after every chunk of k draws (for a progress bar)."""
+    ``progress(k)`` (optional) is called after every chunk of k draws (for a progress bar).
+
+    ``sampler`` (:data:`SAMPLERS`): "dense" (default; draws every gate, the numbers of the cached studies) or
+    "reduced" (the same law at O(d p^2 + p^3) per draw instead of O(p d^3), :func:`_gates_reduced`; its own
+    random streams, so other numbers from the same seed)."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
     deep_levels = check_int("deep_levels", deep_levels, 0, 200)
+    check_choice("sampler", sampler, SAMPLERS)
+    tag = "" if sampler == "dense" else "-reduced"
     S = _Setup(spectrum, p)
     lams = tilt_ladder(np.sort(S.a), levels)
     if deep_levels:
         lams = np.concatenate([lams, deep_ladder(S.a, deep_levels)])
     L = lams.size
+    if sampler == "dense":
+        return _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defensive, focus_levels,
+                    focus_quantiles, margin, deep_levels, progress, sampler, tag)
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):     # many small BLAS calls: one thread each (oversubscription costs ~10x here)
+        return _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defensive, focus_levels,
+                    focus_quantiles, margin, deep_levels, progress, sampler, tag)
+
+
+def _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defensive, focus_levels, focus_quantiles,
+         margin, deep_levels, progress, sampler, tag):
+    """The draws of :func:`kac_rice_circuit` (its arguments, checked)."""
+    p = S.p
     if focus is None:
         per = max(1, n_mc // L)
-        rng = generator(seed, "circuit-kacrice", p, S.d)
-        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None, progress)
+        rng = generator(seed, "circuit-kacrice" + tag, p, S.d)
+        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None, progress, sampler)
     else:
         focus = check_int("focus", focus, 0)
         pilot = check_float("pilot", pilot, 0.0, 1.0, open_min=True, open_max=True)
         defensive = check_float("defensive", defensive, 0.0, 1.0)
         margin = check_float("margin", margin, 0.0)
         n_pilot = max(L, int(round(pilot * n_mc)))
-        pf, pw, pidx, _ = _draw_levels(S, generator(seed, "circuit-kacrice-pilot", focus, p, S.d), lams,
-                                       [max(1, n_pilot // L)] * L, None)
+        pf, pw, pidx, _ = _draw_levels(S, generator(seed, "circuit-kacrice-pilot" + tag, focus, p, S.d), lams,
+                                       [max(1, n_pilot // L)] * L, None, None, sampler)
         pf, pw, pidx = np.concatenate(pf), np.concatenate(pw), np.concatenate(pidx)
         sel = (pidx == focus) & np.isfinite(pw)
         width = float(S.a.max() - S.a.min())
@@ -282,8 +374,8 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
         keep = counts > 0
         mix, counts = mix[keep], counts[keep]
         log_pi = np.log(counts / counts.sum())
-        rng = generator(seed, "circuit-kacrice-focus", focus, p, S.d)
-        fs, logws, idxs, eigs = _draw_levels(S, rng, mix, counts, log_pi, progress)
+        rng = generator(seed, "circuit-kacrice-focus" + tag, focus, p, S.d)
+        fs, logws, idxs, eigs = _draw_levels(S, rng, mix, counts, log_pi, progress, sampler)
     kr = KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
     return (kr, np.concatenate(eigs)) if return_eigenvalues else kr
 
@@ -318,7 +410,8 @@ DEEP_LEVELS = 8
 
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
-                  dps: int = 30, ladder: str = "auto", return_draws: bool = False, progress=None):
+                  dps: int = 30, ladder: str = "auto", return_draws: bool = False, progress=None,
+                  sampler: str = "dense"):
     """``predict --model circuit``: the exact finite-size law of the randomized (Haar) ansatz.
 
     Counts by index and the local-minimum law from :func:`kac_rice_circuit` with ``max(n_mc, MIN_DRAWS)``
@@ -331,6 +424,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     below t = 0.01 (near the transition; docs/circuit_model.md). The result's ``sampling`` block says which
     ladder was used, why, and the final run's floor share.
 
+    ``sampler``: "dense" (the cached studies' numbers) or "reduced" (same law, far cheaper; :data:`SAMPLERS`).
     ``return_draws``: return (result, the final run's :class:`KacRiceDraws`). ``progress(k)``: called after
     every chunk of k draws (the deep rerun of "auto" counts again).
     """
@@ -346,7 +440,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     draws = max(n_mc, MIN_DRAWS)
     reason = None
     if ladder != "deep":
-        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, progress=progress)
+        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, progress=progress, sampler=sampler)
         share = floor_share(kr, ham.spectrum)
         if ladder == "auto":
             if np.isnan(share) and p < spectral_transition(ham.spectrum)["params_c"]:
@@ -356,7 +450,8 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
                           f"t = {LADDER_FLOOR_T:g} (> {FLOOR_SHARE_MAX:.0%})")
     deep = ladder == "deep" or reason is not None
     if deep:
-        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, deep_levels=DEEP_LEVELS, progress=progress)
+        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, deep_levels=DEEP_LEVELS, progress=progress,
+                              sampler=sampler)
         share = floor_share(kr, ham.spectrum)
     out = prediction_from_draws(kr, ham, "circuit",
                                 {"value": 2 * ham.dim, "rule": "none: exact law of the randomized (Haar) "
@@ -369,6 +464,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
         warn = (f"{share:.0%} of the local-minimum weight lies below the plain ladder's floor t = "
                 f"{LADDER_FLOOR_T:g}: the law is under-sampled there; use ladder='deep' (--ladder deep)")
     out["sampling"] = {"ladder": "deep" if deep else "plain", "requested": ladder, "auto_reason": reason,
+                       **({"sampler": sampler} if sampler != "dense" else {}),
                        "deep_levels": DEEP_LEVELS if deep else 0, "floor_t": LADDER_FLOOR_T,
                        "floor_share_minima": share, "warning": warn}
     return (out, kr) if return_draws else out

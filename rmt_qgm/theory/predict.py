@@ -202,13 +202,13 @@ class _TimedProgress:
 
 
 def _transition_block(problem, raw: dict | None) -> dict:
-    """gamma_c, p_c, ground degeneracy (docs/theory.md §9.5) from the problem's spectral law; the model's own
+    """gamma_c, p_c, ground degeneracy (docs/theory.md §12.1) from the problem's spectral law; the model's own
     extra entries (ceiling, small-loss exponent) kept."""
     law = problem.law
     d, d0 = law.dim, law.ground_degeneracy
     out = {"gamma_c": 1.0 - d0 / d, "params_c": problem.params_c, "ground_degeneracy": d0,
            "basis": "inertia bound: for p >= params_c = 2 (d - d0) local minima above E0 are rare and shallow, "
-                    "almost all minima are global (docs/theory.md §9.5, derivations/step_11)",
+                    "almost all minima are global (docs/theory.md §12.1, derivations/step_11)",
            "provenance": "derived"}
     if raw is not None:
         own = raw.get("transition", {})
@@ -247,7 +247,7 @@ def _count_law(raw: dict, kr, problem, model: str, units):
     se = weighted_median_stderr(kr.f[sel], kr.logw[sel], med, float(dist.pdf(med)))
     ess = kr.effective_sample_size(0)
     ok, why = _mc_reliability(se, med, units.offset, units.scale, ess, [])
-    src = {"circuit": "docs/theory.md §13 (derivations/step_13)", "spherical": "docs/theory.md §6.2 (step_12)",
+    src = {"circuit": "docs/theory.md §11 (derivations/step_13)", "spherical": "docs/theory.md §6.2 (step_12)",
            "weighted": "docs/theory.md §6.1"}[model]
     return law_from_distribution(dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
                                  provenance=Provenance("derived", model, src), median_stderr=se, ess=ess,
@@ -283,7 +283,7 @@ def _optimiser_law_circuit(raw: dict, kr, problem, count_dist, units):
                      "minimum whatever its basin, which the pooled basin law does not model")
     ok, why = _mc_reliability(se_mc, med, units.offset, units.scale, ess, warns)
     cal = calibration()
-    prov = Provenance("fitted", "circuit", "docs/theory.md §6.3 ((B1'), (G3)); docs/basin_ceiling_law.md",
+    prov = Provenance("fitted", "circuit", "docs/theory.md §16.5-16.6 ((B1'), (G3)); docs/basin_ceiling_law.md",
                       {"file": "rmt_qgm/data/basin_law_g3.json", "date": cal["date"], "points": cal["points"],
                        "fit_range": {"qubits": cal.get("qubits"), "gamma": cal.get("gammas"),
                                      "hamiltonians": cal["hamiltonians"]},
@@ -303,11 +303,11 @@ def _overparameterised_laws(problem):
     from .prediction import NoLaw, Provenance, point_law
     E0 = problem.law.E0
     minima = NoLaw(f"p = {problem.n_params} >= p_c = {problem.params_c}: local minima above the ground energy "
-                   "are absent or rare and shallow (docs/theory.md §9.5); every minimum an optimiser finds is "
+                   "are absent or rare and shallow (docs/theory.md §12.1); every minimum an optimiser finds is "
                    "global up to those rare exceptions")
     opt = point_law(E0, weighting="optimiser-found (basin-weighted: uniform random starts, local optimiser)",
                     units=problem.units.units, reliable=True, reason=None,
-                    provenance=Provenance("derived", "transition", "docs/theory.md §9.5 (derivations/step_11)"),
+                    provenance=Provenance("derived", "transition", "docs/theory.md §12.1 (derivations/step_11)"),
                     details={"fraction_at_global_minimum": "not predicted beyond 'almost all'; measured (validate "
                              "check transition/spectrum): 69 of 72 certified minima global at n = 3, p = p_c + 2 "
                              "(the others at t <= 1e-3), 144 of 144 at p_c + 4, 64 of 64 at n = 4, p_c + 2"})
@@ -331,7 +331,7 @@ def _run_asymptotic(problem, dps: int):
     wt = "each local minimum counted once (Kac–Rice)"
     if asym.get("threshold") is not None:
         minima = point_law(asym["threshold"], weighting=wt, units=units.units, reliable=False, reason=finite,
-                           provenance=Provenance("derived", "asymptotic", "docs/theory.md §15 (derivations/step_15)"),
+                           provenance=Provenance("derived", "asymptotic", "docs/theory.md §14 (derivations/step_15)"),
                            details={"level": "concentration level f* (argmax of the minima complexity)",
                                     "edge_interval": asym.get("edge_interval")})
     else:
@@ -339,7 +339,7 @@ def _run_asymptotic(problem, dps: int):
         minima = NoLaw(asym.get("note", "concentration level not computed"))
     opt = point_law(asym["edge"], weighting="optimiser-found (basin-weighted: uniform random starts, local optimiser)",
                     units=units.units, reliable=False, reason=finite,
-                    provenance=Provenance("derived", "asymptotic", "docs/theory.md §14 (derivations/step_14)"),
+                    provenance=Provenance("derived", "asymptotic", "docs/theory.md §13.2 (derivations/step_14)"),
                     details={"level": "edge level f_e of Haar-typical critical points: where descent from a random "
                                       "start reaches marginal stability (the threshold level of mean-field glasses)"})
     return asym, minima, opt
@@ -397,7 +397,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     if n_mc is not None and name == "asymptotic":
         warnings.append("samples: the asymptotic model uses no Monte Carlo; --samples ignored")
     estimate = next(e["estimated_seconds"] for e in est if e["model"] == name)
-    raw, critical, sampling, asym = None, None, None, None
+    raw, kr, critical, sampling, asym = None, None, None, None, None
     digits_lost, dof_block = 0, None
     if name == "asymptotic":
         asym, minima, opt = _run_asymptotic(problem, dps)
@@ -412,12 +412,16 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         from .distributions import AffineUnits
         units = AffineUnits.for_hamiltonian(parse_hamiltonian(problem.hamiltonian, problem.n_qubits))
         draws = max(n_mc or MIN_DRAWS, MIN_DRAWS)
+        if name == "circuit":
+            from .registry import circuit_draws
+            draws = circuit_draws(problem, opts, budget)
+            estimate = estimate * draws / max(n_mc or MIN_DRAWS, MIN_DRAWS)
         bar = _bar(estimate, progress, f"{name} model Monte Carlo")
         try:
             mod = importlib.import_module(f".{_MODEL_MODULES[name]}", __package__)
             kw = dict(seed=seed, n_mc=draws, dps=dps, return_draws=True)
             if name == "circuit":
-                kw.update(ladder=ladder, progress=_DrawProgress(bar, draws))
+                kw.update(ladder=ladder, progress=_DrawProgress(bar, draws), sampler="reduced")
             raw, kr = mod.predict_model(problem.n_qubits, problem.n_params, problem.hamiltonian, **kw)
         except MonteCarloError as exc:
             raw, kr = None, None
@@ -443,6 +447,8 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         c, se = np.array(critical["expected_counts_by_index"]), np.array(critical["stderr_by_index"])
         with np.errstate(divide="ignore", invalid="ignore"):
             critical["relative_stderr_by_index"] = [float(x) if np.isfinite(x) else None for x in se / np.abs(c)]
+        if kr is not None and kr.log_counts is not None and not np.all(np.isfinite(c)):
+            critical["log10_expected_counts_by_index"] = (kr.log_counts / np.log(10)).tolist()
         dof_block = raw.get("dof")
         if asym is None:
             asym = raw.get("asymptotic")
@@ -478,7 +484,7 @@ def _whrf_laws(raw: dict, problem):
     dist = _law_from_raw_pdf(raw, units)
     minima = law_from_distribution(
         dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
-        provenance=Provenance("derived", "whrf", "docs/theory.md §5 (derivations/step_05)"), median_stderr=None,
+        provenance=Provenance("derived", "whrf", "docs/theory.md §5.2 (derivations/step_05)"), median_stderr=None,
         ess=None, reliable=False,
         reason="the isotropic WHRF is a surrogate that puts circuit minima too low (docs/circuits_vs_theory.md); "
                "its Monte Carlo median has no s.e. estimate here")

@@ -1,8 +1,8 @@
 """The result of ``predict``: one typed :class:`Prediction` with the two laws users ask for.
 
-- ``minima``: the law of the values of *all* local minima, each counted once (Kac–Rice; docs/theory.md §5).
+- ``minima``: the law of the values of *all* local minima, each counted once (Kac–Rice; docs/theory.md §5.5).
 - ``optimiser_minima``: the law of the values where a local optimiser from uniform random starts ends,
-  each minimum weighted by its basin of attraction (docs/theory.md §6.3).
+  each minimum weighted by its basin of attraction (docs/theory.md §16, §17).
 
 Each is a :class:`Law` (quantiles, mean, mode, support, a smooth pdf, the median's standard error, the
 effective sample size where Monte Carlo enters, ``reliable`` with its reason, and ``provenance``: ``derived``

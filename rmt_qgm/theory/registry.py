@@ -8,10 +8,10 @@ the host, so conservative) and where it has been validated. :func:`choose` is th
 region                                                 model           why
 =====================================================  ==============  ==============================================
 pure WHRF (``dof`` given, no qubits)                   ``whrf``        the only model defined there
-p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``  the transition answers (docs/theory.md §9.5):
+p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``  the transition answers (docs/theory.md §12.1):
                                                                        optimiser ends at a global minimum
 exact circuit model fits the budget                    ``circuit``     exact finite-size law of the randomized
-                                                                       ansatz (docs/theory.md §13), most accurate
+                                                                       ansatz (docs/theory.md §11), most accurate
                                                                        validated model (docs/circuits_vs_theory.md)
 otherwise (large n, or over budget)                    ``asymptotic``  fixed-law 2^n -> inf levels, any spectrum,
                                                                        seconds; finite-size error stated
@@ -43,20 +43,42 @@ def _needs_dense(problem) -> str | None:
 
 
 # --- cost models: seconds on the reference host (2 cores, shared), fitted to timings of 2026-12-07 -----------
-# circuit: per draw 2e-4 s + 8e-9 s * p d^3 (the Haar isometries' QR, d x d/2 per gate); measured 0.16-77 ms per
-# draw at n = 3-6 (ratio to this model 0.8-1.3). spherical/weighted: 5e-5 + 3e-9 (2d) p^2 + 1e-9 p^3 per draw.
-# whrf: n_mc x 120 t-nodes x (2e-6 + 7e-8 p^2 + 1e-9 p^3). asymptotic: 3 s (numba load + mpmath edge levels).
+# circuit (reduced sampler, single-threaded BLAS): per draw 1.5e-4 s + 4e-9 s (d p^2 + p^3) + 2e-7 s p; measured
+# 0.33 ms (n = 4, p = 24), 1.1 ms (5, 48), 2.5 ms (6, 64), 11 ms (7, 128), 58 ms (8, 256): the model is within
+# a factor 1.6 above those. spherical/weighted: 5e-5 + 3e-9 (2d) p^2 + 1e-9 p^3 per draw. whrf: n_mc x 120
+# t-nodes x (2e-6 + 7e-8 p^2 + 1e-9 p^3). asymptotic: 3 s (numba load + mpmath edge levels).
+#: predict's circuit model spends up to this share of the budget on draws beyond MIN_DRAWS (more draws, larger
+#: effective sample size), at most MAX_AUTO_DRAWS
+DRAW_SHARE = 0.4
+MAX_AUTO_DRAWS = 64000
+
 
 def _draws(opts) -> int:
     from .weighted_draws import MIN_DRAWS
     return max(int(opts.get("n_mc") or MIN_DRAWS), MIN_DRAWS)
 
 
-def _cost_circuit(problem, opts) -> float:
+def circuit_seconds_per_draw(problem) -> float:
     d, p = problem.dim, problem.n_params
-    per = 2e-4 + 8e-9 * p * d ** 3
-    runs = 1.0 if opts.get("ladder", "auto") != "auto" or problem.gamma < 0.6 else 2.0  # auto may go deep
-    return _draws(opts) * per * runs + 3.0
+    return 1.5e-4 + 4e-9 * (d * p * p + p ** 3) + 2e-7 * p
+
+
+def _ladder_runs(problem, opts) -> float:
+    return 1.0 if opts.get("ladder", "auto") != "auto" or problem.gamma < 0.6 else 2.0   # auto may go deep
+
+
+def circuit_draws(problem, opts, budget: float) -> int:
+    """Draws of predict's circuit model: the requested ``n_mc`` (at least MIN_DRAWS), or, when none is given, as
+    many as fill DRAW_SHARE of the budget (between MIN_DRAWS and MAX_AUTO_DRAWS)."""
+    from .weighted_draws import MIN_DRAWS
+    if opts.get("n_mc"):
+        return _draws(opts)
+    fit = int(DRAW_SHARE * budget / (circuit_seconds_per_draw(problem) * _ladder_runs(problem, opts)))
+    return int(min(MAX_AUTO_DRAWS, max(MIN_DRAWS, fit)))
+
+
+def _cost_circuit(problem, opts) -> float:
+    return _draws(opts) * circuit_seconds_per_draw(problem) * _ladder_runs(problem, opts) + 3.0
 
 
 def _cost_surrogate(problem, opts) -> float:
@@ -140,7 +162,7 @@ def choose(problem, budget: float, opts: dict) -> tuple[str, str, list[dict]]:
         return "whrf", "a pure WHRF(m, p) (--dof): the only model defined without a Hamiltonian", est
     if problem.overparameterised:
         return ("asymptotic", f"p = {problem.n_params} >= p_c = {problem.params_c} (overparameterised): the "
-                "transition theory answers (docs/theory.md §9.5); no Monte Carlo needed", est)
+                "transition theory answers (docs/theory.md §12.1); no Monte Carlo needed", est)
     c = by["circuit"]
     if c["available"] and c["estimated_seconds"] <= budget:
         return ("circuit", f"exact circuit model fits the budget (estimated {c['estimated_seconds']:.0f} s <= "

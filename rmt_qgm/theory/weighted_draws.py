@@ -31,25 +31,31 @@ class KacRiceDraws:
     logw: np.ndarray = field(repr=False)
     index: np.ndarray = field(repr=False)
     n_draws: int = 0
+    log_counts: np.ndarray | None = field(default=None, repr=False)   # natural log of counts (finite past 1e308)
 
     @classmethod
     def from_draws(cls, p: int, f: np.ndarray, logw: np.ndarray, index: np.ndarray) -> "KacRiceDraws":
         N = f.size
         shift = float(np.max(logw))
         w = np.exp(logw - shift)
-        scale = math.exp(shift)
+        # counts beyond the float range (large p) are inf; their logarithms stay in log_counts
+        scale = math.exp(shift) if shift < 709.0 else math.inf
         counts = np.empty(p + 1)
         stderr = np.empty(p + 1)
+        log_counts = np.full(p + 1, -np.inf)
         mean_value = np.full(p + 1, np.nan)
         for k in range(p + 1):
             Y = np.where(index == k, w, 0.0)
-            counts[k] = Y.mean() * scale
-            stderr[k] = Y.std(ddof=1) / math.sqrt(N) * scale
+            m = Y.mean()
+            counts[k] = m * scale if m > 0 else 0.0
+            stderr[k] = Y.std(ddof=1) / math.sqrt(N) * scale if m > 0 else 0.0
+            if m > 0:
+                log_counts[k] = math.log(m) + shift
             if Y.sum() > 0:
                 mean_value[k] = float(np.sum(Y * f) / Y.sum())
         E = np.where(index % 2 == 0, w, -w)
         return cls(p, counts, stderr, mean_value, float(E.mean() * scale),
-                   float(E.std(ddof=1) / math.sqrt(N) * scale), f, logw, index, N)
+                   float(E.std(ddof=1) / math.sqrt(N) * scale), f, logw, index, N, log_counts)
 
     def effective_sample_size(self, k: int = 0) -> float:
         """Kish effective sample size (sum w)^2 / sum w^2 of the index-k weights: how many draws effectively
