@@ -226,11 +226,11 @@ def expected_minima(rows: list[dict]) -> list[dict]:
     """Post hoc (after the third test): the circuit model's expected number of local minima per instance,
     E N_0 per [0, pi)^p (one run, seed CIRCUIT_SEED, 8000 draws), for each row: where it is near 1, most
     instances have a single minimum, which the optimiser finds whatever its basin."""
-    from rmt_qgm.theory.predict import predict
+    from rmt_qgm.theory.predict import predict_raw
     out = []
     for r in rows:
         a = r["G3"]
-        c = predict(a["n"], a["p"], hamiltonian=a["hamiltonian"], model="circuit", seed=CIRCUIT_SEED,
+        c = predict_raw(a["n"], a["p"], hamiltonian=a["hamiltonian"], model="circuit", seed=CIRCUIT_SEED,
                     n_mc=8000, ladder="plain")["critical_points"]
         out.append({"n": a["n"], "p": a["p"], "hamiltonian": a["hamiltonian"],
                     "EN0": c["expected_counts_by_index"][0], "EN0_se": c["stderr_by_index"][0]})

@@ -88,7 +88,7 @@ def cached(n: int, p: int, ham: str, seed: int) -> bool:
 def add_predictions(row: dict, seed: int) -> dict:
     """Model predictions for one table row (circuit, spherical: REPLICATES seeds; WHRF reference: one run)."""
     from rmt_qgm.errors import UserInputError
-    from rmt_qgm.theory.predict import predict
+    from rmt_qgm.theory.predict import predict_raw
     n, p, ham = row["n"], row["p"], row["hamiltonian"]
     for model in MODELS:
         t0 = time.perf_counter()
@@ -99,7 +99,7 @@ def add_predictions(row: dict, seed: int) -> dict:
             if model in ("spherical", "circuit"):
                 nrep = circuit_replicates(n, p, ham) if model == "circuit" else REPLICATES
                 reps = [circuit_minima(n, p, ham, seed + 1000 * r) if model == "circuit" else
-                        predict(n, p, hamiltonian=ham, model=model, seed=seed + 1000 * r, n_mc=8000)["minima"]
+                        predict_raw(n, p, hamiltonian=ham, model=model, seed=seed + 1000 * r, n_mc=8000)["minima"]
                         for r in range(nrep)]
                 out = {k: float(np.mean([x[k] for x in reps])) for k in ("median", "q10", "q90")}
                 meds = np.array([x["median"] for x in reps])
@@ -108,7 +108,7 @@ def add_predictions(row: dict, seed: int) -> dict:
                 out["ess"] = float(np.mean([x["effective_sample_size"] for x in reps]))
             else:
                 # the WHRF reference uses fewer matrix samples (its cost grows like p^3)
-                pr = predict(n, p, hamiltonian=ham, model=model, seed=seed, n_mc=400)["minima"]
+                pr = predict_raw(n, p, hamiltonian=ham, model=model, seed=seed, n_mc=400)["minima"]
                 out = {k: pr[k] for k in ("median", "q10", "q90")}
             out["seconds"] = time.perf_counter() - t0
             row[model] = out

@@ -73,7 +73,7 @@ def simulate_row(n: int, p: int, ham: str, starts: int, instances: int, workers:
     return row
 
 
-#: the exact circuit model's replicate results (predict()["minima"]), one JSON per (n, p, H, seed), valid while
+#: the exact circuit model's replicate results (predict_raw()["minima"]), one JSON per (n, p, H, seed), valid while
 #: the model's sources or its fingerprint are unchanged (circuit_model_cache.py); shared with basin_weighting.py
 #: and basin_gamma_law.py, which tilt the same laws
 from circuit_model_cache import _cache_file, circuit_minima  # noqa: E402,F401  (re-exported)

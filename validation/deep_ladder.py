@@ -52,13 +52,13 @@ def run_one(task: tuple) -> dict:
     from rmt_qgm.errors import UserInputError
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.theory.distributions import AffineUnits
-    from rmt_qgm.theory.predict import predict
+    from rmt_qgm.theory.predict import predict_raw
     ham = parse_hamiltonian(h, n)
     units = AffineUnits.for_spectrum(ham.spectrum)
     t_of = lambda F: float(units.to_t(F))      # noqa: E731
     t0 = time.perf_counter()
     try:
-        r = predict(n, p, hamiltonian=h, model="circuit", seed=SEED, n_mc=DRAWS, ladder=ladder)
+        r = predict_raw(n, p, hamiltonian=h, model="circuit", seed=SEED, n_mc=DRAWS, ladder=ladder)
     except UserInputError as exc:
         return {"n": n, "p": p, "hamiltonian": h, "ladder": ladder, "law": False, "error": str(exc),
                 "seconds": time.perf_counter() - t0}
@@ -85,11 +85,11 @@ def run_replicate(task: tuple) -> dict:
     from circuit_model_cache import circuit_minima
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.theory.distributions import AffineUnits
-    from rmt_qgm.theory.predict import predict
+    from rmt_qgm.theory.predict import predict_raw
     units = AffineUnits.for_spectrum(parse_hamiltonian(h, n).spectrum)
     seed = SEED + 1000 * r
     t0 = time.perf_counter()
-    deep = predict(n, p, hamiltonian=h, model="circuit", seed=seed, n_mc=DRAWS, ladder="deep")["minima"]
+    deep = predict_raw(n, p, hamiltonian=h, model="circuit", seed=seed, n_mc=DRAWS, ladder="deep")["minima"]
     plain = circuit_minima(n, p, h, seed)
     return {"n": n, "p": p, "hamiltonian": h, "replicate": r, "seed": seed,
             "deep_median_t": float(units.to_t(deep["median"])), "deep_ess": deep["effective_sample_size"],
