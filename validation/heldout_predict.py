@@ -1,0 +1,125 @@
+"""Held-out test of predict's default against simulated circuits (declared in docs/studies/heldout_predict.md).
+
+python validation/heldout_predict.py [--workers 2] [--render-only]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "results", "heldout_predict.json")
+DOC = os.path.join(HERE, "..", "docs", "studies", "heldout_predict.md")
+ROWS = [(n, g, h) for n, hams in ((5, ("fidelity", "projector:4", "randspec:7")),
+                                   (6, ("fidelity", "projector:8", "randspec:7")))
+        for g in (0.25, 0.5, 0.75) for h in hams]
+SIM = dict(starts=8, instances=32, seed=7207)
+MARK = "## Results"
+
+
+def run_row(n: int, gamma: float, ham: str, workers: int) -> dict:
+    from rmt_qgm.hamiltonians import parse_hamiltonian
+    from rmt_qgm.simulate import run_simulation
+    from rmt_qgm.theory.predict import predict
+    p = int(round(gamma * 2 ** (n + 1)))
+    t0 = time.perf_counter()
+    pred = predict(n, p, ham).to_dict()
+    sec = time.perf_counter() - t0
+    sim = run_simulation(n, p, hamiltonian=ham, workers=workers, **SIM)
+    rec = sim.arrays()
+    ok = rec["certified"].astype(bool) & (rec["index"] == 0)
+    H = parse_hamiltonian(ham, n)
+    E0, Eb = H.ground_energy, H.mean_energy
+    t = lambda F: (np.asarray(F, float) - E0) / (Eb - E0)          # noqa: E731
+    F = rec["F"][ok]
+    o = pred["optimiser_minima"]
+    row = {"n": n, "p": p, "gamma": gamma, "hamiltonian": ham, "model": pred["model"],
+           "model_reason": pred["model_reason"], "seconds": sec, "params_c": pred["transition"]["params_c"],
+           "certified_minima": int(ok.sum()), "t_emp": float(np.median(t(F)))}
+    if o.get("available", True):
+        row.update(t_pred=float(t(o["median"])), t_q10=float(t(o["q10"])), t_q90=float(t(o["q90"])),
+                   reliable=o["reliable"], reason=o.get("reason"), provenance=o["provenance"]["kind"])
+    return row
+
+
+def verdicts(rows: list[dict]) -> dict:
+    logs, out = [], []
+    for r in rows:
+        tp, te = r.get("t_pred"), r["t_emp"]
+        ok_in = tp is not None and r["t_q10"] <= te <= r["t_q90"]
+        lr = math.log(tp / te) if tp and tp > 0 and te > 0 else float("inf")
+        logs.append(abs(lr))
+        n, h = r["n"], r["hamiltonian"]
+        d0 = int(h.split(":")[1]) if h.startswith("projector") else (1 if h == "fidelity" else None)
+        pc_ok = d0 is None or r["params_c"] == 2 * (2 ** n - d0)
+        out.append({**r, "inside": ok_in, "log_ratio": lr, "factor2": abs(lr) <= math.log(2),
+                    "seconds_ok": r["seconds"] <= 60, "params_c_ok": pc_ok})
+    mean_abs = float(np.mean(logs))
+    passed = (all(v["inside"] and v["factor2"] and v["seconds_ok"] and v["params_c_ok"] for v in out)
+              and mean_abs <= 0.15)
+    return {"rows": out, "mean_abs_log_ratio": mean_abs, "passed": passed}
+
+
+def render(res: dict) -> str:
+    lines = [MARK, "", f"Run {res['date']} (rmt_qgm {res['version']}, {res['seconds']:.0f} s on a shared 2-core host).",
+             "", "| n | p | gamma | H | model | t_pred [q10, q90] | t_emp | log ratio | inside | x2 | s | reliable |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in res["verdict"]["rows"]:
+        band = (f"{r['t_pred']:.3f} [{r['t_q10']:.3f}, {r['t_q90']:.3f}]" if r.get("t_pred") is not None else "–")
+        lines.append(f"| {r['n']} | {r['p']} | {r['gamma']} | {r['hamiltonian']} | {r['model']} | {band} | "
+                     f"{r['t_emp']:.3f} | {r['log_ratio']:+.2f} | {'yes' if r['inside'] else 'NO'} | "
+                     f"{'yes' if r['factor2'] else 'NO'} | {r['seconds']:.0f} | {r.get('reliable')} |")
+    v = res["verdict"]
+    n_in = sum(r["inside"] for r in v["rows"])
+    n_f2 = sum(r["factor2"] for r in v["rows"])
+    lines += ["", f"Inside [q10, q90]: {n_in} of {len(v['rows'])}; within a factor 2: {n_f2} of {len(v['rows'])}; "
+              f"mean |log ratio| {v['mean_abs_log_ratio']:.3f} (pass <= 0.15); params_c right in "
+              f"{sum(r['params_c_ok'] for r in v['rows'])} of {len(v['rows'])}; every call <= 60 s: "
+              f"{all(r['seconds_ok'] for r in v['rows'])}.", "",
+              f"**Declared rule: {'PASSES' if v['passed'] else 'FAILS'}.**", ""]
+    by = {}
+    for r in v["rows"]:
+        by.setdefault(r["model"], []).append(abs(r["log_ratio"]))
+    for m, ls in by.items():
+        lines.append(f"- rows answered by `{m}`: {len(ls)}, mean |log ratio| {np.mean(ls):.3f}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--workers", default=2, type=int)
+    ap.add_argument("--render-only", action="store_true")
+    a = ap.parse_args()
+    from rmt_qgm import __version__
+    from rmt_qgm.store import atomic_write_bytes, atomic_write_json
+    if a.render_only:
+        with open(OUT, encoding="utf-8") as fh:
+            res = json.load(fh)
+    else:
+        t0 = time.perf_counter()
+        done = {}
+        if os.path.exists(OUT + ".partial"):
+            with open(OUT + ".partial", encoding="utf-8") as fh:
+                done = {tuple(k.split("|")): v for k, v in json.load(fh).items()}
+        for n, g, h in ROWS:
+            key = (str(n), str(g), h)
+            if key not in done:
+                done[key] = run_row(n, g, h, a.workers)
+                atomic_write_json(OUT + ".partial", {"|".join(k): v for k, v in done.items()})
+                print(json.dumps(done[key]), flush=True)
+        rows = [done[(str(n), str(g), h)] for n, g, h in ROWS]
+        res = {"version": __version__, "date": time.strftime("%Y-%m-%d"), "seconds": time.perf_counter() - t0,
+               "simulation": SIM, "rows": rows, "verdict": verdicts(rows)}
+        atomic_write_json(OUT, res)
+    with open(DOC, encoding="utf-8") as fh:
+        head = fh.read().split(MARK)[0].rstrip() + "\n\n"
+    atomic_write_bytes(DOC, (head + render(res)).encode())
+
+
+if __name__ == "__main__":
+    main()
