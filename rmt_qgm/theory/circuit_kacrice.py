@@ -38,7 +38,7 @@ from ..checks import check_choice, check_float, check_int
 from ..seeding import generator
 from .distributions import AffineUnits
 from .spherical import _typical_f, tilt_ladder
-from .weighted_draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
+from .weighted_draws import MIN_DRAWS, KacRiceDraws
 
 
 def _haar_isometries(rng: np.random.Generator, shape: tuple, d: int, r: int) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 from .. import gamma_of
 from ..checks import check_choice, check_int
 from ..errors import MonteCarloError, UserInputError
+from ..progress import DrawProgress, TimedProgress
 from ..hamiltonians import parse_hamiltonian
 from .asymptotics import edge_threshold, mp_edge, transition_gamma
 from .circuit_kacrice import LADDERS
@@ -144,63 +145,6 @@ def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelit
 MAX_MEDIAN_RSE = 0.02
 
 
-def _bar(estimate: float, enabled: bool, desc: str):
-    """A tqdm bar on stderr when work is expected to take more than PROGRESS_AFTER seconds (else None)."""
-    from .registry import PROGRESS_AFTER
-    if not enabled or estimate <= PROGRESS_AFTER:
-        return None
-    from tqdm import tqdm
-    return tqdm(total=None, desc=desc, unit="draw", leave=False, file=__import__("sys").stderr)
-
-
-class _DrawProgress:
-    """progress(k) callback for the Monte Carlo models: counts draws on a tqdm bar (auto ladder reruns add)."""
-
-    def __init__(self, bar, draws: int):
-        self.bar, self.draws = bar, draws
-        if bar is not None:
-            bar.total = draws
-
-    def __call__(self, k: int) -> None:
-        if self.bar is None:
-            return
-        if self.bar.n + k > self.bar.total:
-            self.bar.total += self.draws
-        self.bar.update(k)
-
-
-class _TimedProgress:
-    """A bar that advances with elapsed time against the estimate, for models without a draw loop."""
-
-    def __init__(self, estimate: float, enabled: bool, desc: str):
-        import threading
-        from .registry import PROGRESS_AFTER
-        self.bar, self._stop = None, threading.Event()
-        if enabled and estimate > PROGRESS_AFTER:
-            from tqdm import tqdm
-            self.bar = tqdm(total=round(estimate, 1), desc=f"{desc} (estimated {estimate:.0f} s)", unit="s",
-                            leave=False, file=__import__("sys").stderr, bar_format="{l_bar}{bar}| {elapsed}")
-            self._t = threading.Thread(target=self._tick, daemon=True)
-            self._t.start()
-
-    def _tick(self):
-        import time as _time
-        t0 = _time.perf_counter()
-        while not self._stop.wait(0.5):
-            el = _time.perf_counter() - t0
-            self.bar.n = min(el, self.bar.total)
-            self.bar.refresh()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self.bar is not None:
-            self.bar.close()
-        return False
-
-
 def _transition_block(problem, raw: dict | None) -> dict:
     """gamma_c, p_c, ground degeneracy (docs/theory.md §12.1) from the problem's spectral law; the model's own
     extra entries (ceiling, small-loss exponent) kept."""
@@ -232,7 +176,9 @@ def _mc_reliability(se: float, median: float, E0: float, scale: float, ess: floa
     rse = se / max(median - E0, 1e-300 * scale) if np.isfinite(se) else float("inf")
     if ess < MIN_ESS:
         reasons.append(f"effective sample size {ess:.0f} < {MIN_ESS} (the law rests on a few draws)")
-    if not rse <= MAX_MEDIAN_RSE:
+    if not np.isfinite(rse):
+        reasons.append("the median's standard error is not estimable (no draw density at the median)")
+    elif rse > MAX_MEDIAN_RSE:
         reasons.append(f"relative standard error of the median {rse:.1%} > {MAX_MEDIAN_RSE:.0%} "
                        "(more --samples or --budget, or another model)")
     return (not reasons), ("; ".join(reasons) or None)
@@ -361,7 +307,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     from ..checks import check_float
     from ..problem import parse_problem
     from .prediction import NoLaw, Prediction
-    from .registry import DEFAULT_BUDGET, MODEL_NAMES, MODELS, check_budget, choose, estimates
+    from .registry import DEFAULT_BUDGET, MODEL_NAMES, check_budget, choose, estimates
     from .weighted_draws import MIN_DRAWS
     t0 = time.perf_counter()
     check_choice("model", model, MODEL_NAMES)
@@ -403,7 +349,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         asym, minima, opt = _run_asymptotic(problem, dps)
         digits_lost = asym.get("digits_lost", 0)
     elif name == "whrf":
-        with _TimedProgress(estimate, progress, "whrf Kac–Rice"):
+        with TimedProgress(estimate, progress, "whrf Kac–Rice"):
             raw = predict_raw(n_qubits, problem.n_params, hamiltonian, "whrf", dof, dof_rule, dps, seed,
                               n_mc or 2000, complexity_points)
         minima, opt = _whrf_laws(raw, problem)
@@ -416,19 +362,18 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             from .registry import circuit_draws
             draws = circuit_draws(problem, opts, budget)
             estimate = estimate * draws / max(n_mc or MIN_DRAWS, MIN_DRAWS)
-        bar = _bar(estimate, progress, f"{name} model Monte Carlo")
+        bar = DrawProgress(estimate, progress, f"{name} model Monte Carlo", draws)
         try:
             mod = importlib.import_module(f".{_MODEL_MODULES[name]}", __package__)
             kw = dict(seed=seed, n_mc=draws, dps=dps, return_draws=True)
             if name == "circuit":
-                kw.update(ladder=ladder, progress=_DrawProgress(bar, draws), sampler="reduced")
+                kw.update(ladder=ladder, progress=bar, sampler="reduced")
             raw, kr = mod.predict_model(problem.n_qubits, problem.n_params, problem.hamiltonian, **kw)
         except MonteCarloError as exc:
             raw, kr = None, None
             mc_fail = str(exc).split("; use more draws")[0]
         finally:
-            if bar is not None:
-                bar.close()
+            bar.close()
         if raw is None:
             minima = NoLaw(f"no law from the Monte Carlo: {mc_fail}")
             opt = NoLaw("no count-weighted law to tilt (see minima.reason)")

@@ -26,8 +26,6 @@ from ..errors import UserInputError
 
 #: the default time budget of one prediction, seconds (``--budget``)
 DEFAULT_BUDGET = 60.0
-#: work expected to take longer than this shows a progress bar
-PROGRESS_AFTER = 2.0
 #: the asymptotic levels work on a spectral law of at most this many levels (coarser laws are merged, the
 #: ground level kept exactly: :meth:`rmt_qgm.problem.SpectralLaw.coarse`)
 ASYMPTOTIC_MAX_LEVELS = 256
