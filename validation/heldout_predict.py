@@ -66,7 +66,8 @@ def verdicts(rows: list[dict]) -> dict:
 
 
 def render(res: dict) -> str:
-    lines = [MARK, "", f"Run {res['date']} (rmt_qgm {res['version']}, {res['seconds']:.0f} s on a shared 2-core host).",
+    lines = [MARK, "", f"Run {res['date']} (rmt_qgm {res['version']}, commit {res.get('commit')}, {res['seconds']:.0f} s "
+                       "on a 2-core host shared with other work, so the seconds column is inflated).",
              "", "| n | p | gamma | H | model | t_pred [q10, q90] | t_emp | log ratio | inside | x2 | s | reliable |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in res["verdict"]["rows"]:
@@ -113,7 +114,11 @@ def main() -> None:
                 atomic_write_json(OUT + ".partial", {"|".join(k): v for k, v in done.items()})
                 print(json.dumps(done[key]), flush=True)
         rows = [done[(str(n), str(g), h)] for n, g, h in ROWS]
-        res = {"version": __version__, "date": time.strftime("%Y-%m-%d"), "seconds": time.perf_counter() - t0,
+        import subprocess
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=HERE).stdout.strip()
+        res = {"version": __version__, "commit": commit, "date": time.strftime("%Y-%m-%d"),
+               "seconds": time.perf_counter() - t0,
                "simulation": SIM, "rows": rows, "verdict": verdicts(rows)}
         atomic_write_json(OUT, res)
     with open(DOC, encoding="utf-8") as fh:

@@ -30,6 +30,7 @@ weighted by the balance heuristic over the actual shares of draws (still exactly
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from scipy.special import gammaln, logsumexp
@@ -72,49 +73,71 @@ class _Setup:
         self.iu = np.triu_indices(p, 1)
 
 
+def _schedule(lams: np.ndarray, counts, chunk: int, cyclic: bool):
+    """(level index, chunk size) in drawing order: level by level (the dense sampler's order), or, with ``cyclic``
+    (equal counts only), one chunk of every level per cycle, so that stopping after any whole cycle keeps the
+    shares of draws equal (the balance heuristic's pi_l = 1/L stays exact)."""
+    if not cyclic:
+        for li, per in enumerate(counts):
+            for s0 in range(0, per, chunk):
+                yield li, min(chunk, per - s0), False
+        return
+    per = int(counts[0])
+    c = min(chunk, max(1, per))
+    for s0 in range(0, per, c):
+        for li in range(len(counts)):
+            yield li, min(c, per - s0), li == len(counts) - 1      # True: a cycle ends here
+
+
 def _draw_levels(S: _Setup, rng: np.random.Generator, lams: np.ndarray, counts, log_pi: np.ndarray | None,
-                 progress=None, sampler: str = "dense"):
+                 progress=None, sampler: str = "dense", deadline: float | None = None, min_draws: int = 0):
     """``counts[l]`` draws of psi0 from tilt level ``lams[l]`` for every l (in this order, chunk by chunk),
     each with its Kac–Rice weight. The importance weight is the balance heuristic over the mixture of all
     levels, log_iw = -logsumexp_l (log pi_l + log q_l/p(F)), with ``log_pi`` the log shares of draws (None:
     equal shares 1/L, the default ladder). ``progress(k)``, if given, is called after each chunk of k draws.
-    ``sampler``: how the gates are drawn given psi0 (:data:`SAMPLERS`). Returns lists (F, logw, index,
-    Hessian eigenvalues) of chunks."""
+    ``sampler``: how the gates are drawn given psi0 (:data:`SAMPLERS`). ``deadline`` (a time.perf_counter() value;
+    reduced sampler with equal shares only): the levels are drawn in cycles and drawing stops after the first whole
+    cycle that ends past the deadline once ``min_draws`` draws are taken (the estimate stays exactly unbiased:
+    equal shares). Returns lists (F, logw, index, Hessian eigenvalues) of chunks."""
     p, d, D2, s_H, a, kvec = S.p, S.d, S.D2, S.s_H, S.a, S.kvec
     iu, log_kappa = S.iu, S.log_kappa
     chunk, gates = (S.chunk, _gates_dense) if sampler == "dense" else (S.chunk_reduced, _gates_reduced)
     L = lams.size
     half_logdet = 0.5 * np.log1p(2.0 * np.outer(lams, kvec)).sum(axis=1)
     fs, logws, idxs, eigs = [], [], [], []
-    for lam, per in zip(lams, counts):
-        sd = 1.0 / np.sqrt(1.0 + 2.0 * lam * kvec)
-        for s0 in range(0, per, chunk):
-            s = min(chunk, per - s0)
-            x = rng.standard_normal((s, D2)) * sd
-            x /= np.linalg.norm(x, axis=1)[:, None]
-            psi = x[:, :d] + 1j * x[:, d:]                                     # (s, d), unit
-            F = np.einsum("sd,d,sd->s", np.conj(psi), s_H, psi).real
-            log_q_over_p = half_logdet[None, :] - 0.5 * D2 * np.log1p(2.0 * np.outer(F - a.min(), lams))
-            if log_pi is None:
-                log_iw = -(logsumexp(log_q_over_p, axis=1) - math.log(L))
-            else:
-                log_iw = -logsumexp(log_q_over_p + log_pi[None, :], axis=1)
-            b = (s_H[None, :] - F[:, None]) * psi                             # (H - F) psi0, b perp psi0
-            bn = np.linalg.norm(b, axis=1)
-            u = 1j * b / bn[:, None]                                           # real direction of Im<b|.>
-            amp, Hess, cross = gates(S, rng, psi, F, u)
-            Hess[:, iu[0], iu[1]] -= 2.0 * cross[:, iu[0], iu[1]]
-            Hess[:, iu[1], iu[0]] = Hess[:, iu[0], iu[1]]
-            ev = np.linalg.eigvalsh(Hess)
-            with np.errstate(divide="ignore"):
-                logdet = np.log(np.abs(ev)).sum(axis=1)
-            log_pg0 = p * log_kappa - np.log(2.0 * amp).sum(axis=1) - p * np.log(bn)
-            fs.append(F)
-            logws.append(p * math.log(math.pi) + log_pg0 + logdet + log_iw)
-            idxs.append((ev < 0).sum(axis=1))
-            eigs.append(ev)
-            if progress is not None:
-                progress(s)
+    cyclic = sampler != "dense" and log_pi is None and len(set(int(c) for c in counts)) == 1
+    taken = 0
+    sds = [1.0 / np.sqrt(1.0 + 2.0 * lam * kvec) for lam in lams]
+    for li, s, cycle_end in _schedule(lams, counts, chunk, cyclic):
+        sd = sds[li]
+        x = rng.standard_normal((s, D2)) * sd
+        x /= np.linalg.norm(x, axis=1)[:, None]
+        psi = x[:, :d] + 1j * x[:, d:]                                     # (s, d), unit
+        F = np.einsum("sd,d,sd->s", np.conj(psi), s_H, psi).real
+        log_q_over_p = half_logdet[None, :] - 0.5 * D2 * np.log1p(2.0 * np.outer(F - a.min(), lams))
+        if log_pi is None:
+            log_iw = -(logsumexp(log_q_over_p, axis=1) - math.log(L))
+        else:
+            log_iw = -logsumexp(log_q_over_p + log_pi[None, :], axis=1)
+        b = (s_H[None, :] - F[:, None]) * psi                             # (H - F) psi0, b perp psi0
+        bn = np.linalg.norm(b, axis=1)
+        u = 1j * b / bn[:, None]                                           # real direction of Im<b|.>
+        amp, Hess, cross = gates(S, rng, psi, F, u)
+        Hess[:, iu[0], iu[1]] -= 2.0 * cross[:, iu[0], iu[1]]
+        Hess[:, iu[1], iu[0]] = Hess[:, iu[0], iu[1]]
+        ev = np.linalg.eigvalsh(Hess)
+        with np.errstate(divide="ignore"):
+            logdet = np.log(np.abs(ev)).sum(axis=1)
+        log_pg0 = p * log_kappa - np.log(2.0 * amp).sum(axis=1) - p * np.log(bn)
+        fs.append(F)
+        logws.append(p * math.log(math.pi) + log_pg0 + logdet + log_iw)
+        idxs.append((ev < 0).sum(axis=1))
+        eigs.append(ev)
+        if progress is not None:
+            progress(s)
+        taken += s
+        if cycle_end and deadline is not None and taken >= min_draws and time.perf_counter() > deadline:
+            break
     return fs, logws, idxs, eigs
 
 
@@ -246,7 +269,7 @@ def deep_ladder(a: np.ndarray, levels: int, floor_t: float = DEEP_FLOOR_T) -> np
     """Tilts whose typical losses are geometrically spaced in t from LADDER_FLOOR_T / 3 down to ``floor_t``:
     the losses below the plain ladder's floor, where the local minima sit near the transition (the Kac–Rice
     density of minima behaves as f^((p_c - p)/2 - 1) as f = F - E0 -> 0 before the Hessian's sign cuts it off;
-    docs/circuit_model.md, "Near the transition")."""
+    docs/studies/circuit_model.md, "Near the transition")."""
     k = np.asarray(a, dtype=float) - np.min(a)
     ts = np.geomspace(LADDER_FLOOR_T / 3, floor_t, max(1, int(levels)))
     return np.unique(np.array([tilt_for_typical_f(k, t * k.mean()) for t in ts]))
@@ -296,7 +319,7 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
                      levels: int = 24, return_eigenvalues: bool = False, focus: int | None = None,
                      pilot: float = 0.2, defensive: float = 0.25, focus_levels: int | None = None,
                      focus_quantiles: tuple[float, float] = (0.005, 0.995), margin: float = 0.25,
-                     deep_levels: int = 0, progress=None, sampler: str = "dense"):
+                     deep_levels: int = 0, progress=None, sampler: str = "dense", deadline: float | None = None):
     """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
     eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
 
@@ -322,7 +345,10 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
 
     ``sampler`` (:data:`SAMPLERS`): "dense" (default; draws every gate, the numbers of the cached studies) or
     "reduced" (the same law at O(d p^2 + p^3) per draw instead of O(p d^3), :func:`_gates_reduced`; its own
-    random streams, so other numbers from the same seed)."""
+    random streams, so other numbers from the same seed). ``deadline`` (reduced sampler, plain or deep ladder): a
+    time.perf_counter() value after which drawing stops at the next whole cycle over the levels, once MIN_DRAWS
+    draws are taken (a safety net for a slow host: the result's ``n_draws`` says how many were taken, and that
+    many as ``n_mc`` reproduces it)."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
     deep_levels = check_int("deep_levels", deep_levels, 0, 200)
@@ -335,21 +361,22 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     L = lams.size
     if sampler == "dense":
         return _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defensive, focus_levels,
-                    focus_quantiles, margin, deep_levels, progress, sampler, tag)
+                    focus_quantiles, margin, deep_levels, progress, sampler, tag, None)
     from threadpoolctl import threadpool_limits
     with threadpool_limits(1):     # many small BLAS calls: one thread each (oversubscription costs ~10x here)
         return _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defensive, focus_levels,
-                    focus_quantiles, margin, deep_levels, progress, sampler, tag)
+                    focus_quantiles, margin, deep_levels, progress, sampler, tag, deadline)
 
 
 def _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defensive, focus_levels, focus_quantiles,
-         margin, deep_levels, progress, sampler, tag):
+         margin, deep_levels, progress, sampler, tag, deadline):
     """The draws of :func:`kac_rice_circuit` (its arguments, checked)."""
     p = S.p
     if focus is None:
         per = max(1, n_mc // L)
         rng = generator(seed, "circuit-kacrice" + tag, p, S.d)
-        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None, progress, sampler)
+        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None, progress, sampler, deadline,
+                                             min(MIN_DRAWS, per * L))
     else:
         focus = check_int("focus", focus, 0)
         pilot = check_float("pilot", pilot, 0.0, 1.0, open_min=True, open_max=True)
@@ -411,7 +438,7 @@ DEEP_LEVELS = 8
 
 def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int = 0, n_mc: int = 2000,
                   dps: int = 30, ladder: str = "auto", return_draws: bool = False, progress=None,
-                  sampler: str = "dense"):
+                  sampler: str = "dense", deadline: float | None = None):
     """``predict --model circuit``: the exact finite-size law of the randomized (Haar) ansatz.
 
     Counts by index and the local-minimum law from :func:`kac_rice_circuit` with ``max(n_mc, MIN_DRAWS)``
@@ -421,10 +448,12 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     ``ladder``: "plain" = the tilt ladder down to t = 0.01; "deep" = plus DEEP_LEVELS levels down to
     t = 1e-6 (``kac_rice_circuit(..., deep_levels=DEEP_LEVELS)``); "auto" (default) = plain, redone deep when
     the plain run has no local-minimum draw at p < p_c or more than FLOOR_SHARE_MAX of the minima's weight
-    below t = 0.01 (near the transition; docs/circuit_model.md). The result's ``sampling`` block says which
+    below t = 0.01 (near the transition; docs/studies/circuit_model.md). The result's ``sampling`` block says which
     ladder was used, why, and the final run's floor share.
 
     ``sampler``: "dense" (the cached studies' numbers) or "reduced" (same law, far cheaper; :data:`SAMPLERS`).
+    ``deadline`` (reduced sampler): :func:`kac_rice_circuit`'s safety net; with ladder "auto" the plain run gets
+    half of the time left and a deep rerun the rest.
     ``return_draws``: return (result, the final run's :class:`KacRiceDraws`). ``progress(k)``: called after
     every chunk of k draws (the deep rerun of "auto" counts again).
     """
@@ -440,7 +469,10 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     draws = max(n_mc, MIN_DRAWS)
     reason = None
     if ladder != "deep":
-        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, progress=progress, sampler=sampler)
+        first = None if deadline is None or ladder != "auto" else (
+            time.perf_counter() + 0.5 * (deadline - time.perf_counter()))
+        kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, progress=progress, sampler=sampler,
+                              deadline=first if ladder == "auto" else deadline)
         share = floor_share(kr, ham.spectrum)
         if ladder == "auto":
             if np.isnan(share) and p < spectral_transition(ham.spectrum)["params_c"]:
@@ -451,7 +483,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     deep = ladder == "deep" or reason is not None
     if deep:
         kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, deep_levels=DEEP_LEVELS, progress=progress,
-                              sampler=sampler)
+                              sampler=sampler, deadline=deadline)
         share = floor_share(kr, ham.spectrum)
     out = prediction_from_draws(kr, ham, "circuit",
                                 {"value": 2 * ham.dim, "rule": "none: exact law of the randomized (Haar) "

@@ -229,7 +229,7 @@ def _optimiser_law_circuit(raw: dict, kr, problem, count_dist, units):
                      "minimum whatever its basin, which the pooled basin law does not model")
     ok, why = _mc_reliability(se_mc, med, units.offset, units.scale, ess, warns)
     cal = calibration()
-    prov = Provenance("fitted", "circuit", "docs/theory.md §16.5-16.6 ((B1'), (G3)); docs/basin_ceiling_law.md",
+    prov = Provenance("fitted", "circuit", "docs/theory.md §16.5-16.6 ((B1'), (G3)); docs/studies/basin_ceiling_law.md",
                       {"file": "rmt_qgm/data/basin_law_g3.json", "date": cal["date"], "points": cal["points"],
                        "fit_range": {"qubits": cal.get("qubits"), "gamma": cal.get("gammas"),
                                      "hamiltonians": cal["hamiltonians"]},
@@ -273,7 +273,7 @@ def _run_asymptotic(problem, dps: int):
     for key in ("edge", "threshold"):
         asym[f"{key}_t"] = None if asym.get(key) is None else float(units.to_t(asym[key]))
     finite = ("asymptotic level (2^n -> inf at fixed gamma and spectral law): finite-size corrections are not "
-              "modelled; at n = 4-6 circuit medians sit 1.5-5x above it in t (docs/asymptotic_edge.md)")
+              "modelled; at n = 4-6 circuit medians sit 1.5-5x above it in t (docs/studies/asymptotic_edge.md)")
     wt = "each local minimum counted once (Kac–Rice)"
     if asym.get("threshold") is not None:
         minima = point_law(asym["threshold"], weighting=wt, units=units.units, reliable=False, reason=finite,
@@ -367,7 +367,8 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             mod = importlib.import_module(f".{_MODEL_MODULES[name]}", __package__)
             kw = dict(seed=seed, n_mc=draws, dps=dps, return_draws=True)
             if name == "circuit":
-                kw.update(ladder=ladder, progress=bar, sampler="reduced")
+                kw.update(ladder=ladder, progress=bar, sampler="reduced",
+                          deadline=t0 + 0.85 * budget - 3.0 if n_mc is None else None)
             raw, kr = mod.predict_model(problem.n_qubits, problem.n_params, problem.hamiltonian, **kw)
         except MonteCarloError as exc:
             raw, kr = None, None
@@ -384,8 +385,12 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             else:
                 opt = NoLaw(f"the basin law (G3) is calibrated on the exact circuit model only; use --model circuit "
                             f"or auto for the optimiser-found law (model here: {name})")
-            sampling = {"draws": raw["critical_points"]["n_mc"], "effective_sample_size_minima": kr.effective_sample_size(0),
-                        **(raw.get("sampling") or {})}
+            sampling = {"draws": raw["critical_points"]["n_mc"], "draws_planned": draws,
+                        "effective_sample_size_minima": kr.effective_sample_size(0), **(raw.get("sampling") or {})}
+            if raw["critical_points"]["n_mc"] < draws:
+                warnings.append(f"samples: stopped at the time budget after {raw['critical_points']['n_mc']} of "
+                                f"{draws} planned draws (this host is slower than the cost model); --samples "
+                                f"{raw['critical_points']['n_mc']} reproduces this result")
             asym, digits_lost = raw.get("asymptotic"), raw.get("digits_lost", 0)
     if raw is not None:
         critical = dict(raw["critical_points"])
@@ -431,7 +436,7 @@ def _whrf_laws(raw: dict, problem):
         dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
         provenance=Provenance("derived", "whrf", "docs/theory.md §5.2 (derivations/step_05)"), median_stderr=None,
         ess=None, reliable=False,
-        reason="the isotropic WHRF is a surrogate that puts circuit minima too low (docs/circuits_vs_theory.md); "
+        reason="the isotropic WHRF is a surrogate that puts circuit minima too low (docs/studies/circuits_vs_theory.md); "
                "its Monte Carlo median has no s.e. estimate here")
     return minima, NoLaw("the basin law (G3) is calibrated on the exact circuit model only; use --model circuit or "
                          "auto for the optimiser-found law (model here: whrf)")
