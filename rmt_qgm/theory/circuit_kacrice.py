@@ -346,9 +346,9 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     ``sampler`` (:data:`SAMPLERS`): "dense" (default; draws every gate, the numbers of the cached studies) or
     "reduced" (the same law at O(d p^2 + p^3) per draw instead of O(p d^3), :func:`_gates_reduced`; its own
     random streams, so other numbers from the same seed). ``deadline`` (reduced sampler, plain or deep ladder): a
-    time.perf_counter() value after which drawing stops at the next whole cycle over the levels, once MIN_DRAWS
-    draws are taken (a safety net for a slow host: the result's ``n_draws`` says how many were taken, and that
-    many as ``n_mc`` reproduces it)."""
+    time.perf_counter() value after which drawing stops at the next whole cycle over the levels (a safety net for
+    a slow host, so that a time budget holds: the result's ``n_draws`` says how many were taken, possibly fewer than
+    MIN_DRAWS, and that many as ``n_mc`` reproduces it)."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
     deep_levels = check_int("deep_levels", deep_levels, 0, 200)
@@ -375,8 +375,7 @@ def _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defen
     if focus is None:
         per = max(1, n_mc // L)
         rng = generator(seed, "circuit-kacrice" + tag, p, S.d)
-        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None, progress, sampler, deadline,
-                                             min(MIN_DRAWS, per * L))
+        fs, logws, idxs, eigs = _draw_levels(S, rng, lams, [per] * L, None, progress, sampler, deadline)
     else:
         focus = check_int("focus", focus, 0)
         pilot = check_float("pilot", pilot, 0.0, 1.0, open_min=True, open_max=True)
@@ -469,10 +468,11 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     draws = max(n_mc, MIN_DRAWS)
     reason = None
     if ladder != "deep":
-        first = None if deadline is None or ladder != "auto" else (
+        # auto may need a deep rerun near the transition (gamma >= 0.6, as the cost model assumes): half the time each
+        first = deadline if deadline is None or ladder != "auto" or p < 0.6 * 2 * ham.dim else (
             time.perf_counter() + 0.5 * (deadline - time.perf_counter()))
         kr = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, progress=progress, sampler=sampler,
-                              deadline=first if ladder == "auto" else deadline)
+                              deadline=first)
         share = floor_share(kr, ham.spectrum)
         if ladder == "auto":
             if np.isnan(share) and p < spectral_transition(ham.spectrum)["params_c"]:

@@ -390,7 +390,8 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             if raw["critical_points"]["n_mc"] < draws:
                 warnings.append(f"samples: stopped at the time budget after {raw['critical_points']['n_mc']} of "
                                 f"{draws} planned draws (this host is slower than the cost model); --samples "
-                                f"{raw['critical_points']['n_mc']} reproduces this result")
+                                f"{raw['critical_points']['n_mc']} reproduces this result, a larger --budget "
+                                "takes more draws")
             asym, digits_lost = raw.get("asymptotic"), raw.get("digits_lost", 0)
     if raw is not None:
         critical = dict(raw["critical_points"])
