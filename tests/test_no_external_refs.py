@@ -147,5 +147,5 @@ def test_checks_can_fail():
     for line in (f"see {notes} 5.5", "THEORY" + " 5.5", "THEORY" + " §5.5", "THEORY" + " open question 8",
                  "DESIGN" + ".md", "../" + "shared/x", "in the project's shared " + "folder"):
         assert forbidden_references(line), line
-    for line in ("docs/theory.md §5.5", "docs/circuits_vs_theory.md", "the theory of 5 qubits"):
+    for line in ("docs/theory.md §5.5", "docs/studies/circuits_vs_theory.md", "the theory of 5 qubits"):
         assert not forbidden_references(line), line

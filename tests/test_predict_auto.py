@@ -46,7 +46,7 @@ def test_auto_goes_asymptotic_beyond_the_exact_models_reach_and_says_why():
     assert r["model"] == "asymptotic" and "out of reach" in r["model_reason"]
     m = r["minima"]
     assert not m["reliable"] and "finite-size" in m["reason"] and m["provenance"]["kind"] == "derived"
-    # the edge level of the two-level law at gamma = 0.25, n -> inf: 0.2582 (docs/asymptotic_edge.md, n = 20)
+    # the edge level of the two-level law at gamma = 0.25, n -> inf: 0.2582 (docs/studies/asymptotic_edge.md, n = 20)
     assert m["median"] == pytest.approx(r["asymptotic"]["threshold"])
     assert 0.25 < m["median"] < 0.26
 

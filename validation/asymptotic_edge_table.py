@@ -4,7 +4,7 @@ For each Hamiltonian and gamma of the circuits-vs-theory grid: the fixed-law asy
 (rmt_qgm/theory/spherical_asymptotics.py; for randspec the interval [typical, minimal]), and, from
 validation/results/circuits_vs_theory.json, the finite-size circuit-model median and the optimiser-found
 median at n = 4, 5, 6. Also f_e for the fidelity loss as n grows (its ground weight 2^-n -> 0).
-Writes docs/asymptotic_edge.md.
+Writes docs/studies/asymptotic_edge.md.
 
 Run:  python validation/asymptotic_edge_table.py
 """
@@ -60,7 +60,7 @@ def main() -> None:
         lines.append(f"| {g} | " + " | ".join(row) + " |")
     lines += ["", "## Against finite-size predictions and circuits (n = 4, 5, 6)", "",
               "The finite-size medians (exact circuit model, count-weighted) and the optimiser-found "
-              "(basin-weighted) medians are from `docs/circuits_vs_theory.md`. At these sizes both sit far "
+              "(basin-weighted) medians are from `docs/studies/circuits_vs_theory.md`. At these sizes both sit far "
               "above f_e: the convergence to the edge is slow, as for the isotropic WHRF (docs/theory.md §5.8), so "
               "f_e is the limit, not a prediction for small circuits.", "",
               "| n | p | gamma | H | edge level f_e (randspec: [typical, upper]) | concentration level f* | "
@@ -80,7 +80,7 @@ def main() -> None:
         lines.append(f"| {r['n']} | {r['p']} | {r['gamma']} | {r['hamiltonian']} | {fe} | {fstar:.4f} | {circ} | "
                      f"{r['empirical']['median']:.3f} |")
     lines += ["", f"({time.perf_counter() - t0:.0f} s)", ""]
-    atomic_write_bytes(os.path.join(ROOT, "docs", "asymptotic_edge.md"), "\n".join(lines).encode())
+    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "asymptotic_edge.md"), "\n".join(lines).encode())
     print("\n".join(lines))
 
 

@@ -3,7 +3,7 @@ near the transition (gamma = 0.625, 0.875).
 
 (B1), v(t) ~ (1 - t)^(alpha p / 2), measures a basin's depth below the typical value t = 1. Near the transition
 the minima crowd into a narrow range [0, t_c] with t_c << 1, and the alpha the optimiser's median implies grows
-from about 1 at gamma = 0.125 to 5 - 17 at gamma = 0.75 (docs/basin_gamma_law.md; (G2) leaves gamma = 0.75 out of
+from about 1 at gamma = 0.125 to 5 - 17 at gamma = 0.75 (docs/studies/basin_gamma_law.md; (G2) leaves gamma = 0.75 out of
 its fit). (B1') (rmt_qgm/theory/basin.py) measures the depth below the minima's own ceiling,
 v(t) ~ (1 - t / t_c)_+^(alpha' p / 2) with t_c the CEILING_Q = 0.99 quantile of the count-weighted law. An
 exploratory pass over the 30 rows with 256-instance medians (4 circuit-model replicates) gave implied alpha'
@@ -15,8 +15,8 @@ Declared before it was run:
     Law (G3). (B2') = the exact circuit model's count-weighted law tilted by (B1') (ceiling_weighted), with
     log alpha' = c_H + b_p log p + b_d log d, one intercept per spectrum, fitted by OLS to the implied alpha'
     (basin_gamma_law.matching_alpha with tilt = ceiling_weighted) of: the 256-instance medians of
-    docs/empirical_ci_coverage.md at every gamma including 0.75 (circuit model: the table's replicates) and
-    the n = 7 rows of docs/basin_gamma_law.md (8-instance medians), where alpha' exists at the median and at
+    docs/studies/empirical_ci_coverage.md at every gamma including 0.75 (circuit model: the table's replicates) and
+    the n = 7 rows of docs/studies/basin_gamma_law.md (8-instance medians), where alpha' exists at the median and at
     both ends of its interval. Prediction s.e. as for (G2): residual s.d. x sqrt(1 + x0' (X'X)^-1 x0) in log
     alpha', delta method for alpha'.
 
@@ -24,10 +24,10 @@ Declared before it was run:
     n = 6 dropped by the second amendment below; no gamma above 0.75 is in the fit), INSTANCES = 64 Haar
     instances x 8 starts (seed SEED), circuit model with REPLICATES = 4 seeds (CIRCUIT_SEED + 1000 r). Verdict
     by the table's rule (basin_gamma_law.verdict). (G3) passes if at least 13 of the 15 rows agree (PASS_MIN =
-    11 of 12 after the second amendment). (G2) with (B1) (docs/basin_scaling_law.md, refitted on the current
+    11 of 12 after the second amendment). (G2) with (B1) (docs/studies/basin_scaling_law.md, refitted on the current
     inputs) is applied to the same rows for comparison.
 
-    Also, for the 36 rows of docs/circuits_vs_theory.md: (G3) leave one configuration out (fit without the
+    Also, for the 36 rows of docs/studies/circuits_vs_theory.md: (G3) leave one configuration out (fit without the
     implied alpha' of the row's own (n, p)), the table's 8-instance interval and rule, with the coverage-widened
     verdict beside it.
 
@@ -65,7 +65,7 @@ without a circuit-model law counts as "no prediction" (not agree). Pass: at leas
 (the second test's 13/15 ratio, rounded up). Expected: pass at gamma <= 0.5; at gamma = 0.75 less sure,
 since the fit's b_d extrapolates and n = 3 has few minima per instance. Run with --third-test.
 
-Writes validation/results/basin_ceiling_law/summary.json and docs/basin_ceiling_law.md. Needs
+Writes validation/results/basin_ceiling_law/summary.json and docs/studies/basin_ceiling_law.md. Needs
 validation/results/basin_gamma_law/summary.json, validation/results/empirical_ci_coverage/ and the table's
 circuit-model replicates.
 
@@ -139,7 +139,7 @@ def predicted_alpha_g3(fit: dict, n: int, p: int, ham: str) -> dict | None:
 
 
 def table_loo_g3(pts: list[dict]) -> list[dict]:
-    """(G3) for every row of docs/circuits_vs_theory.md, fitted without the row's own (n, p)."""
+    """(G3) for every row of docs/studies/circuits_vs_theory.md, fitted without the row's own (n, p)."""
     return loo_rows(usable(pts), predicted_alpha_g3, tilt=ceiling_weighted)
 
 
@@ -192,7 +192,7 @@ def second_test(fit: dict) -> dict:
     rows = [{"G3": _g3_row(r["sim"], fit), "G2": r["G2"]} for r in sl["rows"]]
     return {"rows": rows, "date": time.strftime("%Y-%m-%d"), "seconds": time.perf_counter() - t0,
             "fit_points": fit["points"], "pass_min": SECOND_PASS_MIN,
-            "about": "Rows: the 15 of (G2)'s declared test (docs/basin_scaling_law.md; 64 Haar instances × 8 "
+            "about": "Rows: the 15 of (G2)'s declared test (docs/studies/basin_scaling_law.md; 64 Haar instances × 8 "
                      "starts, seed 5151), none of them a calibration point of (G3). (G2): as stored by "
                      f"basin_scaling_law on {sl['date']}."}
 
@@ -290,7 +290,7 @@ def write_calibration(s: dict) -> None:
         "law": "(G3): log alpha' = c_H + b_p log p + b_d log d, (B1') with t_c = the "
                f"{s['ceiling_q']:g} quantile of the count-weighted law",
         "date": s["date"], "version": s["version"], "ceiling_q": s["ceiling_q"],
-        "source": "validation/basin_ceiling_law.py (docs/basin_ceiling_law.md)",
+        "source": "validation/basin_ceiling_law.py (docs/studies/basin_ceiling_law.md)",
         "qubits": [min(q["n"] for q in cal), max(q["n"] for q in cal)],
         "gammas": sorted({q["p"] / 2 ** (q["n"] + 1) for q in cal})})
 
@@ -400,7 +400,7 @@ def main(argv=None) -> int:
         write_calibration(s)
     with open(spath, encoding="utf-8") as fh:
         s = json.load(fh)
-    atomic_write_bytes(os.path.join(ROOT, "docs", "basin_ceiling_law.md"), render(s).encode())
+    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "basin_ceiling_law.md"), render(s).encode())
     return 0
 
 

@@ -1,13 +1,13 @@
 """Is the basin exponent a function of gamma? A pre-declared, cross-n prediction of optimiser-found minima.
 
-docs/basin_weighting.md measured the basin law (B1), v(t) proportional to (1 - t)^(alpha p / 2), at n = 4-6
+docs/studies/basin_weighting.md measured the basin law (B1), v(t) proportional to (1 - t)^(alpha p / 2), at n = 4-6
 and p = 4-16, and found that alpha grows with p, so one alpha per spectrum does not carry to larger p. Its
 values line up with gamma = p / 2^(n+1) instead: at gamma = 0.125, n = 4, 5, 6 give fidelity 0.91, 0.89,
 0.94. This script tests that observation as a prediction, declared before the test was run:
 
     Hypothesis (G). alpha depends on the spectrum and on gamma only, not on n separately.
 
-    Prediction for a row (n, p, H) of docs/circuits_vs_theory.md: alpha(H, gamma) from the enumerations at
+    Prediction for a row (n, p, H) of docs/studies/circuits_vs_theory.md: alpha(H, gamma) from the enumerations at
     the same gamma and spectrum at the *other* qubit counts (never the row's own n): their weighted mean,
     weights 1 / (s.e.^2 + sigma_n^2), with sigma_n the between-n scatter of alpha at fixed (H, gamma)
     (DerSimonian-Laird moment estimate over every (H, gamma) group measured at two or more n); its s.e.
@@ -17,7 +17,7 @@ values line up with gamma = p / 2^(n+1) instead: at gamma = 0.125, n = 4, 5, 6 g
     median by the table's rule (pred +- 2 s.e. meets the empirical 95 % interval; s.e. = replicate s.e. and
     the shift from alpha +- its s.e., in quadrature).
 
-An alpha from an incomplete enumeration (zero-truncated fit, docs/basin_weighting.md part 3) is biased low
+An alpha from an incomplete enumeration (zero-truncated fit, docs/studies/basin_weighting.md part 3) is biased low
 when few minima are seen twice; its s.e. includes, as a systematic part, the r.m.s. error of the thinning
 check's alphas whose seen fraction is within a factor CAL_FACTOR of its own.
 
@@ -30,7 +30,7 @@ enough to enumerate (CROSS_COMPLETE, CROSS_INCOMPLETE). They give alpha at gamma
 reach here (at n = 4, p = 24 every start finds a new minimum).
 
 Writes validation/results/basin_gamma_law/ (one JSON per enumeration, resumable; summary.json) and
-docs/basin_gamma_law.md. Needs validation/results/basin_weighting/summary.json and
+docs/studies/basin_gamma_law.md. Needs validation/results/basin_weighting/summary.json and
 validation/results/circuits_vs_theory.json.
 
 Run:  python validation/basin_gamma_law.py            (n = 3 enumerations, about 20 min on 2 cores; then the
@@ -117,7 +117,7 @@ def alpha_systematic(frac: float, thin: list[dict]) -> float | None:
 
 
 def measured_alphas(basin: dict, cross: list[dict]) -> list[dict]:
-    """Every measured alpha: complete enumerations (docs/basin_weighting.md part 1 and the n = 3 ones here;
+    """Every measured alpha: complete enumerations (docs/studies/basin_weighting.md part 1 and the n = 3 ones here;
     bootstrap s.e.) and identified incomplete ones (part 3 and here; bootstrap s.e. and the thinning
     systematic in quadrature; skipped where the seen fraction is outside the thinning calibration)."""
     out = []
@@ -318,7 +318,7 @@ def tilt_row(r: dict, pa: dict | None, seed: int, tilt=None) -> dict:
 
 
 def verdict(row: dict, c: float = 1.0) -> str:
-    """The table's rule (docs/circuits_vs_theory.md): UNRELIABLE where the s.e. exceeds a quarter of the
+    """The table's rule (docs/studies/circuits_vs_theory.md): UNRELIABLE where the s.e. exceeds a quarter of the
     predicted q10-q90 width, else agree when pred +- 2 s.e. meets the empirical 95 % interval (its
     half-widths widened by ``c``, common.widen)."""
     if row.get("alpha") is None:
@@ -358,7 +358,7 @@ def _render_g1(summary: dict) -> list[str]:
                          f"{r1['empirical_median_t']:.3f} ({lo:.3f}–{hi:.3f}) | {a} → {b} |")
     lines += ["", "- The 1/d term absorbs the between-n scatter but does not raise the number of agreeing rows: "
               "the remaining mismatches are not a matter of α's n-dependence alone. Where α was measured at a "
-              "row's own n and p (docs/basin_weighting.md part 2, last column), n = 5, p = 16, projector:2 "
+              "row's own n and p (docs/studies/basin_weighting.md part 2, last column), n = 5, p = 16, projector:2 "
               "still mismatches, so the gap there lies between (B2) and the table's 64 optimiser runs, not in α.",
               ("- (G1) was then declared for a test at a new qubit count (next section)." if summary.get("new_n")
                else "- (G1) is not a tested prediction. Its test needs new qubit counts (n = 7 at γ = 0.125 and "
@@ -412,7 +412,7 @@ def _render_widened(preds: list[dict], implied: list[dict] | None = None,
     vw = [verdict(r, c) for r in made]
     bad = [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r, x in zip(made, vw) if x == "MISMATCH"]
     lines = ["", "## The empirical interval's coverage, and a sharper empirical side", "",
-             f"docs/empirical_ci_coverage.md measured the table's empirical interval (percentile bootstrap over 8 "
+             f"docs/studies/empirical_ci_coverage.md measured the table's empirical interval (percentile bootstrap over 8 "
              f"instances): it covers the 256-instance median {w['coverage']:.3f} of the time, not 0.95 (declared "
              f"hypothesis (C): at least 0.90, which fails). Its half-widths need a factor c = {c:.2f} (fitted on "
              f"half the replicates; {w['validation_coverage']:.3f} coverage on the other half). With that "
@@ -505,7 +505,7 @@ def _render_new_n(summary: dict) -> list[str]:
              "783fe4a after the first had been run, with (G) and (G1) unchanged): rows at n = " +
              ", ".join(sorted({str(r["n"]) for r in nn["rows"]})) + " by the table's protocol (8 Haar "
              "instances × 8 starts, seed 2026), the exact circuit model with the table's seeds, α by (G) and "
-             "by (G1) from n = 3–6 only, the table's rule. Not in docs/circuits_vs_theory.md (its rows are "
+             "by (G1) from n = 3–6 only, the table's rule. Not in docs/studies/circuits_vs_theory.md (its rows are "
              "n = 4–6). The last column, found after the runs, is the α at which (B2) would reproduce the "
              "optimiser's median (`matching_alpha`; a diagnostic, not a prediction), and in brackets at the ends "
              "of its 95 % interval.", "",
@@ -554,11 +554,11 @@ def render(summary: dict) -> str:
     alphas, preds = summary["alphas"], summary["predictions"]
     lines = ["# Is the basin exponent a function of γ? (cross-n prediction of optimiser-found minima)", "",
              f"Generated by `python validation/basin_gamma_law.py` on {summary['date']} ({summary['seconds']:.0f} s; "
-             f"seed {summary['seed']}). Builds on docs/basin_weighting.md (law (B1): a minimum's basin volume "
+             f"seed {summary['seed']}). Builds on docs/studies/basin_weighting.md (law (B1): a minimum's basin volume "
              "∝ (1 − t)^(α p/2); (B2): the optimiser's law is the Kac–Rice law tilted by it).", "",
              "**Hypothesis (G), declared before the test was run:** α depends on the spectrum and on "
              "γ = p/2^(n+1) only, not on n separately. **Prediction** for a row (n, p, H) of "
-             "docs/circuits_vs_theory.md: α from the enumerations at the same γ and spectrum at the *other* "
+             "docs/studies/circuits_vs_theory.md: α from the enumerations at the same γ and spectrum at the *other* "
              "qubit counts (never the row's own n), weighted mean with weights 1/(s.e.² + σ_n²), s.e. "
              "√(1/Σw + σ_n²); σ_n is the between-n scatter of α at fixed (H, γ) (DerSimonian–Laird, pooled "
              "over every group measured at two or more n). The exact circuit model (the table's seeds) is "
@@ -569,7 +569,7 @@ def render(summary: dict) -> str:
              "counted. All values in t = (F − E0)/(Ē − E0).", "",
              "## Measured α by γ and n", "",
              "(i): incomplete enumeration (zero-truncated fit; s.e. includes the thinning-calibrated "
-             "systematic of docs/basin_weighting.md part 3).", "",
+             "systematic of docs/studies/basin_weighting.md part 3).", "",
              "| H | γ | n = 3 | n = 4 | n = 5 | n = 6 |", "|---|---|---|---|---|---|"]
     for ham in HAMILTONIANS:
         for g in sorted({a["gamma"] for a in alphas if a["hamiltonian"] == ham}):
@@ -666,7 +666,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--enumerate-only", action="store_true", help="only run the n = 3 enumerations")
-    ap.add_argument("--render-only", action="store_true", help="re-render docs/basin_gamma_law.md")
+    ap.add_argument("--render-only", action="store_true", help="re-render docs/studies/basin_gamma_law.md")
     a = ap.parse_args(argv)
     if not a.render_only:
         run_enumerations(a.workers)
@@ -698,7 +698,7 @@ def main(argv=None) -> int:
         atomic_write_json(spath, summary)
     with open(spath, encoding="utf-8") as fh:
         summary = json.load(fh)
-    atomic_write_bytes(os.path.join(ROOT, "docs", "basin_gamma_law.md"), render(summary).encode())
+    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "basin_gamma_law.md"), render(summary).encode())
     return 0
 
 

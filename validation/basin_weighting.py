@@ -10,7 +10,7 @@ maximum likelihood with one free normalisation per instance (multinomial hits):
     no free exponent) -> their deviance next to (B1)'s;
   - the check of (B2): the median of the found minima tilted by the fitted (B1) against the hit-weighted
     median (what an optimiser reports).
-Part 2 (out of sample). For the rows of docs/circuits_vs_theory.md with p above every calibration p and
+Part 2 (out of sample). For the rows of docs/studies/circuits_vs_theory.md with p above every calibration p and
 the exact circuit model available: the circuit model's count-weighted law (the table's seeds, so the same
 medians) tilted by (B2) with the spectrum's alpha from the largest calibration p, next to the optimiser-found
 median of the table. Uncertainty: replicate s.e. of the tilted median (4 seeds) and the shift caused by
@@ -26,7 +26,7 @@ enumerations with their starts thinned. The alpha measured at each row's p also 
 part 2 (not pre-declared; labelled so).
 
 Writes validation/results/basin_weighting/ (one JSON per enumeration, resumable; incomplete/ for part 3;
-summary.json) and docs/basin_weighting.md.
+summary.json) and docs/studies/basin_weighting.md.
 
 Run:  python validation/basin_weighting.py --incomplete        (part-3 enumerations only, resumable)
       python validation/basin_weighting.py [--workers 2]      (about 40 min on 2 cores plus part 3's time)
@@ -343,7 +343,7 @@ def circuit_minima_count(n: int, p: int, ham: str) -> tuple[float, float] | None
 
 
 def circuit_count_median_t(n: int, p: int, ham: str) -> tuple[float, float] | None:
-    """The exact circuit model's count-weighted median in t from docs/circuits_vs_theory.md's results: mean
+    """The exact circuit model's count-weighted median in t from docs/studies/circuits_vs_theory.md's results: mean
     of its replicate medians and the replicate s.e.; None where the model was not run."""
     with open(CVT_JSON, encoding="utf-8") as fh:
         cvt = json.load(fh)
@@ -437,7 +437,7 @@ def render(summary: dict) -> str:
               "α per spectrum, pooled over n = 4, 5, 6 at p = 8: " +
               ", ".join(f"{h}: {v['alpha']:.2f} ± {v['se']:.2f}" for h, v in summary["alpha_by_spectrum"].items()) +
               ". Applied by (B2) to the exact circuit model's count-weighted law (the seeds of "
-              "docs/circuits_vs_theory.md, so the count-weighted medians are the table's), and compared with "
+              "docs/studies/circuits_vs_theory.md, so the count-weighted medians are the table's), and compared with "
               "the table's optimiser-found medians (8 instances x 8 starts; 95 % bootstrap interval). All "
               "values in t.", "",
               "The last column (added after part 3 existed, so not a pre-declared prediction) uses instead α "
@@ -463,8 +463,8 @@ def render(summary: dict) -> str:
               "- What this means: basin weighting grows with p faster than (B1) with the p = 8 exponent. Either "
               "α keeps growing with p (as it does at n = 4 from p = 4 to 10) or the count-weighted "
               "prediction itself is biased at large p (its Kish effective sample sizes there are 2-50, "
-              "docs/circuits_vs_theory.md). A complete enumeration at p >= 16 (10^4 or more minima per instance) "
-              "is out of reach; part 3 separates the two without one. docs/basin_gamma_law.md then predicts α "
+              "docs/studies/circuits_vs_theory.md). A complete enumeration at p >= 16 (10^4 or more minima per instance) "
+              "is out of reach; part 3 separates the two without one. docs/studies/basin_gamma_law.md then predicts α "
               "from γ, using other qubit counts (pre-declared), for every row of the table.", ""]
     lines += render_incomplete(summary)
     return "\n".join(lines)
@@ -480,7 +480,7 @@ def _count_txt(c) -> str:
 
 
 def render_incomplete(summary: dict) -> list[str]:
-    """Section 3 of docs/basin_weighting.md (part 3)."""
+    """Section 3 of docs/studies/basin_weighting.md (part 3)."""
     inc, thin = summary.get("incomplete", []), summary.get("thinning_check", [])
     if not inc:
         return []
@@ -568,7 +568,7 @@ def render_incomplete(summary: dict) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--render-only", action="store_true", help="re-render docs/basin_weighting.md")
+    ap.add_argument("--render-only", action="store_true", help="re-render docs/studies/basin_weighting.md")
     ap.add_argument("--incomplete", action="store_true",
                     help="only run the part-3 enumerations (INCOMPLETE; resumable) and stop")
     ap.add_argument("--only", choices=HAMILTONIANS,
@@ -639,7 +639,7 @@ def main(argv=None) -> int:
         atomic_write_json(spath, summary)
     with open(spath, encoding="utf-8") as fh:
         summary = json.load(fh)
-    atomic_write_bytes(os.path.join(ROOT, "docs", "basin_weighting.md"), render(summary).encode())
+    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "basin_weighting.md"), render(summary).encode())
     return 0
 
 

@@ -31,7 +31,7 @@ CIRCUIT_SOURCES = ("theory/circuit_kacrice.py", "theory/predict.py", "theory/dis
 FINGERPRINT_PROBES = ((2, 2, "fidelity", 400), (3, 6, "projector:2", 1000), (4, 12, "randspec:1", 1000))
 FINGERPRINT_SEED = 97
 #: every entry is a plain-ladder prediction (predict's ladder="plain"; the default "auto" adds deep levels near
-#: the transition, docs/circuit_model.md): the cached tables keep the estimator they were computed with
+#: the transition, docs/studies/circuit_model.md): the cached tables keep the estimator they were computed with
 LADDER = "plain"
 FINGERPRINTS = "source_fingerprints.json"
 

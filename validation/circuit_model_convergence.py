@@ -2,7 +2,7 @@
 
 At gamma = 0.75 the table's circuit-model estimate rests on a few heavy draws (Kish ESS 1-7 at 8000 draws per
 replicate) and the basin law (B2) needs alpha of 5 to beyond 10 to reach the optimiser's median
-(docs/basin_gamma_law.md). Either the 8000-draw estimator is biased there (a heavy-tailed self-normalised
+(docs/studies/basin_gamma_law.md). Either the 8000-draw estimator is biased there (a heavy-tailed self-normalised
 estimator can be, and replicates do not reveal it), or the count-weighted law really sits well above the
 optimiser's minima. This script separates the two with an independent, better-sampled estimator.
 
@@ -22,7 +22,7 @@ seeds had been seen: plain and focused ladders, 8000 to 128000 draws, medians 0.
          in every row.
 
 Writes validation/results/circuit_model_convergence/ (one JSON per run, resumable; summary.json) and
-docs/circuit_model_convergence.md.
+docs/studies/circuit_model_convergence.md.
 
 Run:  python validation/circuit_model_convergence.py [--workers 2]   (about 16 min on two cores)
       python validation/circuit_model_convergence.py --render-only
@@ -156,7 +156,7 @@ def render(s: dict) -> str:
             f"- (K2) count-weighted median above the optimiser's interval: holds in {k2} of {len(s['rows'])} rows; "
             f"the count-weighted median is {min(ratios):.1f}–{max(ratios):.1f} times the optimiser's.",
             ("- Reading: both hold in every row, so the gamma = 0.75 mismatches of the basin-weighted columns in "
-            "docs/circuits_vs_theory.md are the basin law's, not Monte Carlo noise of the count-weighted law. "
+            "docs/studies/circuits_vs_theory.md are the basin law's, not Monte Carlo noise of the count-weighted law. "
             "(B1), (1 − t)^(αp/2), changes the law by a factor exp(−αp t/2) over the narrow range of t where these "
             "minima sit, so only a very large α moves the median by a factor of two; near the threshold the "
             "optimiser's preference for the deepest minima is stronger than (B1) describes." if s["K1"] and s["K2"] else
@@ -181,7 +181,7 @@ def main(argv=None) -> int:
         atomic_write_json(spath, s)
     with open(spath, encoding="utf-8") as fh:
         s = json.load(fh)
-    atomic_write_bytes(os.path.join(ROOT, "docs", "circuit_model_convergence.md"), render(s).encode())
+    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "circuit_model_convergence.md"), render(s).encode())
     return 0
 
 

@@ -3,7 +3,7 @@
 For each n in QUBITS, gamma in GAMMAS and Hamiltonian in HAMILTONIANS: simulate the randomized ansatz
 (multi-start certified optimisation, Haar instances) and predict the local-minimum distribution with
 each available model; write `validation/results/circuits_vs_theory.json` and a Markdown table
-`docs/circuits_vs_theory.md` with predicted median [q10, q90] next to the empirical ones.
+`docs/studies/circuits_vs_theory.md` with predicted median [q10, q90] next to the empirical ones.
 
 Uncertainty of the empirical median: a bootstrap over instances (the sampling unit: starts within an
 instance are correlated). Uncertainty of the circuit and spherical predictions: REPLICATES independent Monte Carlo
@@ -25,7 +25,7 @@ Expected: rows UNRELIABLE at 4 replicates because of replicate noise resolve; at
 gamma = 0.75 into MISMATCH with the prediction above the optimiser's median, because exploratory runs at
 n = 4, p = 24 (fidelity, randspec:1; up to 128000 draws, plain and focused ladder) put the count-weighted
 median near 0.02-0.025 in t, about twice the optimiser's 0.011-0.012: the gap there is the basin law's,
-not Monte Carlo noise. The 15-row test of (G2) (docs/basin_scaling_law.md) is re-run with the refitted law;
+not Monte Carlo noise. The 15-row test of (G2) (docs/studies/basin_scaling_law.md) is re-run with the refitted law;
 its declared 4-replicate result stays quoted as the declared one.
 
 Sixteen replicates where eight leave a row too noisy (declared 2026-12-03 in the commit that made this change,
@@ -184,10 +184,10 @@ def incomplete_cell(row: dict, inc: dict) -> str:
     z = count_check(inc)
     if z is None:
         return (f"HT estimate {m:.3f} vs {c['median']:.3f} ± {c['median_se']:.3f}, UNRELIABLE (seen fraction "
-                "outside the thinning calibration; docs/basin_weighting.md part 3)")
+                "outside the thinning calibration; docs/studies/basin_weighting.md part 3)")
     return (f"HT estimate {m:.3f} ± {a['median_ht_se_total'] * sc:.3f} vs {c['median']:.3f} ± {c['median_se']:.3f}, "
             f"z = {z:+.2f} {'agree' if abs(z) <= 2 else 'MISMATCH'} (incomplete enumeration, "
-            "docs/basin_weighting.md part 3)")
+            "docs/studies/basin_weighting.md part 3)")
 
 
 GAMMA_LAW_SUMMARY = os.path.join(HERE, "results", "basin_gamma_law", "summary.json")
@@ -278,7 +278,7 @@ def basin_txt(path: str = BASIN_SUMMARY) -> str:
     frac = np.median([(r["count_median_t"] - r["basin_median_t"]) / (r["count_median_t"] - r["empirical_median_t"])
                       for r in oos])
     alphas = [c["analysis"]["alpha"] for c in s["configs"]]
-    return (f"- Basin weighting, measured (docs/basin_weighting.md): on complete enumerations (p <= 10) a "
+    return (f"- Basin weighting, measured (docs/studies/basin_weighting.md): on complete enumerations (p <= 10) a "
             f"minimum's basin volume follows (1 − t)^(α p/2), α = {min(alphas):.2f}–{max(alphas):.2f}. Tilting the "
             f"circuit model by it with α calibrated at p = 8 turns {agree} of the {len(oos)} larger-p rows "
             f"with the circuit model into agreement and explains {100 * frac:.0f} % (median) of their offset."
@@ -307,7 +307,7 @@ def gamma_law_txt(path: str = GAMMA_LAW_SUMMARY) -> str:
         wide = (f" With the empirical intervals widened to their measured 95 % coverage (× {w['c']:.2f}, next "
                 f"bullet): {vw.count('agree')} agree, {vw.count('MISMATCH')} MISMATCH ({'; '.join(badw)}), "
                 f"{vw.count('UNRELIABLE')} UNRELIABLE.")
-    return (f"- Basin-weighted prediction (column 'circuit model, basin-weighted'; docs/basin_gamma_law.md): the "
+    return (f"- Basin-weighted prediction (column 'circuit model, basin-weighted'; docs/studies/basin_gamma_law.md): the "
             "circuit model tilted by the measured basin law (B1), with α taken from the same γ and spectrum at "
             "*other* qubit counts (hypothesis (G): α depends on γ, not on n; declared before the comparison). "
             f"{v.count('agree')} of {len(v)} rows agree, {v.count('MISMATCH')} MISMATCH ({'; '.join(bad)}){unrel}. "
@@ -330,7 +330,7 @@ def scaling_txt(path: str = SCALING_SUMMARY) -> str:
     v = [g_verdict(r) for r in loo]
     low = [x for r, x in zip(loo, v) if r["gamma"] < 0.75]
     fit = s["fit"]
-    return (f"- Basin exponent as a power law (docs/basin_scaling_law.md): α ∝ p^{fit['beta'][-2]:.2f} "
+    return (f"- Basin exponent as a power law (docs/studies/basin_scaling_law.md): α ∝ p^{fit['beta'][-2]:.2f} "
             f"d^{fit['beta'][-1]:.2f} (law (G2), fitted to the α the optimiser's median implies, residual "
             f"{fit['s']:.2f} in log α) agreed in {v2.count('agree')} of {len(v2)} new rows (n, p not in the fit; "
             "declared before the run)." + (
@@ -355,7 +355,7 @@ def ceiling_txt(path: str = CEILING_SUMMARY) -> str:
     v2 = [g_verdict(r["G2"]) for r in s["rows"]]
     v = [g_verdict(r) for r in s["table_loo"]]
     hi = [x for r, x in zip(s["table_loo"], v) if r["gamma"] == 0.75]
-    return (f"- Basin depth below the minima's ceiling (docs/basin_ceiling_law.md): (B1') v ∝ (1 − t/t_c)^(α′p/2), "
+    return (f"- Basin depth below the minima's ceiling (docs/studies/basin_ceiling_law.md): (B1') v ∝ (1 − t/t_c)^(α′p/2), "
             f"t_c the {s['ceiling_q']:g} quantile of the count-weighted law, with α′ from a power law in p and d "
             f"fitted at every γ (law (G3), residual {s['fit']['s']:.2f} in log α′). On {len(v3)} new rows near the "
             f"transition (γ = 0.625, 0.875; declared before the run) it fails its declared test: "
@@ -382,7 +382,7 @@ def convergence_txt(path: str = CONVERGENCE_SUMMARY) -> str:
     rows = s["rows"]
     k1, k2 = sum(r["K1"] for r in rows), sum(r["K2"] for r in rows)
     ratios = [r["ratio"] for r in rows]
-    return (f"- Is the circuit model converged at γ = 0.75 (docs/circuit_model_convergence.md)? A focused-ladder "
+    return (f"- Is the circuit model converged at γ = 0.75 (docs/studies/circuit_model_convergence.md)? A focused-ladder "
             f"estimate with 16× the draws per run agrees with the table's 8000-draw replicates in {k1} of "
             f"{len(rows)} rows (|z| <= 3; declared before the run), and lies above the optimiser's 256-instance "
             f"interval in {k2} of {len(rows)}: the count-weighted median is {min(ratios):.1f}–{max(ratios):.1f} "
@@ -405,7 +405,7 @@ def coverage_txt() -> str:
     w = ci_widening()
     if not w:
         return ""
-    return (f"- The empirical interval itself (docs/empirical_ci_coverage.md): over {w['intervals']} table-sized "
+    return (f"- The empirical interval itself (docs/studies/empirical_ci_coverage.md): over {w['intervals']} table-sized "
             f"replicates of 30 rows, the 8-instance bootstrap interval covers the 256-instance median "
             f"{w['coverage']:.3f} of the time, not 0.95 (declared hypothesis: at least 0.90). Widening its "
             f"half-widths by c = {w['c']:.2f} (fitted on half the replicates) gives {w['validation_coverage']:.3f} on "
@@ -421,7 +421,7 @@ def incomplete_txt(s: dict, basin_verdict) -> str:
     from basin_weighting import count_check
     zs = np.abs([z for z in map(count_check, inc) if z is not None])
     same = [basin_verdict(r, True) for r in s["out_of_sample"] if "same_p" in r]
-    return (f" At larger p, incomplete enumerations (docs/basin_weighting.md, part 3) give a count-weighted "
+    return (f" At larger p, incomplete enumerations (docs/studies/basin_weighting.md, part 3) give a count-weighted "
             f"estimate of all minima (Horvitz–Thompson under (B1)): it agrees with the circuit model in "
             f"{int(np.sum(zs <= 2))} of {zs.size} configurations (|z| <= 2; largest {zs.max():.2f}), and α measured "
             f"there is larger than at p = 8 (it grows with p); with that α, (B2) agrees in {same.count('agree')} of "
@@ -436,7 +436,7 @@ def main(argv=None) -> int:
     ap.add_argument("--starts", type=int, default=8)
     ap.add_argument("--instances", type=int, default=8)
     ap.add_argument("--render-only", action="store_true",
-                    help="re-render docs/circuits_vs_theory.md from the saved JSON without simulating")
+                    help="re-render docs/studies/circuits_vs_theory.md from the saved JSON without simulating")
     ap.add_argument("--predict-only", action="store_true",
                     help="keep the saved simulations, recompute the model predictions")
     ap.add_argument("--rows", type=lambda x: tuple(map(int, x.split(":"))), nargs="+", metavar="N:P",
@@ -504,10 +504,10 @@ def main(argv=None) -> int:
               f"agree, {cw_verdicts.count('MISMATCH')} MISMATCH at |z| <= {z_crit:.2f} (Bonferroni over "
               f"these rows, family-wise 5 %); largest |z| {max(abs(d['z_median']) for d in matched):.2f}. "
               "Compared like with like, the exact circuit model predicts the circuits' local minima. At larger "
-              "p the number of minima (10^3 to 10^5 per instance, docs/circuit_model.md) is out of reach of "
+              "p the number of minima (10^3 to 10^5 per instance, docs/studies/circuit_model.md) is out of reach of "
               "complete enumeration" + (
                   "; there the last column shows the Horvitz–Thompson estimate from incomplete enumerations "
-                  "(rows marked so; docs/basin_weighting.md part 3), which leans on the basin law (B1) for the "
+                  "(rows marked so; docs/studies/basin_weighting.md part 3), which leans on the basin law (B1) for the "
                   "minima nobody saw." if incomplete_estimates() else
                   ", so only the basin-weighted comparison exists there.")
               if matched else "")
@@ -533,7 +533,7 @@ def main(argv=None) -> int:
           "(down to t = 0.01; validation/circuit_model_cache.LADDER). At γ = 0.75 `predict`'s default "
           "`--ladder auto` adds deep levels on some rows (at seed 2026: n = 4 fidelity and projector:2, n = 5 "
           "projector:2; n = 6 not checked), where one run of each ladder differs by a factor of up to about 3 in the "
-          "median with ESS below 40 (docs/deep_ladder.md); replicates with the deep ladder are still to do.", "",
+          "median with ESS below 40 (docs/studies/deep_ladder.md); replicates with the deep ladder are still to do.", "",
           "**Read this first.** Both Kac–Rice models predict the law of *all* local minima, each counted once.",
           "The empirical column is *basin-weighted* (one minimum per start, deep minima have larger basins), so",
           "a prediction above the empirical median is expected and is not by itself a model error. Where all",
@@ -544,9 +544,9 @@ def main(argv=None) -> int:
           "same ansatz and spectra, its own seeds), and for larger p the estimate from incomplete enumerations",
           "where validation/basin_weighting.py part 3 has one. The two columns before it are the like-for-like",
           "comparison with the optimiser: the circuit model tilted by the measured basin-volume law, (B2) with",
-          "its exponent predicted from other qubit counts (docs/basin_gamma_law.md), and (B2′), the law that",
+          "its exponent predicted from other qubit counts (docs/studies/basin_gamma_law.md), and (B2′), the law that",
           "`predict --model circuit` reports as `optimiser_minima` (rmt_qgm/theory/optimiser_law.py), with its",
-          "exponent law (G3) refitted without this row's (n, p) (docs/basin_ceiling_law.md). Both exponent laws are",
+          "exponent law (G3) refitted without this row's (n, p) (docs/studies/basin_ceiling_law.md). Both exponent laws are",
           "fitted to optimiser data (docs/theory.md §9.8, open question 8); (G3)'s tests declared beforehand are in its doc.", "",
           table(rows, distinct, z_crit), "",
           "## What this shows", "",
@@ -576,7 +576,7 @@ def main(argv=None) -> int:
           "closest at gamma = 0.75, where all values are small; it is a reference curve, as docs/theory.md §6.3 says.",
           "- Circuit facts that stand on their own: minima fall steadily with gamma at every n and for all "
           "three spectra, and the spread (q10-q90) narrows with n, as concentration predicts.", ""]
-    atomic_write_bytes(os.path.join(ROOT, "docs", "circuits_vs_theory.md"), "\n".join(md).encode())
+    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "circuits_vs_theory.md"), "\n".join(md).encode())
     return 0
 
 

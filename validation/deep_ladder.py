@@ -12,11 +12,11 @@ plain run has no local-minimum draw at p < p_c.
 
 For rows at gamma = 0.75 and 0.875, n = 4 and 5, three spectra, this script runs the circuit model with both
 ladders (one replicate, the table's seed for replicate 0), and sets them beside the optimiser-found medians
-of docs/circuits_vs_theory.md (gamma = 0.75) and docs/basin_ceiling_law.md (gamma = 0.875), and the
+of docs/studies/circuits_vs_theory.md (gamma = 0.75) and docs/studies/basin_ceiling_law.md (gamma = 0.875), and the
 optimiser-found law of the engine (``optimiser_minima``, (G3)) computed from each. This is a post hoc
 diagnostic written after the deep ladder was built; it is not a declared test.
 
-Writes validation/results/deep_ladder/summary.json and docs/deep_ladder.md.
+Writes validation/results/deep_ladder/summary.json and docs/studies/deep_ladder.md.
 
 Run:  python validation/deep_ladder.py [--workers 2]     (about 15 min on 2 cores)
       python validation/deep_ladder.py --replicates [--workers 2]   (part 2, about 25 min on 2 cores)
@@ -35,7 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "results", "deep_ladder")
-DOC = os.path.join(ROOT, "docs", "deep_ladder.md")
+DOC = os.path.join(ROOT, "docs", "studies", "deep_ladder.md")
 BASIN_SUMMARY = os.path.join(HERE, "results", "basin_ceiling_law", "summary.json")
 #: rows: gamma = 0.75 (table rows) and 0.875 (the first (G3) test's rows), n = 4, 5
 ROWS = [(n, p, h) for n, p in ((4, 24), (4, 28), (5, 48), (5, 56))

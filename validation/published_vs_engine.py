@@ -3,7 +3,7 @@
 For the isotropic WHRF(m_real, p): the engine's finite-size local-minimum law (*) (median, mode), its
 asymptotic threshold t_e(gamma), the Marchenko–Pastur lower edge (1 - sqrt gamma)^2, and the mode of the
 Nat. Commun. Crt_0 density read with the energy axis as x and as 2x (docs/theory.md §7.2, §9.3). All in
-t = F / E[F]. Writes docs/published_vs_engine.md.   Run:  python validation/published_vs_engine.py
+t = F / E[F]. Writes docs/studies/published_vs_engine.md.   Run:  python validation/published_vs_engine.py
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def main() -> int:
               f"|2x* − mode| ranges {min(d2x):.3f}–{max(d2x):.3f}. The x reading is closer in "
               f"{sum(a < b for a, b in zip(dx, d2x))} of {len(rows)} rows; neither matches across γ, so the "
               "factor-2 question (docs/theory.md §9.3) stays open.", ""]
-    atomic_write_bytes(os.path.join(ROOT, "docs", "published_vs_engine.md"), "\n".join(lines).encode())
+    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "published_vs_engine.md"), "\n".join(lines).encode())
     print("\n".join(lines))
     return 0
 

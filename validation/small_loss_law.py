@@ -11,7 +11,7 @@ Also recorded, not claimed (no derivation): at p >= p_c the share of index-0 dra
 beside the probability that a k x k GOE matrix is positive definite for k = p − p_c + 1 small eigenvalues
 (1/2 for k = 1, (2 − sqrt 2)/4 for k = 2), a guess at the mechanism.
 
-Writes validation/results/small_loss_law/summary.json and docs/small_loss_law.md.
+Writes validation/results/small_loss_law/summary.json and docs/studies/small_loss_law.md.
 
 Run:  python validation/small_loss_law.py [--workers 2]    (about 5 min on 2 cores)
       python validation/small_loss_law.py --render-only
@@ -29,7 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "results", "small_loss_law")
-DOC = os.path.join(ROOT, "docs", "small_loss_law.md")
+DOC = os.path.join(ROOT, "docs", "studies", "small_loss_law.md")
 ROWS = [(3, 6, "projector:2"), (3, 8, "projector:2"), (3, 10, "projector:2"), (3, 10, "fidelity"),
         (3, 12, "fidelity"), (3, 10, "randspec:1"), (4, 20, "randspec:1"), (4, 24, "fidelity"),
         (4, 26, "projector:2"), (5, 48, "fidelity")]

@@ -1,6 +1,6 @@
 """Expected local minima of the exact circuit model against the Gaussian spherical surrogate.
 
-Prints a Markdown table (docs/circuit_model.md): E N_0 per [0, pi)^p for randspec:1 at n = 4, 5 over a p
+Prints a Markdown table (docs/studies/circuit_model.md): E N_0 per [0, pi)^p for randspec:1 at n = 4, 5 over a p
 grid, 16000 importance-weighted draws per model, seed 3, with Monte Carlo standard errors and Kish ESS.
 
 Run:  python validation/surrogate_vs_circuit_counts.py      (about 1-2 min on 2 cores)

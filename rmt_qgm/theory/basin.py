@@ -2,7 +2,7 @@
 multi-start optimiser reports (each counted once per start that lands in it).
 
 Empirical law (docs/theory.md §9.8, open question 8; measured in ``validation/basin_weighting.py``, results and
-discussion in ``docs/basin_weighting.md``). For the randomized ansatz, with t = (F - E0)/(Ebar - E0) the
+discussion in ``docs/studies/basin_weighting.md``). For the randomized ansatz, with t = (F - E0)/(Ebar - E0) the
 normalised loss (Ebar = tr H / d is the mean of F over Haar states, so t = 1 is the typical value at a
 random point), the fraction of uniform starts that L-BFGS carries into a minimum at value t is
 
@@ -10,7 +10,7 @@ random point), the fraction of uniform starts that L-BFGS carries into a minimum
 
 "a p-dimensional ball whose squared radius is the depth 1 - t below the typical value". It is fitted to
 complete enumerations (every minimum of every instance found; n = 4-6, p = 4-10, three spectra), where a
-minimum's hit fraction measures its basin volume; docs/basin_weighting.md gives the fitted alpha of each
+minimum's hit fraction measures its basin volume; docs/studies/basin_weighting.md gives the fitted alpha of each
 configuration (between about 0.7 and 1.4, depending on the spectrum and, weakly, on p) and compares (B1)
 with a linear tilt exp(beta t) and with a harmonic-basin volume depth^(p/2) / sqrt(det Hessian). Given
 (B1), the basin-weighted law of minima is
@@ -20,9 +20,9 @@ with a linear tilt exp(beta t) and with a harmonic-basin volume depth^(p/2) / sq
 with rho_c the count-weighted Kac–Rice law (e.g. :mod:`rmt_qgm.theory.circuit_kacrice`). (B2) neglects
 that each instance's basins share one unit of volume (exact when the number of minima of an instance does
 not correlate with their depth). It is a measured law, not a theorem, and at p >= 16 it explains only part
-of the gap between Kac–Rice and optimiser medians (docs/basin_weighting.md, part 2).
+of the gap between Kac–Rice and optimiser medians (docs/studies/basin_weighting.md, part 2).
 
-Ceiling variant (B1'), tested in validation/basin_ceiling_law.py (docs/basin_ceiling_law.md): the depth is
+Ceiling variant (B1'), tested in validation/basin_ceiling_law.py (docs/studies/basin_ceiling_law.md): the depth is
 measured below the ceiling t_c of the minima themselves instead of below the typical value t = 1,
 
     v(t)  proportional to  (1 - t / t_c)_+^(alpha' p / 2),   t_c = the CEILING_Q quantile of rho_c,     (B1')
@@ -30,7 +30,7 @@ measured below the ceiling t_c of the minima themselves instead of below the typ
 "a basin's squared radius is its depth below the level where minima stop and the saddles that bound the
 basins sit". Far below the transition t_c is near 1 and (B1') is close to (B1); near the transition the
 minima crowd into [0, t_c] with t_c << 1 and (B1') tilts steeply there with a moderate alpha', where (B1)
-needs alpha of 5 to beyond 10 (docs/basin_gamma_law.md).
+needs alpha of 5 to beyond 10 (docs/studies/basin_gamma_law.md).
 """
 from __future__ import annotations
 

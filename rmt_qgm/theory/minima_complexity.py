@@ -258,7 +258,7 @@ def asymptotic_summary(spectrum, gamma: float, dps: int = 20) -> dict:
                        "increases up to the edge level, so local minima of circuits (|psi| = 1) concentrate "
                        "there as 2^n -> inf at fixed gamma and fixed spectral law; convergence is slow, small "
                        "circuits sit well above it (rmt_qgm/theory/spherical_asymptotics.py, "
-                       "minima_complexity.py, derivations/step_14-15, docs/asymptotic_edge.md)")
+                       "minima_complexity.py, derivations/step_14-15, docs/studies/asymptotic_edge.md)")
     elif c is not None:
         out["threshold"] = c["F"]
         out["threshold_digits"] = c["digits"]

@@ -9,13 +9,13 @@ module applies the basin law measured on randomized circuits in this project:
     (G3)   log α′ = c_H + b_p log p + b_d log d,   d = 2^n, one intercept c_H per calibrated spectrum,
 
 fitted by least squares to the α′ at which (B1') reproduces the optimiser's median, on 36 rows (n = 4–7,
-γ = 0.125–0.75, three spectra; validation/basin_ceiling_law.py, docs/basin_ceiling_law.md). The α′ of a new
+γ = 0.125–0.75, three spectra; validation/basin_ceiling_law.py, docs/studies/basin_ceiling_law.md). The α′ of a new
 (n, p, H) carries the fit's prediction interval: se(log α′) = s √(1 + x0ᵀ(XᵀX)⁻¹x0), s the residual s.d.
 For a spectrum outside the fit the intercept is the mean of the fitted ones and the intercepts' spread is
 added in quadrature (an extrapolation, flagged in the result).
 
-What has been tested (docs/basin_ceiling_law.md, each test declared before it was run): on the table of
-docs/circuits_vs_theory.md, leaving each (n, p) out of the fit; on 15 new rows (n = 4–7, γ ≤ 0.375), where
+What has been tested (docs/studies/basin_ceiling_law.md, each test declared before it was run): on the table of
+docs/studies/circuits_vs_theory.md, leaving each (n, p) out of the fit; on 15 new rows (n = 4–7, γ ≤ 0.375), where
 15 of 15 agree; near the transition (γ = 0.625, 0.875), where 7 of 12 agree and the law **failed** its
 declared test; and at n = 3, below the calibrated qubit counts, where 9 of 11 agree and it **failed** too
 (both misses at p = 2, where most instances have a single minimum). So the result carries a warning above
@@ -43,7 +43,7 @@ CALIBRATED_GAMMA_MAX = 0.75
 #: below this expected number of local minima per instance (per [0, pi)^p) the result carries a warning:
 #: (B2') tilts the pooled law, the large-N limit of the per-instance law E[sum v_i delta_i / sum v_i]; with
 #: about one minimum per instance the optimiser finds it whatever its basin. Chosen post hoc from the third
-#: declared test (docs/basin_ceiling_law.md: misses at E N_0 = 1.15-1.23, agreement from 1.31 up).
+#: declared test (docs/studies/basin_ceiling_law.md: misses at E N_0 = 1.15-1.23, agreement from 1.31 up).
 FEW_MINIMA = 2.0
 
 
@@ -80,7 +80,7 @@ def _warning(n: int, p: int, inside: bool, hamiltonian: str) -> str | None:
     gamma = p / 2 ** (n + 1)
     if gamma > CALIBRATED_GAMMA_MAX:
         notes.append(f"gamma = {gamma:g} is above the calibrated range (<= {CALIBRATED_GAMMA_MAX:g}); the law "
-                     "failed its declared test at gamma = 0.875 (docs/basin_ceiling_law.md)")
+                     "failed its declared test at gamma = 0.875 (docs/studies/basin_ceiling_law.md)")
     if not CALIBRATED_QUBITS[0] <= n <= CALIBRATED_QUBITS[1]:
         notes.append(f"n = {n} is outside the calibrated qubit counts {CALIBRATED_QUBITS[0]}-{CALIBRATED_QUBITS[1]}")
     if not inside:
@@ -130,6 +130,6 @@ def optimiser_minima(prediction: dict, k_se: float = 1.0) -> dict:
             "alpha_prime": a["alpha"], "alpha_prime_se_log": a["se_log"], "spectrum_in_fit": a["spectrum_in_fit"],
             "ceiling_quantile": CEILING_Q,
             "law": "count-weighted law tilted by (1 - t/t_c)^(alpha' p/2), alpha' from (G3) "
-                   "(rmt_qgm.theory.optimiser_law; docs/basin_ceiling_law.md)",
+                   "(rmt_qgm.theory.optimiser_law; docs/studies/basin_ceiling_law.md)",
             "calibration": {k: cal[k] for k in ("date", "points", "s", "source")},
             "warning": a["warning"]}

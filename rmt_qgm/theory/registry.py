@@ -12,7 +12,7 @@ p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``  the trans
                                                                        optimiser ends at a global minimum
 exact circuit model fits the budget                    ``circuit``     exact finite-size law of the randomized
                                                                        ansatz (docs/theory.md §11), most accurate
-                                                                       validated model (docs/circuits_vs_theory.md)
+                                                                       validated model (docs/studies/circuits_vs_theory.md)
 otherwise (large n, or over budget)                    ``asymptotic``  fixed-law 2^n -> inf levels, any spectrum,
                                                                        seconds; finite-size error stated
 =====================================================  ==============  ==============================================
@@ -113,8 +113,8 @@ MODELS: dict[str, ModelSpec] = {
         "optimiser-found law = that law tilted by the fitted basin law (B1')/(G3)",
         "derived", "fitted",
         "n = 3-6, gamma = 0.125-0.75, three spectra: optimiser-found law agrees with circuit simulation in 36 of "
-        "36 rows of docs/circuits_vs_theory.md (leave-one-(n, p)-out), 15 of 15 declared new rows (n = 4-7); "
-        "fails its declared tests at gamma = 0.875 and n = 3, p = 2 (docs/basin_ceiling_law.md)",
+        "36 rows of docs/studies/circuits_vs_theory.md (leave-one-(n, p)-out), 15 of 15 declared new rows (n = 4-7); "
+        "fails its declared tests at gamma = 0.875 and n = 3, p = 2 (docs/studies/basin_ceiling_law.md)",
         _needs_dense, _cost_circuit),
     "asymptotic": ModelSpec(
         "asymptotic", "fixed-spectral-law limit 2^n -> inf at fixed gamma: concentration level of local minima and "
@@ -122,19 +122,19 @@ MODELS: dict[str, ModelSpec] = {
         "derived", "derived",
         "the levels themselves against sampled matrices (validate check asymptotic/spherical-edge); as a "
         "prediction for circuits they are limits: at n = 4-6 circuit medians sit 1.5-5x above them in t "
-        "(docs/asymptotic_edge.md)",
+        "(docs/studies/asymptotic_edge.md)",
         lambda problem: None if problem.law is not None else "needs a Hamiltonian (use --model whrf with --dof)",
         _cost_asymptotic),
     "spherical": ModelSpec(
         "spherical", "spherical surrogate (the state's real form on the sphere, Gaussian tangent directions)",
-        "derived", "fitted", "docs/circuits_vs_theory.md: sits below circuit minima; heavy weights (small ESS)",
+        "derived", "fitted", "docs/studies/circuits_vs_theory.md: sits below circuit minima; heavy weights (small ESS)",
         _needs_dense, _cost_surrogate),
     "weighted": ModelSpec(
         "weighted", "spectrum-weighted WHRF surrogate", "derived", "fitted",
-        "docs/circuits_vs_theory.md: below circuit minima", _needs_dense, _cost_surrogate),
+        "docs/studies/circuits_vs_theory.md: below circuit minima", _needs_dense, _cost_surrogate),
     "whrf": ModelSpec(
         "whrf", "isotropic Wishart hypertoroidal random field (the ICLR 2022 model), finite-size Kac–Rice",
-        "derived", "fitted", "puts minima too low for circuits (docs/circuits_vs_theory.md); exact for a pure "
+        "derived", "fitted", "puts minima too low for circuits (docs/studies/circuits_vs_theory.md); exact for a pure "
         "WHRF(m, p) (tests/test_enumeration_vs_kacrice.py)",
         lambda problem: None, _cost_whrf),
 }

@@ -25,7 +25,7 @@ in the quick and full suites, and which of them are registered known failures, i
 - ``minima-distribution/optimiser``: the same kind of optimiser-found minima against the engine's law of
   optimiser-found minima (:mod:`rmt_qgm.theory.optimiser_law`: the exact circuit model tilted by the basin law
   (B1′) with its exponent from the fitted law (G3)); passes when the prediction's band at ± 2 standard
-  errors of log α′ (the table's rule in docs/basin_ceiling_law.md) meets the empirical median's 95 %
+  errors of log α′ (the table's rule in docs/studies/basin_ceiling_law.md) meets the empirical median's 95 %
   bootstrap interval and the circuit model's effective sample size is >= 30. The rows are not
   calibration points of (G3) (n = 4, p = 12 in the quick suite).
 - ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so

@@ -29,10 +29,12 @@ EXPECTED = ("pass", "known-failure")
 
 @dataclass(frozen=True)
 class Known:
-    """Why a check is expected to fail, and where that is explained."""
+    """Why a check is expected to fail, where that is explained, and the same in a few words (``short``, for
+    the README's generated table, validation/render_readme_tables.py)."""
 
     reason: str
     ref: str
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Check:
     reason: str = ""
     ref: str = ""
     uses_workers: bool = field(default=False, compare=False)
+    short: str = ""
 
     def __post_init__(self):
         if self.expected not in EXPECTED:
@@ -168,7 +171,7 @@ def make_check(run: Callable[..., C.CheckResult], known: Known | None = None, **
     full = {k: params.get(k, v.default) for k, v in sig.items() if k not in ("seed", "workers")}
     return Check(name, name.split("/")[0], full, run, statistic, threshold,
                  "known-failure" if known else "pass", known.reason if known else "",
-                 known.ref if known else "", "workers" in sig)
+                 known.ref if known else "", "workers" in sig, known.short if known else "")
 
 
 def quick_suite() -> tuple[Check, ...]:
@@ -181,27 +184,30 @@ def quick_suite() -> tuple[Check, ...]:
             make_check(C.check_spherical_edge), make_check(C.check_spherical_log_potential))
 
 
-README = "README.md (Validation)"
+README = "README.md (What is validated, how well)"
 _BASIN = ("the predicted median lies above the empirical 95 % interval: Kac–Rice counts every minimum once, "
           "while optimiser-found minima are basin-weighted (deep minima have larger basins; median offset "
           "about 0.05 in t, docs/theory.md §6.3)")
-_BASIN_REF = f"{README}; docs/circuits_vs_theory.md; docs/basin_weighting.md"
+_BASIN_REF = f"{README}; docs/studies/circuits_vs_theory.md; docs/studies/basin_weighting.md"
+_BASIN_SHORT = "basin weighting: the law counts each minimum once, optimisers favour deep ones"
 _OPT_ESS = ("the +- 2 s.e.(alpha') band meets the empirical median's 95 % interval; the check fails its ESS >= 30 "
             "requirement on its single 8000-draw circuit-model run (ESS {:.0f} in the committed report)")
-_OPT_REF = f"{README}; docs/basin_ceiling_law.md"
+_OPT_REF = f"{README}; docs/studies/basin_ceiling_law.md"
+_OPT_SHORT = "ESS < 30 on its single 8000-draw run (its band does meet the interval)"
 
 #: the full suite's known failures, by check function and identifying parameters (README's table; numbers
 #: from validation/results/full/report.json, seed 0)
 KNOWN_FAILURES: dict[tuple, Known] = {
     (C.check_critical_count_circuit, 2, 2, "fidelity"): Known(
         "the top eigenvalue of I - |0><0| is degenerate: circuits have isolated maxima exactly at F = 1, an atom "
-        "the continuous Kac–Rice density lacks", f"{README}; checks.check_critical_count_circuit docstring"),
+        "the continuous Kac–Rice density lacks", f"{README}; checks.check_critical_count_circuit docstring",
+        "degenerate top eigenvalue: maxima at F = 1"),
     **{(C.check_hessian_at_minima, n, p, "whrf"): Known(
         f"the isotropic WHRF puts the mean Hessian eigenvalue at minima 4-8 % too high ({pred} against {emp} "
         "in the committed report); the exact circuit model passes at the same size",
-        f"{README}; figure hessian-spectrum (rmt_qgm/figures.py)")
+        f"{README}; figure hessian-spectrum (rmt_qgm/figures.py)", "the WHRF's mean eigenvalue is 4–8 % too high")
        for n, p, pred, emp in ((3, 8, 1.79, 1.65), (4, 16, 1.86, 1.79))},
-    **{(C.check_minima_distribution, n, p, h, "randomized"): Known(_BASIN + extra, _BASIN_REF)
+    **{(C.check_minima_distribution, n, p, h, "randomized"): Known(_BASIN + extra, _BASIN_REF, _BASIN_SHORT)
        for n, p, h, extra in ((4, 4, "randspec:1", ""),
                               (4, 8, "fidelity", ""), (4, 8, "projector:2", ""), (4, 8, "randspec:1", ""),
                               (5, 8, "fidelity", ""), (5, 8, "projector:2", ""), (5, 8, "randspec:1", ""),
@@ -211,19 +217,23 @@ KNOWN_FAILURES: dict[tuple, Known] = {
                               (6, 16, "randspec:1", "; also the prediction's ESS 13 < 30"))},
     **{(C.check_minima_distribution, 7, 32, h, "randomized"): Known(
         f"the spherical surrogate's Monte Carlo is unreliable at n = 7 (ESS {ess} < 30), and its median lies "
-        "above the basin-weighted empirical interval", _BASIN_REF)
+        "above the basin-weighted empirical interval", _BASIN_REF,
+        "the surrogate's Monte Carlo is unreliable at n = 7 (ESS < 30)")
        for h, ess in (("fidelity", 4.7), ("projector:2", 3.3), ("randspec:1", 2.1))},
     (C.check_minima_distribution, 4, 8, "fidelity", "pauli"): Known(
         "random Pauli generators lie outside the Haar model of the spherical surrogate; predicted median above "
-        "the basin-weighted empirical interval and ESS 29.6 < 30", _BASIN_REF),
+        "the basin-weighted empirical interval and ESS 29.6 < 30", _BASIN_REF,
+        "Pauli generators lie outside the surrogate's Haar model"),
     (C.check_distinct_minima, 4, 4, "randspec:1"): Known(
         "2.81 distinct minima per instance against 3.32 +- 0.09 predicted (z = -2.93, Bonferroni threshold "
-        "2.81; Chao1 equals the observed count): recorded, not explained", README),
+        "2.81; Chao1 equals the observed count): recorded, not explained", README,
+        "2.81 minima per instance against 3.32 ± 0.09 (z = −2.93): not explained"),
     **{(C.check_distinct_minima, 4, 12, h): Known(
         f"the multi-start search is incomplete at p = 12 (Chao1 {chao} above the {seen} distinct minima found "
-        "per instance), so the count and the median come out low", f"{README}; docs/basin_weighting.md")
+        "per instance), so the count and the median come out low", f"{README}; docs/studies/basin_weighting.md",
+        "the multi-start search is incomplete at p = 12")
        for h, chao, seen in (("fidelity", 323, 309), ("projector:2", 749, 663))},
-    **{(C.check_optimiser_minima, n, p, h): Known(_OPT_ESS.format(ess), _OPT_REF)
+    **{(C.check_optimiser_minima, n, p, h): Known(_OPT_ESS.format(ess), _OPT_REF, _OPT_SHORT)
        for n, p, h, ess in ((4, 12, "randspec:1", 11.8), (5, 24, "randspec:1", 10.1), (6, 24, "fidelity", 11.9),
                             (6, 24, "projector:2", 13.6), (6, 24, "randspec:1", 3.4))},
 }
