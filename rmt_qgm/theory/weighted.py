@@ -35,7 +35,7 @@ from .weighted_draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
 WeightedKacRice = KacRiceDraws
 
 
-def kac_rice_weighted(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 8000,
+def kac_rice_weighted(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = MIN_DRAWS,
                       levels: int = 24) -> WeightedKacRice:
     """Finite-size Kac–Rice of the weighted WHRF for the eigenvalues ``spectrum`` of H (module doc)."""
     p = check_int("params", p, 1)

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from ..theory.weighted_draws import MIN_DRAWS, MIN_ESS
 from ..analysis import compare_counts, hessians_at_minima, whrf_critical_count_fields, whrf_minimum_hessian_draws
 from ..checks import check_choice
 from ..seeding import generator
@@ -231,7 +232,7 @@ def check_optimiser_minima(n_qubits: int = 4, p: int = 12, hamiltonian: str = "f
     from ..theory.optimiser_law import optimiser_minima
     t0 = time.perf_counter()
     F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers)
-    pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=8000)   # predict's circuit law, without its
+    pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=MIN_DRAWS)   # predict's circuit law, without its
     # +- 1 s.e. optimiser block: the table's rule is the prediction +- 2 s.e. of log alpha' meeting the
     # empirical median's 95 % interval
     o = optimiser_minima(pred, k_se=2.0)
@@ -241,7 +242,7 @@ def check_optimiser_minima(n_qubits: int = 4, p: int = 12, hamiltonian: str = "f
     return CheckResult("minima-distribution/optimiser",
                        {"n_qubits": n_qubits, "p": p, "gamma": p / 2 ** (n_qubits + 1), "hamiltonian": hamiltonian,
                         "starts": starts, "instances": instances},
-                       float(o["median"]), float(hi), bool(meets and ess >= 30), seed, time.perf_counter() - t0,
+                       float(o["median"]), float(hi), bool(meets and ess >= MIN_ESS), seed, time.perf_counter() - t0,
                        {"empirical_median": float(np.median(F)), "empirical_median_ci95": [lo, hi],
                         "predicted_median": o["median"], "predicted_band_2se": [float(b) for b in band],
                         "count_weighted_median": pred["minima"]["median"], "alpha_prime": o["alpha_prime"],
@@ -261,7 +262,7 @@ def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = 
         from ..theory.spherical import predict_model
     t0 = time.perf_counter()
     F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers, ansatz)
-    pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=8000)
+    pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=MIN_DRAWS)
     pdf = np.asarray(pred["minima"]["pdf"])
     cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:, 1] + pdf[:-1, 1]) * np.diff(pdf[:, 0]))])
     ks = stats.kstest(F, lambda x: np.interp(x, pdf[:, 0], cdf / cdf[-1])).statistic
@@ -271,7 +272,7 @@ def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = 
     return CheckResult("minima-distribution", {"n_qubits": n_qubits, "p": p, "gamma": p / 2 ** (n_qubits + 1),
                                                "hamiltonian": hamiltonian, "ansatz": ansatz, "model": model,
                                                "starts": starts, "instances": instances},
-                       float(med_pred), float(hi), bool(inside and ess >= 30), seed, time.perf_counter() - t0,
+                       float(med_pred), float(hi), bool(inside and ess >= MIN_ESS), seed, time.perf_counter() - t0,
                        {"empirical_median": float(np.median(F)), "empirical_median_ci95": [float(lo), float(hi)],
                         "predicted_median": med_pred, "median_ratio": float(med_pred / np.median(F)),
                         "ks_distance": float(ks), "effective_sample_size": ess,

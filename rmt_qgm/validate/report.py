@@ -12,6 +12,7 @@ from dataclasses import asdict
 
 import numpy as np
 
+from ..theory.weighted_draws import MIN_ESS
 from .. import __version__
 from ..store import atomic_savefig, atomic_write_bytes, atomic_write_json
 from .checks import CheckResult
@@ -49,8 +50,8 @@ def _note(r: CheckResult) -> str:
     if r.name == "minima-distribution":
         lo, hi = d["empirical_median_ci95"]
         why = []
-        if d["effective_sample_size"] < 30:
-            why.append(f"prediction unreliable (ESS {d['effective_sample_size']:.1f} < 30)")
+        if d["effective_sample_size"] < MIN_ESS:
+            why.append(f"prediction unreliable (ESS {d['effective_sample_size']:.1f} < {MIN_ESS})")
         if not lo <= d["predicted_median"] <= hi:
             why.append("predicted median outside the empirical 95% CI")
         return (f"predicted median {d['predicted_median']:.3f} vs empirical {d['empirical_median']:.3f} "
