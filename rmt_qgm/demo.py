@@ -38,6 +38,8 @@ from .checks import check_writable_dir
 from .errors import UserInputError
 from .store import atomic_savefig, atomic_write_bytes, atomic_write_json, run_metadata
 
+#: seconds the demo's prediction may take (predict's --budget)
+DEMO_BUDGET = 15.0
 DEMO = dict(n_qubits=4, n_params=8, ansatz="randomized", hamiltonian="fidelity", starts=8, instances=16)
 #: bootstrap resamples of the simulated instances (module docstring)
 BOOTSTRAP_RESAMPLES = 2000
@@ -119,7 +121,8 @@ def _compare(n: int, p: int, ham: str, seed: int, pred) -> dict:
     out = {}
     for model in COMPARE_MODELS:
         try:
-            r = pred if pred.model == model else predict(n, p, hamiltonian=ham, model=model, seed=seed)
+            r = pred if pred.model == model else predict(n, p, hamiltonian=ham, model=model, seed=seed,
+                                                         budget=DEMO_BUDGET)
             out[model] = {"minima": r["minima"], "transition": r["transition"], "seconds": r["seconds"]}
         except UserInputError as exc:           # a model not available in this build, or over budget
             out[model] = {"unavailable": str(exc)}
@@ -156,7 +159,8 @@ def run_demo(out: str = "rmt_qgm_demo", seed: int = 0, workers: int = 2, compare
     r = sim.records
     mins = r["certified"].astype(bool) & (r["index"] == 0)
     boot = bootstrap_median(r["F"][mins], r["instance"][mins], seed)
-    pred = predict(DEMO["n_qubits"], DEMO["n_params"], hamiltonian=DEMO["hamiltonian"], seed=seed)
+    # the default model (auto); a 15 s budget keeps the demo short (the circuit model takes as many draws as fit)
+    pred = predict(DEMO["n_qubits"], DEMO["n_params"], hamiltonian=DEMO["hamiltonian"], seed=seed, budget=DEMO_BUDGET)
     laws = {k: pred[k] for k in ("optimiser_minima", "minima")}
     verdict = agreement(laws["optimiser_minima"], boot)
     comp = _compare(DEMO["n_qubits"], DEMO["n_params"], DEMO["hamiltonian"], seed, pred) if compare else None

@@ -23,7 +23,7 @@ def _cli(*args, timeout=120):
 
 
 def test_auto_picks_the_exact_circuit_model_when_it_fits_and_gives_both_laws():
-    r = predict(3, 4, "projector:2", seed=3)
+    r = predict(3, 4, "projector:2", seed=3, budget=10)      # auto; a small budget keeps the test short
     d = r.to_dict()
     assert d["model"] == "circuit" and "budget" in d["model_reason"]
     for law in ("minima", "optimiser_minima"):
@@ -58,7 +58,7 @@ def test_overparameterised_answer_at_and_beyond_the_transition():
     o = r["optimiser_minima"]
     assert o["median"] == 0.0 and o["provenance"]["kind"] == "derived" and o["reliable"]
     # projector:4 at n = 4: p_c = 2 (16 - 4) = 24, not 2^(n+1) = 32
-    assert predict(4, 24, "projector:4")["transition"]["params_c"] == 24
+    assert predict(4, 24, "projector:4", budget=5)["transition"]["params_c"] == 24
 
 
 def test_named_model_over_budget_is_refused_before_it_starts():
@@ -130,7 +130,7 @@ def test_default_optimiser_law_agrees_with_circuit_simulation():
     reported median_stderr (Monte Carlo and (G3) fit), se_emp the instance-bootstrap s.e. of the median."""
     from rmt_qgm.simulate import run_simulation
     n, p, H = 4, 12, "fidelity"
-    r = predict(n, p, H, seed=5)
+    r = predict(n, p, H, seed=5, budget=20)       # the default model (auto); budget 20 s keeps the test short
     assert r["model"] == "circuit"
     o = r["optimiser_minima"]
     sim = run_simulation(n, p, hamiltonian=H, starts=8, instances=48, seed=20261207, workers=2)

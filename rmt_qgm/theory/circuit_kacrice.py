@@ -403,6 +403,8 @@ def _run(S, seed, n_mc, lams, L, levels, return_eigenvalues, focus, pilot, defen
         rng = generator(seed, "circuit-kacrice-focus" + tag, focus, p, S.d)
         fs, logws, idxs, eigs = _draw_levels(S, rng, mix, counts, log_pi, progress, sampler)
     kr = KacRiceDraws.from_draws(p, np.concatenate(fs), np.concatenate(logws), np.concatenate(idxs))
+    if focus is None and kr.n_draws < per * L:
+        kr.stopped_at_deadline = True
     return (kr, np.concatenate(eigs)) if return_eigenvalues else kr
 
 

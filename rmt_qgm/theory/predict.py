@@ -387,7 +387,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
                             f"or auto for the optimiser-found law (model here: {name})")
             sampling = {"draws": raw["critical_points"]["n_mc"], "draws_planned": draws,
                         "effective_sample_size_minima": kr.effective_sample_size(0), **(raw.get("sampling") or {})}
-            if raw["critical_points"]["n_mc"] < draws:
+            if kr.stopped_at_deadline:
                 warnings.append(f"samples: stopped at the time budget after {raw['critical_points']['n_mc']} of "
                                 f"{draws} planned draws (this host is slower than the cost model); --samples "
                                 f"{raw['critical_points']['n_mc']} reproduces this result, a larger --budget "

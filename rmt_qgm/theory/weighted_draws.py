@@ -32,6 +32,7 @@ class KacRiceDraws:
     index: np.ndarray = field(repr=False)
     n_draws: int = 0
     log_counts: np.ndarray | None = field(default=None, repr=False)   # natural log of counts (finite past 1e308)
+    stopped_at_deadline: bool = False                                   # fewer draws than planned (a time limit)
 
     @classmethod
     def from_draws(cls, p: int, f: np.ndarray, logw: np.ndarray, index: np.ndarray) -> "KacRiceDraws":
