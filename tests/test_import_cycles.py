@@ -169,3 +169,10 @@ def test_a_cycle_is_found_and_named(tmp_path):
     (scripts / "s2.py").write_text("y = 2\n")                                   # break one cycle
     assert find_cycles(import_graph(module_files(str(tmp_path), "pkg", "validation"))) == \
         [["pkg.a", "pkg.sub.b", "pkg.c", "pkg.a"]]
+
+
+def test_theory_public_api_resolves():
+    """Every name rmt_qgm.theory exports (lazily) exists in the module it names."""
+    import rmt_qgm.theory as theory
+    for name in theory.__all__:
+        assert getattr(theory, name) is not None, name
