@@ -15,7 +15,8 @@ Choices where the caption is silent (docs/theory.md §7.1 lists them as open), s
   gamma >= 1 (docs/theory.md §5.6–5.8: t_e is the large-size edge threshold, (1 - sqrt gamma)^2 the MP edge);
   finite-size minima are expected above t_e (docs/theory.md §5.8: convergence is slow, O(m^-1/2));
 - dotted: the engine's own asymptotic level of minima for the circuit (normalised-state) model at this n,
-  the edge level f_e of :mod:`rmt_qgm.theory.spherical_asymptotics` (fixed-law limit), in t units.
+  the edge level f_e of :mod:`rmt_qgm.theory.spherical_asymptotics` (fixed-law limit), in t units: the
+  optimiser-found level of predict's ``asymptotic`` model (labelled so on the figure).
 
 The simulations are a sweep (:mod:`rmt_qgm.sweep`) stored in ``CACHE``; a rerun resumes it and only
 computes what is missing, so the run can be interrupted at any time. Tasks run smallest first (n = 6,
@@ -108,7 +109,7 @@ def build(quick: bool, seed: int, workers: int, cache: str, simulate: bool = Tru
                       label="candidate predicted region [$t_e(\\gamma)$, $(1-\\sqrt{\\gamma})^2$]" if k == 0 else None)
             fe = engine_level_t(n, g)
             ax.hlines(fe, k - 0.38, k + 0.38, colors=COLORS[2], linestyles=":", lw=1.4,
-                      label="engine: asymptotic level of minima $f_e$ (this $n$, fixed-law limit)"
+                      label="engine, asymptotic model: edge level $f_e$ ($2^n \\to \\infty$, this $n$'s law)"
                       if k == 0 else None)
             key = next((kk for kk in data if kk[0] == n and abs(kk[1] - g) < 0.02 * g), None)
             if key is None:

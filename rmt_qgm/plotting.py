@@ -31,3 +31,21 @@ def new_figure(width: float, height: float, ncols: int = 1):
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, axes
+
+
+def reliability_markers(ax, x, y, reliable, color: str, *, marker: str = "o", size: float = 4.5,
+                        zorder: float = 5, label: str | None = None, label_unreliable: str | None = None):
+    """Markers at (x, y): filled where ``reliable``, hollow (white face) where not; NaN points skipped.
+
+    ``label`` names the filled markers and ``label_unreliable`` the hollow ones in the legend (each only
+    when such markers exist)."""
+    import numpy as np
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.asarray(reliable, dtype=bool) & np.isfinite(y)
+    bad = ~np.asarray(reliable, dtype=bool) & np.isfinite(y)
+    if ok.any():
+        ax.plot(x[ok], y[ok], ls="none", marker=marker, ms=size, color=color, mec=color, zorder=zorder,
+                label=label)
+    if bad.any():
+        ax.plot(x[bad], y[bad], ls="none", marker=marker, ms=size, color=color, mfc="white", mec=color,
+                mew=1.0, zorder=zorder, label=label_unreliable)
