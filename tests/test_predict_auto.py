@@ -61,6 +61,12 @@ def test_overparameterised_answer_at_and_beyond_the_transition():
     assert predict(4, 24, "projector:4", budget=5)["transition"]["params_c"] == 24
 
 
+def test_asymptotic_levels_just_below_the_transition_answer():
+    # p = p_c - 1: the edge level sits within ~1e-9 of E0, below the old fixed margins (was a ValueError)
+    r = predict(8, 509, "fidelity")
+    assert r["model"] == "asymptotic" and 0 < r["optimiser_minima"]["median"] < 1e-6
+
+
 def test_named_model_over_budget_is_refused_before_it_starts():
     t0 = time.perf_counter()
     with pytest.raises(UserInputError, match="--budget"):

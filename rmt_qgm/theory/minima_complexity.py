@@ -207,15 +207,19 @@ def concentration_level(spectrum, gamma: float, grid: int = 32, nodes: int = _NO
                 "curve": [], "digits": 15}
 
     fs = levels[0] + (up.F - levels[0]) * np.linspace(0, 1, grid + 1)[1:]
-    fs[-1] -= 1e-10 * width                       # just inside: the edge is exactly 0 at f_upper
+    span = up.F - levels[0]
+    # just inside: the edge is exactly 0 at f_upper (near gamma_c the whole range can be tinier than the margin)
+    fs[-1] -= 1e-10 * width if span > 1e-7 * width else 1e-3 * span
     sig = np.array([minima_complexity(levels, weights, f, g, nodes)[0] for f in fs])
     i = int(np.argmax(sig))
-    a = fs[i - 1] if i > 0 else levels[0] + 1e-9 * width
+    a = fs[i - 1] if i > 0 else levels[0] + min(1e-9 * width, 0.5 * (fs[0] - levels[0]))
     b = fs[min(i + 1, len(fs) - 1)]
 
     def refine(n_nodes):
         if i == len(fs) - 1 and levels.size == 2:
             return float(up.F)                    # two-level: the maximum is the edge level itself
+        if not a < b:                             # a range below float resolution near gamma_c: the scan's best
+            return float(fs[i])
         res = minimize_scalar(lambda f: -minima_complexity(levels, weights, f, g, n_nodes)[0], bounds=(a, b),
                               method="bounded", options={"xatol": 1e-9 * width})
         return float(res.x) if -res.fun >= sig[i] else float(fs[i])
