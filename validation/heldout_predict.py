@@ -121,6 +121,7 @@ def main() -> None:
                "seconds": time.perf_counter() - t0,
                "simulation": SIM, "rows": rows, "verdict": verdicts(rows)}
         atomic_write_json(OUT, res)
+        os.remove(OUT + ".partial")
     with open(DOC, encoding="utf-8") as fh:
         head = fh.read().split(MARK)[0].rstrip() + "\n\n"
     atomic_write_bytes(DOC, (head + render(res)).encode())
