@@ -11,7 +11,7 @@ import circuit_model_cache as cmc  # noqa: E402
 
 @pytest.fixture
 def fake(monkeypatch, tmp_path):
-    """A cache in tmp_path and a stand-in predict whose output is ``state["offset"] + n + p`` (calls counted)."""
+    """A cache in tmp_path and a stand-in predict_raw whose output is ``state["offset"] + n + p`` (calls counted)."""
     import rmt_qgm.theory.predict as tp
     state = {"offset": 0.0, "calls": 0, "source": "a" * 64}
 
@@ -19,7 +19,7 @@ def fake(monkeypatch, tmp_path):
         assert ladder == cmc.LADDER                  # the cache's entries are plain-ladder predictions
         state["calls"] += 1
         return {"minima": {"median": state["offset"] + n + p + 1e-15 * seed, "pdf": [[0.0, 1.0]]}}
-    monkeypatch.setattr(tp, "predict", predict)
+    monkeypatch.setattr(tp, "predict_raw", predict)
     monkeypatch.setattr(cmc, "CIRCUIT_CACHE", str(tmp_path))
     monkeypatch.setattr(cmc, "source_hash", lambda: state["source"])
     cmc.model_fingerprint.cache_clear()
