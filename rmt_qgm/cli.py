@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fg = sub.add_parser("figure", help="paper figures as PNG + PDF + CSV (rmt_qgm/figures.py)")
     fg.add_argument("name", metavar="NAME", help="minima-vs-gamma | phase-diagram | hessian-spectrum | "
-                    "critical-counts | published-vs-engine | paper-fig1 | all (all but paper-fig1)")
+                    "critical-counts | published-vs-engine | paper-fig1 | minima-vs-n | all (all but paper-fig1)")
     fg.add_argument("--out", required=True, help="output directory")
     fg.add_argument("--quick", action="store_true", help="small samples (seconds; for checks, not papers)")
     fg.add_argument("--seed", default="0", help="root seed (>= 0)")
@@ -133,6 +133,28 @@ def build_parser() -> argparse.ArgumentParser:
     sr = sub.add_parser("sweep-report", help="tables (CSV, Parquet if available) and figures of a sweep store")
     sr.add_argument("dir", metavar="DIR", help="sweep store directory")
     sr.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    # structured circuits (issue 20): generators files and dynamical Lie algebras
+    from .algebra.presets import PRESETS as _GEN_PRESETS
+    ci = sub.add_parser("circuit", help="write a generators file (one Hermitian Pauli sum per line) for a "
+                        "named circuit family")
+    ci.add_argument("--preset", required=True, help=" | ".join(_GEN_PRESETS))
+    ci.add_argument("--qubits", "-n", required=True, help="number of qubits n (1..32)")
+    ci.add_argument("--layers", default=None, help="layers written (default: the period of the absorbed "
+                    "fixed gates, else 1)")
+    ci.add_argument("--out", default="-", help="output file (default: stdout)")
+    dl = sub.add_parser("dla", help="dynamical Lie algebra of a generators file: dimension, centre, simple "
+                        "ideals, orbit dimension")
+    src = dl.add_mutually_exclusive_group(required=True)
+    src.add_argument("--generators-file", "-g", default=None, help="generators file (rmt-qgm circuit)")
+    src.add_argument("--preset", default=None, help="a preset instead of a file: " + " | ".join(_GEN_PRESETS))
+    dl.add_argument("--layers", default=None, help="with --preset: as for rmt-qgm circuit")
+    dl.add_argument("--qubits", "-n", required=True, help="number of qubits n (1..20)")
+    dl.add_argument("--psi0", default="zero", help="initial state for the orbit dimension: zero (default) | "
+                    "plus | random:SEED | FILE of 2^n amplitudes")
+    dl.add_argument("--no-orbit", action="store_true", help="skip the orbit dimension")
+    dl.add_argument("--max-dim", default="2000000", help="stop if the algebra exceeds this dimension")
+    dl.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -293,6 +315,38 @@ def cmd_demo(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_circuit(a: argparse.Namespace) -> int:
+    from .algebra.generators import format_generators, preset_generators, write_generators
+    n = check_int("--qubits", a.qubits, 1, 32)
+    layers = None if a.layers is None else check_int("--layers", a.layers, 1, 100000)
+    gens, header = preset_generators(a.preset, n, layers)
+    if a.out in (None, "-"):
+        sys.stdout.write(format_generators(gens, header))
+    else:
+        print(f"{write_generators(a.out, gens, header)}: {len(gens)} generator(s), preset {a.preset}, n = {n}")
+    return 0
+
+
+DLA_MAX_QUBITS = 20
+
+
+def cmd_dla(a: argparse.Namespace) -> int:
+    from .algebra.dla import analyse_dla, format_summary
+    from .algebra.generators import preset_generators, read_generators
+    n = check_int("--qubits", a.qubits, 1, DLA_MAX_QUBITS)
+    max_dim = check_int("--max-dim", a.max_dim, 1)
+    if a.preset is not None:
+        layers = None if a.layers is None else check_int("--layers", a.layers, 1, 100000)
+        gens, _ = preset_generators(a.preset, n, layers)
+    else:
+        if a.layers is not None:
+            raise UserInputError("--layers: only with --preset")
+        gens = read_generators(a.generators_file, n)
+    res = analyse_dla(gens, n, psi0=a.psi0, max_dim=max_dim, orbit=not a.no_orbit)
+    _print_summary(res, a.json, format_summary)
+    return 0
+
+
 def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
     from .store import to_jsonable
     if as_json:
@@ -302,7 +356,8 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
 
 
 COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
-            "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "figure": cmd_figure, "sweep-report": cmd_sweep_report}
+            "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "figure": cmd_figure, "sweep-report": cmd_sweep_report,
+            "circuit": cmd_circuit, "dla": cmd_dla}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
