@@ -101,7 +101,9 @@ def test_minima_vs_gamma_draws_predicts_default_with_the_derived_transition(quic
     assert all(m == "asymptotic" for m, o in zip(names, over) if o)
     assert np.all(d["predict_budget_s"] == QUICK_BUDGET)
     assert np.all(th["opt_median_F"][over] == 0) and np.all(th["opt_q90_F"][over] == 0)
-    assert np.all(th["opt_reliable"][over] == 1)
+    # reliable from p_c + 2 on; at p_c and p_c + 1 the optimiser ends near E0 but not always at it (flagged)
+    edge = over & (th["n_params"] < th["params_c"] + 2)
+    assert np.all(th["opt_reliable"][over & ~edge] == 1) and np.all(th["opt_reliable"][edge] == 0)
     assert np.all(np.isnan(th["minima_median_F"][over]))            # no count law past p_c
     below = th[~over]
     assert np.all(below["opt_median_F"] > 0)
