@@ -13,6 +13,12 @@ import numpy as np
 import sympy as sp
 
 
+def _is_zero(e) -> bool:
+    """Exact zero test of a rational function: its numerator over a common denominator expands to 0
+    (sympy.simplify(e) == 0 reaches the same verdict here, ~2x slower)."""
+    return sp.expand(sp.numer(sp.together(e))) == 0
+
+
 def test_spherical_hessian_symbolic():
     D = 3
     y0 = sp.Matrix(sp.symbols("y1:4", real=True))
@@ -29,15 +35,15 @@ def test_spherical_hessian_symbolic():
     f0 = (y0.T * A * y0)[0] / r2
     B = A - f0 * sp.eye(D)
     g1 = sp.diff(f, t1).subs(at0)
-    assert sp.simplify(g1 - 2 * (u1.T * B * y0)[0] / r2) == 0
+    assert _is_zero(g1 - 2 * (u1.T * B * y0)[0] / r2)
     H11 = sp.diff(f, t1, 2).subs(at0)
     H12 = sp.diff(f, t1, t2).subs(at0)
     # impose the critical-point conditions u_i^T (A - f) y0 = 0 by eliminating a1 and b1
     crit = sp.solve([(u1.T * B * y0)[0], (u2.T * B * y0)[0]], [u1[0], u2[0]], dict=True)[0]
     exp11 = 2 * (u1.T * B * u1)[0] / r2
     exp12 = 2 * ((u1.T * B * u2)[0] + (y0.T * B * v12)[0]) / r2
-    assert sp.simplify((H11 - exp11).subs(crit)) == 0
-    assert sp.simplify((H12 - exp12).subs(crit)) == 0
+    assert _is_zero((H11 - exp11).subs(crit))
+    assert _is_zero((H12 - exp12).subs(crit))
 
 
 def test_isotropic_conditional_hessian_by_sampling():

@@ -5,11 +5,9 @@ Near the transition the local minima sit at losses t = (F − E0)/(Ē − E0) be
 t = 0.01; deep levels reach t = 1e-6. Both ladders are exactly unbiased importance samplers, so their counts
 must agree within their standard errors; the deep one must put many more local-minimum draws below the floor.
 """
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 
 from rmt_qgm.errors import UserInputError
 from rmt_qgm.hamiltonians import parse_hamiltonian
@@ -66,8 +64,14 @@ def test_floor_share_is_a_weight_share():
     n, p, name = NEAR
     spec = _spec(name, n)
     kr = ck.kac_rice_circuit(spec, p, seed=3, n_mc=3000)
-    s = ck.floor_share(kr, spec)
-    assert 0.0 <= s <= 1.0
+    # against an independent computation: log-sum-exp of the weights below / of all, per index, with
+    # t = (F - E0)/(Ebar - E0) from the spectrum directly (index 0 ~0.31, index 1 ~0.01 on this draw)
+    t = (kr.f - spec.min()) / (spec.mean() - spec.min())
+    for k in (0, 1):
+        sel = kr.index == k
+        want = np.exp(logsumexp(kr.logw[sel & (t < ck.LADDER_FLOOR_T)]) - logsumexp(kr.logw[sel]))
+        assert ck.floor_share(kr, spec, index=k) == pytest.approx(want, rel=1e-9), k
+    assert 0.0 < ck.floor_share(kr, spec) < 1.0                 # both parts of the ratio are exercised
     assert np.isnan(ck.floor_share(kr, spec, index=p + 1))      # no draw of that index
 
 
@@ -90,13 +94,19 @@ def test_auto_ladder_stays_plain_far_from_the_transition():
     assert auto["minima"] == plain["minima"]
 
 
-def test_ladder_bad_input():
+def test_ladder_bad_input(capsys):
     with pytest.raises(UserInputError, match="ladder"):
         predict(3, 4, model="circuit", ladder="deepest")
     with pytest.raises(UserInputError, match="ladder"):
         predict(3, 4, model="spherical", ladder="deep")
     with pytest.raises(UserInputError, match="deep_levels"):
         ck.kac_rice_circuit(_spec("fidelity", 2), 2, n_mc=100, deep_levels=-1)
-    r = subprocess.run([sys.executable, "-m", "rmt_qgm.cli", "predict", "-n", "3", "-p", "4", "--model", "circuit",
-                        "--ladder", "bottom"], capture_output=True, text=True)
-    assert r.returncode == 2 and "--ladder" in r.stderr and "Traceback" not in r.stderr
+    # the CLI in process (what `python -m rmt_qgm.cli` runs; a subprocess cost ~3 s of start-up and imports)
+    from rmt_qgm.cli import main
+    capsys.readouterr()
+    try:
+        code = main(["predict", "-n", "3", "-p", "4", "--model", "circuit", "--ladder", "bottom"])
+    except SystemExit as exc:                                   # argparse-level errors exit directly
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and "--ladder" in err and "Traceback" not in err

@@ -22,7 +22,17 @@ def test_dedup_modulo_pi_and_hits():
 
 
 def test_distinct_check_passes_and_can_fail(monkeypatch):
-    from rmt_qgm import validate
+    from rmt_qgm import simulate, validate
+    # both checks below run on the same simulated minima (same arguments, same seed): simulate them once
+    # (~half of the test's cost); only the prediction differs between the two
+    real_sim, runs = simulate.run_simulation, {}
+
+    def simulate_once(*a, **k):
+        key = repr((a, sorted(k.items())))
+        if key not in runs:
+            runs[key] = real_sim(*a, **k)
+        return runs[key]
+    monkeypatch.setattr(simulate, "run_simulation", simulate_once)
     r = validate.check_distinct_minima(3, 4, "projector:2", starts=150, instances=6, seed=2, replicates=2)
     assert r.details["distinct_per_instance_mean"] >= 1 and r.passed, r.details
     # a prediction shifted by 0.2 in F must be rejected by the same statistic

@@ -59,3 +59,19 @@ def test_circuit_field_enumeration_euler():
     psi0 = initial_state(parse_psi0("haar"), 2, rng)
     cs = enumerate_critical_points(CircuitField(circ, psi0, ham), grid_per_dim=12, rng=rng)
     assert cs.euler == 0 and cs.counts_by_index[0] >= 1
+
+
+def test_freezing_converged_starts_changes_nothing(monkeypatch):
+    # enumerate_critical_points stops iterating starts whose max |grad| < FREEZE_GRAD; with FREEZE_GRAD = 0
+    # every start takes all ``iters`` Newton steps (the former loop). Same critical set either way.
+    import rmt_qgm.theory.enumerate as E
+    from rmt_qgm.seeding import generator
+    for m, p, grid in ((6, 1, None), (6, 2, None), (8, 3, 7)):
+        field = WHRFField.sample(m, p, generator(5, "freeze", p))
+        fast = enumerate_critical_points(field, grid_per_dim=grid, rng=generator(6, "freeze", p))
+        monkeypatch.setattr(E, "FREEZE_GRAD", 0.0)
+        full = enumerate_critical_points(field, grid_per_dim=grid, rng=generator(6, "freeze", p))
+        monkeypatch.undo()
+        assert np.array_equal(fast.counts_by_index, full.counts_by_index) and fast.euler == 0
+        np.testing.assert_allclose(fast.points, full.points, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(fast.values, full.values, rtol=0, atol=1e-12)

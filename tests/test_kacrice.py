@@ -1,18 +1,12 @@
-"""Finite-size Kac–Rice: exact p = 1, Monte Carlo consistency, Morse/Euler identity."""
+"""Finite-size Kac–Rice: Monte Carlo consistency with the exact p = 1 counts, Morse/Euler identity.
+
+The exact p = 1 counts themselves (E N_0 = E N_1 = 1 for every m, mpmath at 30 digits to 1e-25) are checked in
+derivations/step_05_kacrice_assembly.py::test_p1_counts_are_one; the copy that was here (m = 2, 3, 6, 17, to
+1e-20, plus a digits-lost bound that could not fail) cost ~20 s and was removed."""
 import numpy as np
 import pytest
 
-from rmt_qgm.precision import with_digits_lost
-from rmt_qgm.theory.kacrice import exact_counts_p1, expected_counts
-
-
-@pytest.mark.parametrize("m", [2, 3, 6, 17])
-def test_exact_p1_one_min_one_max(m):
-    # a single harmonic in 2 theta: exactly one minimum and one maximum per [0, pi)
-    n0 = with_digits_lost(lambda: exact_counts_p1(m, 30)[0], 30)
-    n1 = with_digits_lost(lambda: exact_counts_p1(m, 30)[1], 30)
-    assert abs(float(n0.value) - 1) < 1e-20 and abs(float(n1.value) - 1) < 1e-20
-    assert n0.digits_lost <= 5
+from rmt_qgm.theory.kacrice import expected_counts
 
 
 def test_mc_p1_agrees_with_exact():

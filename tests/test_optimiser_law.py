@@ -6,8 +6,6 @@ the stored calibration is the validation's fit, the tilt's ordering properties, 
 calibrated range, bad input and the CLI block."""
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -19,12 +17,33 @@ from rmt_qgm.theory.predict import predict, predict_raw
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def test_stored_calibration_is_the_validation_fit():
+def test_stored_calibration_is_the_least_squares_fit_of_its_points():
+    # Recompute (G3) from its inputs, the implied alpha' of the validation's calibration rows, by a QR solve
+    # written here (the validation fits with lstsq in validation/basin_scaling_law.fit_g2), in the design
+    # exponent_from_fit evaluates: a stale or mis-fitted rmt_qgm/data/basin_law_g3.json, a changed design
+    # (column order, log d) or a wrong residual d.o.f. fails. (It replaces a comparison of the JSON with the
+    # summary.json written by the same script run, which could only fail if one file was edited by hand.)
+    from scipy.linalg import solve_triangular
     with open(os.path.join(ROOT, "validation", "results", "basin_ceiling_law", "summary.json"), encoding="utf-8") as fh:
-        fit = json.load(fh)["fit"]
+        rows = [q for q in json.load(fh)["calibration"] if None not in q["alpha_range"]]
     cal = calibration()
-    for k in ("hamiltonians", "beta", "xtx_inv", "s", "df", "points"):
-        assert cal[k] == fit[k], k
+    hams = sorted({q["hamiltonian"] for q in rows})
+    assert cal["hamiltonians"] == hams and cal["points"] == len(rows) == 36
+    X = np.array([[float(q["hamiltonian"] == h) for h in hams] + [np.log(q["p"]), q["n"] * np.log(2.0)]
+                  for q in rows])
+    y = np.log([q["alpha_range"][0] for q in rows])
+    Q, R = np.linalg.qr(X)
+    beta = solve_triangular(R, Q.T @ y)
+    Rinv = solve_triangular(R, np.eye(R.shape[0]))
+    df = len(y) - X.shape[1]
+    assert cal["df"] == df
+    np.testing.assert_allclose(cal["beta"], beta, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(cal["xtx_inv"], Rinv @ Rinv.T, rtol=1e-9, atol=1e-12)
+    assert cal["s"] == pytest.approx(np.sqrt(np.sum((y - X @ beta) ** 2) / df), rel=1e-9)
+    # and the law evaluates that fit: alpha' at a calibration row is exp(x0 . beta)
+    q = rows[0]
+    assert exponent_from_fit(cal, q["n"], q["p"], q["hamiltonian"])["alpha"] == pytest.approx(
+        np.exp(X[0] @ beta), rel=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +96,14 @@ def test_bad_input_is_one_clear_error(circuit_prediction):
         optimiser_minima({**circuit_prediction, "model": "whrf"})
 
 
-def test_cli_circuit_prediction_has_the_optimiser_block():
-    out = subprocess.run([sys.executable, "-m", "rmt_qgm.cli", "predict", "-n", "3", "-p", "4", "--model", "circuit",
-                          "--samples", "400", "--json"], capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    o = json.loads(out.stdout)["optimiser_minima"]
+def test_cli_circuit_prediction_has_the_optimiser_block(capsys):
+    # the CLI in process (what `python -m rmt_qgm.cli` runs; a subprocess cost ~4 s of start-up and imports)
+    from rmt_qgm.cli import main
+    capsys.readouterr()
+    code = main(["predict", "-n", "3", "-p", "4", "--model", "circuit", "--samples", "400", "--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    o = json.loads(out.out)["optimiser_minima"]
     for k in ("median", "q10", "q90", "median_stderr", "reliable", "provenance"):
         assert k in o
     for k in ("median_range_alpha_1se", "alpha_prime", "alpha_prime_se_log"):

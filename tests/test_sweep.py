@@ -1,7 +1,13 @@
-"""Sweeps: bad configs, reproducibility across workers / executors / interruptions, faults."""
+"""Sweeps: bad configs, reproducibility across workers / executors / interruptions, faults.
+
+Cost: every run_sweep starts a process pool (even with workers=1: ~2 s of worker start-up and imports), so
+the uninterrupted single-worker reference stores are built once per module (fixtures ``small_ref`` and
+``longer_ref``) and compared against read-only; each test still builds the store it checks itself. Input
+errors go through the CLI in process (``_main``); the interruption tests run it as a subprocess."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,6 +55,20 @@ def _cli(*args, **kw):
                           timeout=600, **kw)
 
 
+def _main(capsys, *args) -> tuple[int, str]:
+    """The CLI in process (rmt_qgm.cli.main, what ``python -m rmt_qgm.cli`` runs): (exit code, stderr).
+    Used for input errors, where a subprocess per case cost ~1-3 s of interpreter start-up and imports; the
+    subprocess path is exercised by the interruption tests. An uncaught exception (a traceback from the
+    subprocess) fails the calling test here too."""
+    from rmt_qgm.cli import main
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:                                   # argparse-level errors exit directly
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
 def store_contents(root) -> dict[str, dict[str, np.ndarray]]:
     """name -> numeric arrays of every finished task (checksums verified by read_result)."""
     tasks_dir = os.path.join(root, "tasks")
@@ -71,6 +91,24 @@ def assert_same_store(a, b):
             assert x.tobytes() == y.tobytes(), (name, k)        # bitwise
 
 
+@pytest.fixture(scope="module")
+def small_ref(tmp_path_factory):
+    """SMALL run uninterrupted with one worker: the reference store (read only)."""
+    d = tmp_path_factory.mktemp("small_ref")
+    ref = str(d / "ref")
+    run_sweep(_write(d, SMALL), ref, workers=1)
+    return ref
+
+
+@pytest.fixture(scope="module")
+def longer_ref(tmp_path_factory):
+    """LONGER run uninterrupted with one worker: the reference of both interruption tests (read only)."""
+    d = tmp_path_factory.mktemp("longer_ref")
+    ref = str(d / "ref")
+    run_sweep(_write(d, LONGER), ref, workers=1)
+    return ref
+
+
 @pytest.mark.parametrize("text,needle", [
     (SMALL.replace("starts = 3", "starts = 3\nbogus = 1"), "unknown axis 'bogus'"),
     (SMALL.replace("qubits = [2, 3]", "qubits = []"), "axes.qubits is an empty list"),
@@ -83,40 +121,40 @@ def assert_same_store(a, b):
     (SMALL.replace("gamma = [0.5, 1.0]", "gamma = [0.001]"), "axes.gamma = 0.001 gives p = 0"),
     ("seed = 1\n[axes\n", "is not valid TOML"),
 ])
-def test_bad_config_is_one_line_exit_2(tmp_path, text, needle):
+def test_bad_config_is_one_line_exit_2(tmp_path, capsys, text, needle):
     out = tmp_path / "store"
-    r = _cli("sweep", _write(tmp_path, text), "--out", str(out))
-    assert r.returncode == 2, r.stderr
-    assert needle in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    code, err = _main(capsys, "sweep", _write(tmp_path, text), "--out", str(out))
+    assert code == 2, err
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()                                     # checked before any work
 
 
-def test_unwritable_out_and_store_misuse(tmp_path):
+def test_unwritable_out_and_store_misuse(tmp_path, capsys):
     cfg = _write(tmp_path, SMALL)
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    r = _cli("sweep", cfg, "--out", str(blocker / "sub"))
-    assert r.returncode == 2 and "--out" in r.stderr and "Traceback" not in r.stderr
-    r = _cli("sweep", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "s"))
-    assert r.returncode == 2 and "file not found" in r.stderr
+    code, err = _main(capsys, "sweep", cfg, "--out", str(blocker / "sub"))
+    assert code == 2 and "--out" in err and "Traceback" not in err
+    code, err = _main(capsys, "sweep", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "s"))
+    assert code == 2 and "file not found" in err
     out = str(tmp_path / "s")
     run_sweep(cfg, out)
     with pytest.raises(UserInputError, match="already holds a sweep"):
         run_sweep(cfg, out)
     other = _write(tmp_path, SMALL.replace("seed = 11", "seed = 12"), "other.toml")
-    r = _cli("sweep", other, "--out", out, "--resume")
-    assert r.returncode == 2 and "different config" in r.stderr
-    r = _cli("sweep", cfg, "--out", out, "--workers", "0")
-    assert r.returncode == 2 and "workers" in r.stderr
+    code, err = _main(capsys, "sweep", other, "--out", out, "--resume")
+    assert code == 2 and "different config" in err
+    code, err = _main(capsys, "sweep", cfg, "--out", out, "--workers", "0")
+    assert code == 2 and "workers" in err
 
 
-def test_same_store_with_1_and_2_workers_and_resume_is_a_no_op(tmp_path):
+def test_same_store_with_1_and_2_workers_and_resume_is_a_no_op(tmp_path, small_ref):
     cfg = _write(tmp_path, SMALL)
     a, b = str(tmp_path / "a"), str(tmp_path / "b")
-    oa = run_sweep(cfg, a, workers=1)
+    shutil.copytree(small_ref, a)                               # the 1-worker store (resumed below: a copy)
     ob = run_sweep(cfg, b, workers=2)
-    assert oa.finished == ob.finished == len(load_config(cfg).tasks) == 16
+    assert len(store_contents(a)) == ob.finished == len(load_config(cfg).tasks) == 16
     assert_same_store(a, b)
     again = run_sweep(cfg, a, resume=True)
     assert again.skipped == 16 and again.finished == 0
@@ -141,9 +179,9 @@ def _wait_for_tasks(root, k, proc, timeout=120):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_interrupt_then_resume_equals_uninterrupted(tmp_path, sig):
+def test_interrupt_then_resume_equals_uninterrupted(tmp_path, sig, longer_ref):
     cfg = _write(tmp_path, LONGER)
-    ref, cut = str(tmp_path / "ref"), str(tmp_path / "cut")
+    cut = str(tmp_path / "cut")
     n_tasks = len(load_config(cfg).tasks)
     proc = subprocess.Popen([sys.executable, "-m", "rmt_qgm.cli", "sweep", cfg, "--out", cut, "--workers", "2",
                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -161,8 +199,7 @@ def test_interrupt_then_resume_equals_uninterrupted(tmp_path, sig):
     assert 3 <= stored < n_tasks, stored                        # really interrupted mid-run
     r = _cli("sweep", cfg, "--out", cut, "--workers", "2", "--resume", "--no-progress", "--json")
     assert r.returncode == 0, r.stderr
-    run_sweep(cfg, ref, workers=1)
-    assert_same_store(ref, cut)
+    assert_same_store(longer_ref, cut)
     names = {t.name for t in load_config(cfg).tasks}
     assert set(store_contents(cut)) == names                    # none missing, none extra
 
@@ -180,14 +217,13 @@ def test_failed_tasks_are_recorded_and_the_sweep_goes_on(tmp_path):
     assert sweep_report(out, figures=False)["failed_unresolved"] == 0
 
 
-def test_dead_workers_are_retried_with_a_limit(tmp_path, monkeypatch):
+def test_dead_workers_are_retried_with_a_limit(tmp_path, monkeypatch, small_ref):
     monkeypatch.setenv("RMT_QGM_FAULT_DIR", str(tmp_path))
     cfg = _write(tmp_path, SMALL)
-    out, ref = str(tmp_path / "s"), str(tmp_path / "ref")
+    out = str(tmp_path / "s")
     o = run_sweep(cfg, out, workers=2, task_fn=faults.die_once)
     assert o.failed == 0 and o.finished == 16 and o.retried >= 8
-    run_sweep(cfg, ref, workers=1)
-    assert_same_store(out, ref)
+    assert_same_store(out, small_ref)
     cfg1 = _write(tmp_path, SMALL.replace("qubits = [2, 3]", "qubits = 2").replace(
         'hamiltonian = ["fidelity", "projector:2"]', 'hamiltonian = "fidelity"').replace(
         "gamma = [0.5, 1.0]", "gamma = 0.5") .replace("seed = 11", "seed = 11\nretries = 1"), "one.toml")
@@ -197,13 +233,12 @@ def test_dead_workers_are_retried_with_a_limit(tmp_path, monkeypatch):
     assert all(f["attempt"] == 2 and "gave up after 2 attempts" in f["error"] for f in fails)
 
 
-def test_dask_local_cluster_gives_the_same_store(tmp_path):
+def test_dask_local_cluster_gives_the_same_store(tmp_path, small_ref):
     distributed = pytest.importorskip("distributed")
     cfg = _write(tmp_path, SMALL)
-    ref, dk = str(tmp_path / "ref"), str(tmp_path / "dask")
-    run_sweep(cfg, ref, workers=1)
+    dk = str(tmp_path / "dask")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         o = run_sweep(cfg, dk, scheduler=cluster.scheduler_address)
     assert o.finished == 16 and o.failed == 0
-    assert_same_store(ref, dk)
+    assert_same_store(small_ref, dk)

@@ -98,12 +98,15 @@ def complexity(gamma: float, t: float, dps: int = 30) -> HPResult:
     """S(t) = ((1 - gamma)/2) log t - t/2 + gamma Phi(t) (module docstring); -inf for t >= t_e."""
     g = check_float("gamma", gamma, 0.0, 1.0, open_min=True, open_max=True)
     tt = check_float("t", t, 0.0, open_min=True)
-    phi = log_potential(g, tt, dps)
-    if phi.value == mp.ninf:
-        return HPResult(mp.ninf, dps, 0)
+    # the -inf test of log_potential, without its two quadratures (f below computes Phi itself)
+    with mp.workdps(dps):
+        if _edges(g, tt, dps)[0] <= 0:
+            return HPResult(mp.ninf, dps, 0)
 
     def f():
         gm, x = mp.mpf(g), mp.mpf(tt)
+        if _edges(g, tt, mp.mp.dps)[0] <= 0:
+            return mp.ninf
         return (1 - gm) / 2 * mp.log(x) - x / 2 + gm * _moment_integral(mp.log, g, tt, mp.mp.dps)
 
     return with_digits_lost(f, dps)
