@@ -10,7 +10,7 @@ non-diagonal Pauli sums up to the dense-diagonalisation limit of :mod:`rmt_qgm.h
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -63,10 +63,6 @@ class SpectralLaw:
     def ground_degeneracy(self) -> int:
         return int(self.counts[0])
 
-    def dense(self) -> np.ndarray:
-        """All d eigenvalues, ascending (small d only)."""
-        return np.repeat(self.levels, self.counts.astype(np.int64))
-
     @classmethod
     def from_spectrum(cls, spectrum: np.ndarray) -> "SpectralLaw":
         """Group a dense spectrum: the ground level takes every eigenvalue within the transition's
@@ -116,7 +112,6 @@ class Problem:
     hamiltonian: str | None
     law: SpectralLaw | None
     dof: int | None = None                 # a pure WHRF(m, p), no Hamiltonian
-    _ham: object = field(default=None, repr=False)
 
     @property
     def gamma(self) -> float:
@@ -146,28 +141,6 @@ class Problem:
     @property
     def overparameterised(self) -> bool:
         return self.params_c is not None and self.n_params >= self.params_c
-
-    @property
-    def hamiltonian_object(self):
-        """The parsed :class:`rmt_qgm.hamiltonians.Hamiltonian` (dense-state sizes only)."""
-        if self._ham is None:
-            from .hamiltonians import parse_hamiltonian
-            self._ham = parse_hamiltonian(self.hamiltonian, self.n_qubits)
-        return self._ham
-
-    @property
-    def spectrum(self) -> np.ndarray:
-        """All 2^n eigenvalues, ascending (refused above DENSE_LAW_MAX_QUBITS)."""
-        if self._ham is not None:
-            return self._ham.spectrum
-        if self.n_qubits > DENSE_LAW_MAX_QUBITS:
-            raise UserInputError(f"qubits: this model needs all 2^n eigenvalues, n <= {DENSE_LAW_MAX_QUBITS}; "
-                                 f"got n = {self.n_qubits}")
-        return self.law.dense()
-
-    def describe(self) -> dict:
-        return {"n_qubits": self.n_qubits, "n_params": self.n_params, "gamma": self.gamma,
-                "hamiltonian": self.hamiltonian, "dof": self.dof}
 
 
 def parse_problem(n_qubits, n_params, hamiltonian: str = "fidelity", dof=None) -> Problem:
@@ -200,4 +173,4 @@ def parse_problem(n_qubits, n_params, hamiltonian: str = "fidelity", dof=None) -
                              f"{DENSE_SPECTRUM_MAX_QUBITS}; got n = {n} (fidelity and projector:D work at any "
                              f"n <= {MAX_PREDICT_QUBITS})")
     ham = parse_hamiltonian(spec, n)
-    return Problem(n, p, ham.spec, SpectralLaw.from_spectrum(ham.spectrum), _ham=ham)
+    return Problem(n, p, ham.spec, SpectralLaw.from_spectrum(ham.spectrum))
