@@ -34,6 +34,16 @@ _MODEL_MODULES = {"weighted": "weighted", "spherical": "spherical", "circuit": "
 PDF_POINTS = 120
 
 
+def _refuse_model_options(model: str, ladder: str, complexity_points: int) -> None:
+    """Options that only one model reads are refused for the others (one line each)."""
+    if ladder != "auto" and model != "circuit":
+        raise UserInputError(f"ladder: the Monte Carlo ladder is chosen for --model circuit only (model here: {model})")
+    if complexity_points and model != "whrf":
+        raise UserInputError("complexity: the asymptotic complexity S(t) is derived for --model whrf only")
+    if complexity_points == 1:
+        raise UserInputError("complexity must be 0 (off) or at least 2 points")
+
+
 def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "whrf",
                 dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
                 n_mc: int = 2000, complexity_points: int = 0, ladder: str = "auto") -> dict:
@@ -56,12 +66,7 @@ def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelit
     check_choice("dof_rule", dof_rule, DOF_RULES)
     complexity_points = check_int("complexity_points", complexity_points, 0, 1000)
     check_choice("ladder", ladder, LADDERS)
-    if ladder != "auto" and model != "circuit":
-        raise UserInputError(f"ladder: the Monte Carlo ladder is chosen for --model circuit only; got model {model}")
-    if complexity_points and model != "whrf":
-        raise UserInputError("complexity: the asymptotic complexity S(t) is derived for --model whrf only")
-    if complexity_points == 1:
-        raise UserInputError("complexity must be 0 (off) or at least 2 points")
+    _refuse_model_options(model, ladder, complexity_points)
     if model != "whrf":
         try:
             mod = importlib.import_module(f".{_MODEL_MODULES[model]}", __package__)
@@ -335,12 +340,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         raise UserInputError("dof: a pure WHRF(m, p) is answered by --model whrf only")
     if dof_rule != "dimension" and name != "whrf":
         raise UserInputError(f"dof_rule: only --model whrf uses a degrees-of-freedom rule (model here: {name})")
-    if ladder != "auto" and name != "circuit":
-        raise UserInputError(f"ladder: the Monte Carlo ladder is chosen for --model circuit only (model here: {name})")
-    if complexity_points and name != "whrf":
-        raise UserInputError("complexity: the asymptotic complexity S(t) is derived for --model whrf only")
-    if complexity_points == 1:
-        raise UserInputError("complexity must be 0 (off) or at least 2 points")
+    _refuse_model_options(name, ladder, complexity_points)
     warnings = []
     if n_mc is not None and n_mc < MIN_DRAWS and name in ("circuit", "spherical", "weighted"):
         warnings.append(f"samples: {n_mc} raised to {MIN_DRAWS} draws (the fewest this model takes)")
