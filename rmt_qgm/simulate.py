@@ -9,6 +9,12 @@ number of workers. gamma = p / 2^(n+1).
 A local minimum here is a certified critical point (max |grad| <= 1e-8) with Hessian index 0 (kind
 ``minimum`` or ``degenerate``). It counts as global when F - E0 <= GLOBAL_REL_TOL * (Ebar - E0).
 Optimiser-found minima are basin-weighted samples, not a uniform sample of all minima (docs/theory.md §6.3).
+
+``batch = B > 0`` runs the starts of an instance B at a time in lock-step
+(:func:`rmt_qgm.circuits.optimize.optimise_batch`: the shared gates become matrix-matrix products);
+tasks are then chunks of 2B starts, so the results still do not depend on the number of workers.
+``batch = 0`` (default) is the one-start-at-a-time path. ``endgame=True`` finishes starts whose L-BFGS
+stalls or nears convergence with trust-region Newton steps on the exact Hessian (same module).
 """
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ from threadpoolctl import threadpool_limits
 from . import gamma_of
 from .checks import check_choice, check_int, check_qubits
 from .circuits.ansatz import ANSATZE, build_circuit, initial_state
-from .circuits.optimize import KIND_CODES, optimise_start
+from .circuits.optimize import KIND_CODES, optimise_batch, optimise_start
 from .errors import UserInputError
 from .hamiltonians import parse_hamiltonian
 from .interrupt import deferred_sigint, ignore_sigint
@@ -97,16 +103,22 @@ def _cached_instance(params: dict, i: int):
 def _run_chunk(params: dict, i: int, starts: list[int]) -> list[tuple]:
     ham, circuit, psi0 = _cached_instance(params, i)
     out = []
+    endgame = params.get("endgame", False)
     with threadpool_limits(limits=1):          # once per chunk: entering the context costs ~1 ms
+        if params.get("batch", 0):
+            rngs = [generator(params["seed"], "instance", i, "start", j) for j in starts]
+            recs = optimise_batch(circuit, psi0, ham, rngs, width=params["batch"], limit_threads=False,
+                                  endgame=endgame)
+            return [(i, j, rec) for j, rec in zip(starts, recs)]
         for j in starts:
             rec = optimise_start(circuit, psi0, ham, generator(params["seed"], "instance", i, "start", j),
-                                 limit_threads=False)
+                                 limit_threads=False, endgame=endgame)
             out.append((i, j, rec))
     return out
 
 
 def _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, psi0, generators,
-              workers) -> dict:
+              workers, batch=0, endgame=False) -> dict:
     n = check_qubits(n_qubits, "qubits")
     p = check_int("params", n_params, 1)
     check_choice("ansatz", ansatz, ANSATZE)
@@ -124,19 +136,20 @@ def _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, 
             "hamiltonian": ham.spec, "starts": check_int("starts", starts, 1),
             "instances": check_int("instances", instances, 1), "seed": check_int("seed", seed, 0),
             "psi0": str(psi), "generators": gens, "workers": check_int("workers", workers, 1),
-            "E0": ham.ground_energy, "Ebar": ham.mean_energy}
+            "E0": ham.ground_energy, "Ebar": ham.mean_energy, "batch": check_int("batch", batch, 0),
+            "endgame": bool(endgame)}
 
 
 def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
                    hamiltonian: str = "fidelity", starts: int = 8, instances: int = 1, seed: int = 0,
                    psi0: str | None = "haar", generators: list[str] | None = None, workers: int = 1,
-                   progress: bool = False) -> SimulationResult:
+                   progress: bool = False, batch: int = 0, endgame: bool = False) -> SimulationResult:
     """Certified multi-start local optimisation of ``instances`` random circuits (module docstring)."""
     params = _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, psi0,
-                       generators, workers)
+                       generators, workers, batch, endgame)
     t0 = time.perf_counter()
     n_starts = params["starts"]
-    chunk = max(1, min(n_starts, 4))
+    chunk = max(1, min(n_starts, 2 * params["batch"] if params["batch"] else 4))
     tasks = [(i, list(range(s, min(s + chunk, n_starts))))
              for i in range(params["instances"]) for s in range(0, n_starts, chunk)]
     total = params["instances"] * n_starts
@@ -149,9 +162,10 @@ def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
         with deferred_sigint() as stop:
             if params["workers"] == 1:
                 for i, js in tasks:
-                    for j in js:                  # one start at a time, so Ctrl-C is honoured promptly
+                    # one start (or one batch) at a time, so Ctrl-C is honoured promptly
+                    for js1 in ([js] if params["batch"] else [[j] for j in js]):
                         stop.check()
-                        part = _run_chunk(params, i, [j])
+                        part = _run_chunk(params, i, js1)
                         results.extend(part)
                         if bar:
                             bar.update(len(part))

@@ -17,7 +17,11 @@ Algorithm (Nocedal & Wright, *Numerical Optimization*, 2nd ed.):
   F (about 1e-16 |F|), so the Armijo test alone stalls at |g| ~ 1e-9; the derivative-based test keeps
   converging until the gradient itself reaches its rounding floor.
 - stop when max_i |g_i| <= gtol, after ``maxiter`` iterations, or when two line searches in a row
-  fail (status codes below).
+  fail (status codes below);
+- endgame hand-over (off by default, status SWITCHED): stop when max|g| <= switch_gtol, or, with
+  stall_window = w > 0, when after w iterations max|g| is still above stall_factor times its value w
+  iterations earlier (the slow plateaus near gamma ~ 1); :mod:`.optimize` then finishes with
+  trust-region Newton steps on the exact Hessian.
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ from .kernels import loss_and_grad
 CONVERGED = 0
 MAXITER = 1
 LINE_SEARCH_FAILED = 2
+#: handed to the second-order endgame (:mod:`.optimize`): max|g| <= switch_gtol, or a stalled window
+SWITCHED = 3
 
 C1 = 1e-4
 C2 = 0.9
@@ -112,7 +118,8 @@ def _line_search(ops, psi0, dense, diags, hx, hc, x, f0, g0, d, alpha0, max_eval
 
 
 @njit(cache=True)
-def lbfgs(ops, theta0, psi0, dense, diags, hx, hc, m, maxiter, gtol):
+def lbfgs(ops, theta0, psi0, dense, diags, hx, hc, m, maxiter, gtol, switch_gtol=0.0, stall_window=0,
+          stall_factor=0.1):
     """Minimise F from theta0 (module docstring). Returns (theta, F, grad, iterations, evals, status)."""
     p = theta0.shape[0]
     x = theta0.copy()
@@ -129,10 +136,22 @@ def lbfgs(ops, theta0, psi0, dense, diags, hx, hc, m, maxiter, gtol):
     it = 0
     d = np.empty(p)
     status = MAXITER
+    ref_g = _maxabs(g)
+    ref_it = 0
     while it < maxiter:
-        if _maxabs(g) <= gtol:
+        gmax = _maxabs(g)
+        if gmax <= gtol:
             status = CONVERGED
             break
+        if gmax <= switch_gtol:
+            status = SWITCHED
+            break
+        if stall_window > 0 and it - ref_it >= stall_window:
+            if gmax > stall_factor * ref_g:
+                status = SWITCHED
+                break
+            ref_g = gmax
+            ref_it = it
         # two-loop recursion
         for i in range(p):
             d[i] = -g[i]

@@ -16,6 +16,20 @@ always those of the final point. Certification:
 Records hold F, index, kind, grad_norm, certified, the 3 smallest Hessian eigenvalues, iterations and
 seconds. Work is split by (instance, start) and every start has its own seed, so results do not depend
 on the number of worker processes.
+
+Batched multi-start (:func:`optimise_batch`, issue 22): the starts of one instance run the same L-BFGS
+in lock-step (:func:`rmt_qgm.circuits.batch.lbfgs_batch`), each then certified exactly as above.
+
+Second-order endgame (``endgame=True``, issue 22): L-BFGS hands a start over when max|grad| <=
+ENDGAME_GTOL or when it stalls (max|grad| not reduced by the factor STALL_FACTOR within STALL_WINDOW
+iterations); :func:`trust_region_newton` then finishes it with the exact Hessian. The model of the step
+s from theta is m(s) = F + g.s + s.Hs/2; with H = V diag(w) V^T and gt = V^T g the trust-region
+subproblem min m(s), |s| <= Delta is solved in the eigenbasis (Nocedal & Wright, 2nd ed., §4.3):
+s(mu) = -sum_i gt_i / (w_i + mu) v_i with mu = 0 if w > 0 and |s(0)| <= Delta, else the mu >
+max(0, -w_min) with |s(mu)| = Delta (the "hard case" adds a multiple of the lowest eigenvector).
+Steps are accepted when the actual decrease is at least ETA of the predicted one; where the predicted
+decrease is below the rounding of F (1e-14 (|F| + 1)) the step is accepted when it lowers max|grad|.
+Delta: x 1/4 when the ratio is below 1/4, x 2 when above 3/4 and the step reached the boundary.
 """
 from __future__ import annotations
 
@@ -28,13 +42,20 @@ from threadpoolctl import threadpool_limits
 
 from ..hamiltonians import Hamiltonian
 from .ansatz import Circuit
-from .lbfgs import lbfgs
+from .batch import lbfgs_batch
+from .lbfgs import SWITCHED, lbfgs
 
 GRAD_TOL = 1e-8
 EIG_REL_TOL = 1e-6
 LBFGS_GTOL = 1e-11
 LBFGS_MEMORY = 30
 KIND_CODES = {"minimum": 0, "degenerate": 1, "saddle": 2}
+#: endgame hand-over (module docstring)
+ENDGAME_GTOL = 1e-6
+STALL_WINDOW = 100
+STALL_FACTOR = 0.1
+TR_MAX_ITER = 200
+TR_ETA = 1e-4
 
 
 @dataclass
@@ -120,25 +141,142 @@ def _certify(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.nda
             return theta, f, g, w, it
 
 
-def optimise_start(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
-                   rng: np.random.Generator, maxiter: int = 20000,
-                   limit_threads: bool = True) -> StartRecord:
-    """One certified local optimisation from a uniform random start (module docstring).
+def _tr_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, delta: float) -> np.ndarray:
+    """Solution of min g.s + s.Hs/2 over |s| <= delta, H = v diag(w) v^T (module docstring)."""
+    gt = v.T @ g
+    scale = max(1.0, float(np.max(np.abs(w))))
+    lo = max(0.0, -float(w[0]))
+    if w[0] > 1e-14 * scale:
+        st = -gt / w
+        if np.linalg.norm(st) <= delta:
+            return v @ st
 
-    ``limit_threads=False`` skips the threadpoolctl context, for callers that already hold one
-    around a batch of starts.
-    """
-    t0 = time.perf_counter()
-    theta0 = rng.uniform(0.0, 2.0 * np.pi, circuit.n_params)
-    with threadpool_limits(limits=1) if limit_threads else nullcontext():
-        theta, _, _, lbfgs_it, _, _ = lbfgs(circuit.ops, theta0, np.ascontiguousarray(psi0, dtype=np.complex128),
-                                            circuit.dense, circuit.diags, ham.xmasks, ham.coeffs,
-                                            LBFGS_MEMORY, maxiter, LBFGS_GTOL)
-        theta, f, g, eigs, newton_it = _certify(circuit, psi0, ham, theta)
+    def norm(mu):
+        return float(np.linalg.norm(gt / (w + mu)))
+
+    mu_lo = lo * (1.0 + 1e-12) + 1e-300
+    if norm(mu_lo) <= delta:
+        # hard case: |s(mu)| cannot reach delta for mu > -w_min; go to the boundary along v_min
+        st = np.zeros_like(gt)
+        mask = w + lo > 1e-12 * scale
+        st[mask] = -gt[mask] / (w[mask] + lo)
+        rest = delta ** 2 - float(st @ st)
+        st[0] += np.sqrt(max(rest, 0.0))
+        return v @ st
+    mu_hi = max(mu_lo, 1e-300) * 2.0 + float(np.linalg.norm(gt)) / delta
+    while norm(mu_hi) > delta:
+        mu_hi *= 2.0
+    for _ in range(100):                      # bisection on the monotone |s(mu)|
+        mu = 0.5 * (mu_lo + mu_hi)
+        if norm(mu) > delta:
+            mu_lo = mu
+        else:
+            mu_hi = mu
+        if mu_hi - mu_lo <= 1e-12 * mu_hi:
+            break
+    return v @ (-gt / (w + mu_hi))
+
+
+def trust_region_newton(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndarray,
+                        gtol: float = LBFGS_GTOL, max_iter: int = TR_MAX_ITER,
+                        delta: float = 0.5) -> tuple[np.ndarray, float, np.ndarray, int]:
+    """Trust-region Newton on F with the exact Hessian (module docstring) until max|grad| <= gtol.
+
+    Returns (theta, F, grad, iterations); every iteration costs one Hessian and one loss+gradient."""
+    f, g = circuit.loss_and_grad(theta, psi0, ham)
+    gn = float(np.max(np.abs(g)))
+    it = 0
+    while it < max_iter and gn > gtol:
+        w, v = np.linalg.eigh(circuit.hessian(theta, psi0, ham))
+        s = _tr_step(w, v, g, delta)
+        sn = float(np.linalg.norm(s))
+        st = v.T @ s
+        pred = -(float(g @ s) + 0.5 * float(st @ (w * st)))
+        trial = theta + s
+        f2, g2 = circuit.loss_and_grad(trial, psi0, ham)
+        gn2 = float(np.max(np.abs(g2)))
+        it += 1
+        if pred <= 1e-14 * (abs(f) + 1.0):
+            ok = gn2 < gn and f2 <= f + 1e-14 * (abs(f) + 1.0)
+            ratio = 1.0 if ok else 0.0
+        else:
+            ratio = (f - f2) / pred
+            ok = ratio >= TR_ETA
+        if ratio < 0.25:
+            delta = 0.25 * sn
+        elif ratio > 0.75 and sn >= 0.99 * delta:
+            delta = 2.0 * delta
+        if ok:
+            theta, f, g, gn = trial, f2, g2, gn2
+        elif delta < 1e-14:
+            break
+    return theta, f, g, it
+
+
+def _record(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndarray, iterations: int,
+            t0: float, share: float = 1.0) -> StartRecord:
+    """Certify theta (:func:`_certify`) and build its record; seconds = (now - t0) * share."""
+    theta, f, g, eigs, newton_it = _certify(circuit, psi0, ham, theta)
     gn = float(np.max(np.abs(g)))
     index, kind = classify(eigs)
     three = np.full(3, np.nan)
     three[:min(3, eigs.size)] = eigs[:3]
     return StartRecord(F=float(f), index=index, kind=kind, grad_norm=gn, certified=gn <= GRAD_TOL,
-                       min_eigs=three, iterations=int(lbfgs_it) + newton_it,
-                       seconds=time.perf_counter() - t0, theta=np.mod(theta, np.pi))
+                       min_eigs=three, iterations=int(iterations) + newton_it,
+                       seconds=(time.perf_counter() - t0) * share, theta=np.mod(theta, np.pi))
+
+
+def _switch_args(endgame: bool) -> tuple[float, int, float]:
+    return (ENDGAME_GTOL, STALL_WINDOW, STALL_FACTOR) if endgame else (0.0, 0, STALL_FACTOR)
+
+
+def optimise_start(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
+                   rng: np.random.Generator, maxiter: int = 20000,
+                   limit_threads: bool = True, endgame: bool = False) -> StartRecord:
+    """One certified local optimisation from a uniform random start (module docstring).
+
+    ``limit_threads=False`` skips the threadpoolctl context, for callers that already hold one
+    around a batch of starts. ``endgame=True``: trust-region Newton once L-BFGS hands over.
+    """
+    t0 = time.perf_counter()
+    theta0 = rng.uniform(0.0, 2.0 * np.pi, circuit.n_params)
+    with threadpool_limits(limits=1) if limit_threads else nullcontext():
+        theta, _, _, it, _, status = lbfgs(circuit.ops, theta0, np.ascontiguousarray(psi0, dtype=np.complex128),
+                                           circuit.dense, circuit.diags, ham.xmasks, ham.coeffs,
+                                           LBFGS_MEMORY, maxiter, LBFGS_GTOL, *_switch_args(endgame))
+        it = int(it)
+        if status == SWITCHED:
+            theta, _, _, tr_it = trust_region_newton(circuit, psi0, ham, theta)
+            it += tr_it
+        return _record(circuit, psi0, ham, theta, it, t0)
+
+
+def optimise_batch(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
+                   rngs: list[np.random.Generator], width: int = 32, maxiter: int = 20000,
+                   limit_threads: bool = True, endgame: bool = False) -> list[StartRecord]:
+    """Certified local optimisations of len(rngs) starts of one instance, ``width`` in lock-step.
+
+    Start j draws theta0 from rngs[j] exactly as :func:`optimise_start`; the L-BFGS iteration is the
+    same per start (:func:`rmt_qgm.circuits.batch.lbfgs_batch`), then each start is certified (and,
+    with ``endgame``, finished by trust-region Newton) on its own. A record's ``seconds`` is its
+    share of the batched L-BFGS time plus its own certification time.
+    """
+    t0 = time.perf_counter()
+    theta0 = np.array([r.uniform(0.0, 2.0 * np.pi, circuit.n_params) for r in rngs]).reshape(len(rngs), -1)
+    psi = np.ascontiguousarray(psi0, dtype=np.complex128)
+    out = []
+    with threadpool_limits(limits=1) if limit_threads else nullcontext():
+        theta, _, _, its, _, status = lbfgs_batch(circuit.ops, theta0, psi, circuit.dense, circuit.diags,
+                                                  ham.xmasks, ham.coeffs, LBFGS_MEMORY, maxiter,
+                                                  LBFGS_GTOL, max(1, int(width)), *_switch_args(endgame))
+        share = (time.perf_counter() - t0) / max(1, len(rngs))
+        for j in range(len(rngs)):
+            t1 = time.perf_counter()
+            th, it = theta[j], int(its[j])
+            if status[j] == SWITCHED:
+                th, _, _, tr_it = trust_region_newton(circuit, psi, ham, th)
+                it += tr_it
+            rec = _record(circuit, psi, ham, th, it, t1)
+            rec.seconds += share
+            out.append(rec)
+    return out
