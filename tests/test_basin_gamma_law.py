@@ -1,13 +1,9 @@
 """The prediction rule of validation/basin_gamma_law.py (hypothesis (G)): alpha for a row comes only from
 other qubit counts at the same spectrum and gamma, inverse-variance weighted with the between-n scatter."""
-import os
-import sys
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation"))
-from basin_gamma_law import finite_d_fit, gamma_key, predicted_alpha, predicted_alpha_g1  # noqa: E402
+from validation.basin_gamma_law import finite_d_fit, gamma_key, predicted_alpha, predicted_alpha_g1
 
 
 def _a(n, p, alpha, se, ham="fidelity"):
@@ -54,7 +50,7 @@ def test_finite_d_fit_recovers_a_known_slope_and_moves_alpha_to_the_rows_d():
 
 @pytest.mark.parametrize("law", ["B2", "B2'"])
 def test_matching_alpha_recovers_the_tilt_that_produced_a_median(law):
-    from basin_gamma_law import matching_alpha
+    from validation.basin_gamma_law import matching_alpha
 
     from rmt_qgm.theory.basin import basin_weighted, ceiling_weighted
     from rmt_qgm.theory.distributions import TabulatedDistribution

@@ -1,12 +1,8 @@
 """Law (G2) of validation/basin_scaling_law.py: the OLS fit of log alpha on spectrum intercepts, log p and
 log d, and its prediction interval, checked on synthetic alphas drawn from a known law."""
-import os
-import sys
-
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation"))
-from basin_scaling_law import fit_g2, predicted_alpha_g2  # noqa: E402
+from validation.basin_scaling_law import fit_g2, predicted_alpha_g2
 
 
 def _points(rng, c, bp, bd, s, reps=1):

@@ -1,18 +1,17 @@
 """validation/circuit_model_cache.py: a cached circuit-model replicate is reused while the sources or the
 model's fingerprint are unchanged, and recomputed when the model's numbers change."""
-import os
-import sys
-
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation"))
-import circuit_model_cache as cmc  # noqa: E402
+from validation import circuit_model_cache as cmc
 
 
 @pytest.fixture
 def fake(monkeypatch, tmp_path):
     """A cache in tmp_path and a stand-in predict_raw whose output is ``state["offset"] + n + p`` (calls counted)."""
-    import rmt_qgm.theory.predict as tp
+    import importlib
+    # the module itself: once rmt_qgm.theory has lazily exported its function ``predict``, the attribute
+    # rmt_qgm.theory.predict is that function, and ``import rmt_qgm.theory.predict as tp`` would bind it
+    tp = importlib.import_module("rmt_qgm.theory.predict")
     state = {"offset": 0.0, "calls": 0, "source": "a" * 64}
 
     def predict(n, p, hamiltonian="fidelity", model="circuit", seed=0, n_mc=8000, ladder="auto"):

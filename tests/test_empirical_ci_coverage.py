@@ -1,14 +1,10 @@
 """The coverage machinery of validation/empirical_ci_coverage.py and the widened verdict of the table
 (validation/circuits_vs_theory.py): checked on synthetic intervals whose true coverage is known."""
-import os
-import sys
-
 import numpy as np
 from scipy.stats import norm
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "validation"))
-from circuits_vs_theory import verdict, verdict_pair, widen  # noqa: E402
-from empirical_ci_coverage import covered, widening_factor  # noqa: E402
+from validation.circuits_vs_theory import verdict, verdict_pair, widen
+from validation.empirical_ci_coverage import covered, widening_factor
 
 
 def test_widen_scales_each_half_width_about_the_median():

@@ -1,9 +1,10 @@
 """No import cycles in the package or the validation scripts (issue 21).
 
 Every module of rmt_qgm/ and every script of validation/ is parsed with ``ast``; every import statement
-counts, at module level or inside a function, relative or absolute. The validation scripts import each
-other by bare name (their directory is put on sys.path), so a bare ``import X`` / ``from X import ...``
-in validation/ names validation/X.py when that file exists. ``from P import name`` is an edge to the
+counts, at module level or inside a function, relative or absolute. The studies import each other as the
+package ``validation`` (``from validation.common import ...``); a bare ``import X`` / ``from X import ...``
+in validation/ (the older style, run with validation/ on sys.path) still names validation/X.py when that file
+exists. ``from P import name`` is an edge to the
 module P.name when that is a module, else to P. A parent package that Python initialises on the way is
 not an edge (it is already being imported when its submodule runs).
 """

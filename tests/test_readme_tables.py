@@ -7,15 +7,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "validation"))
-
-import render_index  # noqa: E402
-import render_readme_tables as T  # noqa: E402
+from validation import render_index  # noqa: E402
+from validation import render_readme_tables as T  # noqa: E402
 
 REPORT = os.path.join(ROOT, "validation", "results", "full", "report.json")
 
@@ -45,7 +42,7 @@ def test_readme_block_is_the_rendered_one(block):
 
 def test_studies_index_is_the_rendered_one():
     with open(render_index.INDEX, encoding="utf-8") as fh:
-        assert fh.read() == render_index.render(), "docs/studies/README.md is stale: run validation/render_index.py"
+        assert fh.read() == render_index.render(), "docs/studies/README.md is stale: run python -m validation.render_index"
 
 
 def _recount(checks: list[dict], names: list[str], model: str | None) -> tuple[int, int]:

@@ -41,12 +41,11 @@ then agree under (G3) leave-one-out (its predictions there lie within 0.01 in t 
 and the circuit model's own verdict at n = 6, p = 64, randspec:1 becomes MISMATCH (above the optimiser, as
 at every other gamma = 0.5 row).
 
-Run:  python validation/circuits_vs_theory.py [--quick] [--workers 2]
-      python validation/circuits_vs_theory.py --predict-only   # reuse the saved simulations
+Run:  python -m validation.circuits_vs_theory [--quick] [--workers 2]
+      python -m validation.circuits_vs_theory --predict-only   # reuse the saved simulations
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -56,11 +55,11 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
 # the table's grid, replicate rules, row simulation and interval helpers are shared with the basin-law scripts
-from common import (CIRCUIT_MAX_COST, CIRCUIT_REPLICATES, GAMMAS, HAMILTONIANS, QUBITS,  # noqa: E402
-                    REPLICATES, SIXTEEN_REPLICATE_ROWS, _cache_file, ci_widening, circuit_minima,
-                    circuit_replicates, load_json_if_present, simulate_row, verdict_pair, widen)
+from validation.common import (CIRCUIT_MAX_COST, CIRCUIT_REPLICATES, CVT_JSON, GAMMAS, HAMILTONIANS,  # noqa: E402
+                               QUBITS, REPLICATES, SIXTEEN_REPLICATE_ROWS, STOP, Study, _cache_file, ci_widening,
+                               circuit_minima, circuit_replicates, load_json_if_present, simulate_row,
+                               verdict_pair, widen)
 
 MODELS = ("circuit", "spherical", "whrf")
 
@@ -173,8 +172,7 @@ def incomplete_cell(row: dict, inc: dict) -> str:
     """Last-column text for a row covered only by an incomplete enumeration: the HT median of all minima
     (converted from t to F) against the circuit model's count-weighted median, z from
     basin_weighting.count_check."""
-    sys.path.insert(0, HERE)
-    from basin_weighting import count_check
+    from validation.basin_weighting import count_check
     c = row.get("circuit", {})
     if "median_se" not in c:
         return "not enumerable here"
@@ -214,8 +212,7 @@ def ceiling_loo_predictions(path: str | None = None) -> dict:
 def basin_cell(row: dict, g: dict | None, c: float | None = None, symbol: str = "α") -> str:
     """The basin-weighted prediction's cell, converted from t to F, with its verdict (and the verdict with
     the empirical interval widened by ``c`` where that differs)."""
-    sys.path.insert(0, HERE)
-    from basin_gamma_law import verdict as g_verdict
+    from validation.basin_gamma_law import verdict as g_verdict
     if g is None:
         return "not run"
     if g["alpha"] is None:
@@ -272,8 +269,7 @@ def basin_txt(path: str = BASIN_SUMMARY) -> str:
     oos = s["out_of_sample"]
     if not oos:
         return ""
-    sys.path.insert(0, HERE)
-    from basin_weighting import verdict as basin_verdict
+    from validation.basin_weighting import verdict as basin_verdict
     agree = sum(basin_verdict(r) == "agree" for r in oos)
     frac = np.median([(r["count_median_t"] - r["basin_median_t"]) / (r["count_median_t"] - r["empirical_median_t"])
                       for r in oos])
@@ -290,8 +286,7 @@ def gamma_law_txt(path: str = GAMMA_LAW_SUMMARY) -> str:
     g = gamma_law_predictions(path)
     if not g:
         return ""
-    sys.path.insert(0, HERE)
-    from basin_gamma_law import verdict as g_verdict
+    from validation.basin_gamma_law import verdict as g_verdict
     made = [r for r in g.values() if r["alpha"] is not None]
 
     def mismatches(verdicts):
@@ -323,8 +318,7 @@ def scaling_txt(path: str = SCALING_SUMMARY) -> str:
     s = load_json_if_present(path)
     if s is None:
         return ""
-    sys.path.insert(0, HERE)
-    from basin_gamma_law import verdict as g_verdict
+    from validation.basin_gamma_law import verdict as g_verdict
     v2 = [g_verdict(r["G2"]) for r in s["rows"]]
     loo = s.get("table_loo", [])
     v = [g_verdict(r) for r in loo]
@@ -349,8 +343,7 @@ def ceiling_txt(path: str = CEILING_SUMMARY) -> str:
     s = load_json_if_present(path)
     if s is None:
         return ""
-    sys.path.insert(0, HERE)
-    from basin_gamma_law import verdict as g_verdict
+    from validation.basin_gamma_law import verdict as g_verdict
     v3 = [g_verdict(r["G3"]) for r in s["rows"]]
     v2 = [g_verdict(r["G2"]) for r in s["rows"]]
     v = [g_verdict(r) for r in s["table_loo"]]
@@ -418,7 +411,7 @@ def incomplete_txt(s: dict, basin_verdict) -> str:
     inc = s.get("incomplete", [])
     if not inc:
         return " The rest is open (docs/theory.md §9.8, open question 8)."
-    from basin_weighting import count_check
+    from validation.basin_weighting import count_check
     zs = np.abs([z for z in map(count_check, inc) if z is not None])
     same = [basin_verdict(r, True) for r in s["out_of_sample"] if "same_p" in r]
     return (f" At larger p, incomplete enumerations (docs/studies/basin_weighting.md, part 3) give a count-weighted "
@@ -428,53 +421,49 @@ def incomplete_txt(s: dict, basin_verdict) -> str:
             f"{len(same)} rows (not a pre-declared prediction).")
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _options(ap) -> None:
     ap.add_argument("--quick", action="store_true", help="n = 4 only, fewer starts")
-    ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--starts", type=int, default=8)
     ap.add_argument("--instances", type=int, default=8)
-    ap.add_argument("--render-only", action="store_true",
-                    help="re-render docs/studies/circuits_vs_theory.md from the saved JSON without simulating")
     ap.add_argument("--predict-only", action="store_true",
                     help="keep the saved simulations, recompute the model predictions")
     ap.add_argument("--rows", type=lambda x: tuple(map(int, x.split(":"))), nargs="+", metavar="N:P",
                     help="with --predict-only: only the rows with these qubit counts and parameter counts")
     ap.add_argument("--fill-cache", action="store_true",
                     help="with --rows: only compute the circuit model's replicates into the cache (parallel-safe)")
-    a = ap.parse_args(argv)
+
+
+def _run(a):
     from rmt_qgm import __version__
-    from rmt_qgm.store import atomic_write_bytes, atomic_write_json
-    jpath = os.path.join(HERE, "results", "circuits_vs_theory.json")
     if a.fill_cache:
         for n, p in a.rows or ():
             for ham in HAMILTONIANS:
                 for r in range(circuit_replicates(n, p, ham)):
                     circuit_minima(n, p, ham, a.seed + 1000 * r)
                     print(f"cached n={n} p={p} {ham} replicate {r}", flush=True)
-        return 0
-    if a.render_only or a.predict_only:
-        with open(jpath, encoding="utf-8") as fh:
-            meta = json.load(fh)
-        if a.predict_only:
-            t0 = time.perf_counter()
-            for row in meta["rows"]:
-                if a.rows and (row["n"], row["p"]) not in a.rows:
-                    continue
-                add_predictions(row, meta["seed"])
-                print(json.dumps({k: row[k] for k in ("n", "p", "hamiltonian", "circuit", "spherical")}), flush=True)
-            key = "predict_seconds" if not a.rows else "predict_seconds_rows_" + "_".join(f"{n}:{p}" for n, p in a.rows)
-            meta[key] = time.perf_counter() - t0
-            meta["predict_date" if not a.rows else key.replace("seconds", "date")] = time.strftime("%Y-%m-%d")
-            atomic_write_json(jpath, meta)
-    else:
-        qubits = (4,) if a.quick else QUBITS
+        return STOP
+    if a.predict_only:
+        meta = STUDY.load()
         t0 = time.perf_counter()
-        rows = run(qubits, GAMMAS, HAMILTONIANS, a.starts, a.instances, a.workers, a.seed)
-        meta = {"version": __version__, "seed": a.seed, "starts": a.starts, "instances": a.instances,
-                "seconds": time.perf_counter() - t0, "date": time.strftime("%Y-%m-%d"), "rows": rows}
-        atomic_write_json(jpath, meta)
+        for row in meta["rows"]:
+            if a.rows and (row["n"], row["p"]) not in a.rows:
+                continue
+            add_predictions(row, meta["seed"])
+            print(json.dumps({k: row[k] for k in ("n", "p", "hamiltonian", "circuit", "spherical")}), flush=True)
+        key = "predict_seconds" if not a.rows else "predict_seconds_rows_" + "_".join(f"{n}:{p}" for n, p in a.rows)
+        meta[key] = time.perf_counter() - t0
+        meta["predict_date" if not a.rows else key.replace("seconds", "date")] = time.strftime("%Y-%m-%d")
+        return meta
+    qubits = (4,) if a.quick else QUBITS
+    t0 = time.perf_counter()
+    rows = run(qubits, GAMMAS, HAMILTONIANS, a.starts, a.instances, a.workers, a.seed)
+    return {"version": __version__, "seed": a.seed, "starts": a.starts, "instances": a.instances,
+            "seconds": time.perf_counter() - t0, "date": time.strftime("%Y-%m-%d"), "rows": rows}
+
+
+def render(meta: dict) -> str:
+    """docs/studies/circuits_vs_theory.md from the table's results (and the other studies' summaries)."""
     rows = meta["rows"]
     def tally(model, c=1.0):
         v = [verdict(r, model, c) for r in rows]
@@ -512,7 +501,7 @@ def main(argv=None) -> int:
                   ", so only the basin-weighted comparison exists there.")
               if matched else "")
     md = ["# Predicted vs simulated local-minimum values (randomized ansatz)", "",
-          f"Generated by `python validation/circuits_vs_theory.py` on {meta['date']} "
+          f"Generated by `python -m validation.circuits_vs_theory` on {meta['date']} "
           f"({meta['seconds']:.0f} s; {meta['instances']} Haar instances x {meta['starts']} starts per row, "
           f"seed {meta['seed']}).",
           "Loss units: raw F = <psi|H|psi>. Empirical values are optimiser-found (basin-weighted) minima;",
@@ -576,9 +565,11 @@ def main(argv=None) -> int:
           "closest at gamma = 0.75, where all values are small; it is a reference curve, as docs/theory.md §6.3 says.",
           "- Circuit facts that stand on their own: minima fall steadily with gamma at every n and for all "
           "three spectra, and the spread (q10-q90) narrows with n, as concentration predicts.", ""]
-    atomic_write_bytes(os.path.join(ROOT, "docs", "studies", "circuits_vs_theory.md"), "\n".join(md).encode())
-    return 0
+    return "\n".join(md)
 
+
+STUDY = Study("circuits_vs_theory", doc="circuits_vs_theory.md", summary=CVT_JSON, run=_run, render=render,
+              options=_options, description=__doc__)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(STUDY.main())

@@ -1,6 +1,20 @@
-"""Constants and helpers shared by the validation scripts (no script imports another script's helpers
-through a cycle: circuits_vs_theory.py, basin_weighting.py, basin_gamma_law.py, basin_scaling_law.py,
-basin_ceiling_law.py, empirical_ci_coverage.py and circuit_model_convergence.py take these from here).
+"""The studies' shared runner (:class:`Study`) and the constants and helpers they share.
+
+Every study in validation/ is a module that declares one ``STUDY = Study(...)`` (its name, its page in
+docs/studies/, its summary file, its own extra options), a ``run`` that computes the summary and a
+``render`` that turns the stored summary into the page. :meth:`Study.main` is the one command line of them
+all::
+
+    python -m validation.<study> [--workers N] [--render-only] [--out DIR] [study options]
+
+``--render-only`` re-renders the page from the committed summary without computing anything, ``--out``
+writes the page into DIR instead of docs/studies/ (to compare a rendering with the committed page). The
+runner writes the summary atomically and renders from the file as written (so a fresh run and
+``--render-only`` read the same JSON).
+
+No study imports another study's helpers through a cycle (tests/test_import_cycles.py): circuits_vs_theory,
+basin_weighting, basin_gamma_law, basin_scaling_law, basin_ceiling_law, empirical_ci_coverage and
+circuit_model_convergence take the constants and helpers below from here.
 
 The issue-3 table's grid, replicate counts and cost budget (validation/circuits_vs_theory.py's docstring
 states the replicate rules), its circuit Monte Carlo of one row (:func:`simulate_row`), the circuit model's
@@ -9,14 +23,103 @@ coverage of the table's empirical interval (:func:`ci_widening`, :func:`widen`, 
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import sys
 import time
+from typing import Callable
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+#: where the studies' pages are written (``--out`` overrides it)
+STUDIES_DOCS = os.path.join(ROOT, "docs", "studies")
+#: what a study's ``run`` returns when its mode wrote what it had to and nothing is to be rendered
+#: (a resumable part, a cache fill)
+STOP = object()
+
+
+class Study:
+    """One study: its declaration, its run and its render, behind the shared command line (module docstring).
+
+    name     the module's name (validation/<name>.py), used in the usage line and messages;
+    doc      the page's file name in docs/studies/, or None for a study that only prints;
+    summary  the JSON file ``run``'s result is stored in (atomically), or None for a study that keeps no
+             summary (it cannot re-render: ``--render-only`` is refused with exit 2);
+    run      ``run(args) -> dict | None | STOP``: the new summary (written, then rendered), None (nothing new:
+             render the stored summary, after a mode that updated files of its own) or STOP (done, no page);
+    render   ``render(summary) -> str``: the page;
+    options  ``options(parser)`` adds the study's own arguments;
+    after_write  called once the summary is written (e.g. to remove a file of partial results);
+    echo     print the page as well.
+    """
+
+    def __init__(self, name: str, *, doc: str | None, run: Callable, render: Callable,
+                 summary: str | None = None, options: Callable | None = None, description: str | None = None,
+                 after_write: Callable | None = None, echo: bool = False):
+        self.name, self.doc, self.summary = name, doc, summary
+        self.run, self.render, self.options, self.after_write, self.echo = run, render, options, after_write, echo
+        self.description = (description or name).strip().splitlines()[0]
+
+    def parser(self) -> argparse.ArgumentParser:
+        ap = argparse.ArgumentParser(prog=f"python -m validation.{self.name}", description=self.description)
+        ap.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+        ap.add_argument("--render-only", action="store_true",
+                        help="re-render the page from the stored summary without computing anything")
+        ap.add_argument("--out", metavar="DIR", default=STUDIES_DOCS,
+                        help="directory the page is written to (default docs/studies/)")
+        if self.options is not None:
+            self.options(ap)
+        return ap
+
+    def page_path(self, out: str = STUDIES_DOCS) -> str | None:
+        return None if self.doc is None else os.path.join(out, self.doc)
+
+    def load(self) -> dict:
+        """The stored summary."""
+        with open(self.summary, encoding="utf-8") as fh:
+            return json.load(fh)
+
+    def render_stored(self) -> str:
+        """The page as rendered from the stored summary (what ``--render-only`` writes)."""
+        return self.render(self.load())
+
+    def main(self, argv=None) -> int:
+        from rmt_qgm.store import atomic_write_bytes, atomic_write_json
+        a = self.parser().parse_args(argv)
+        if a.workers < 1:
+            print(f"{self.name}: --workers must be >= 1", file=sys.stderr)
+            return 2
+        if a.render_only and self.summary is None:
+            print(f"{self.name}: keeps no summary, so there is nothing to re-render (run it without --render-only)",
+                  file=sys.stderr)
+            return 2
+        summary = None
+        if not a.render_only:
+            result = self.run(a)
+            if result is STOP:
+                return 0
+            if result is not None:
+                if self.summary is None:
+                    summary = result
+                else:
+                    os.makedirs(os.path.dirname(self.summary), exist_ok=True)
+                    atomic_write_json(self.summary, result)
+                    if self.after_write is not None:
+                        self.after_write()
+        if summary is None:
+            summary = self.load()
+        text = self.render(summary)
+        page = self.page_path(a.out)
+        if page is not None:
+            os.makedirs(a.out, exist_ok=True)
+            atomic_write_bytes(page, text.encode())
+        if self.echo or page is None:
+            print(text)
+        return 0
+
 
 #: the issue-3 table (validation/circuits_vs_theory.py) and its results
 CVT_JSON = os.path.join(HERE, "results", "circuits_vs_theory.json")
@@ -76,7 +179,7 @@ def simulate_row(n: int, p: int, ham: str, starts: int, instances: int, workers:
 #: the exact circuit model's replicate results (predict_raw()["minima"]), one JSON per (n, p, H, seed), valid while
 #: the model's sources or its fingerprint are unchanged (circuit_model_cache.py); shared with basin_weighting.py
 #: and basin_gamma_law.py, which tilt the same laws
-from circuit_model_cache import _cache_file, circuit_minima  # noqa: E402,F401  (re-exported)
+from validation.circuit_model_cache import _cache_file, circuit_minima  # noqa: E402,F401  (re-exported)
 
 
 def circuit_replicates(n: int, p: int, ham: str) -> int:

@@ -1,20 +1,24 @@
 """Held-out test of predict's default against simulated circuits (declared in docs/studies/heldout_predict.md).
 
-python validation/heldout_predict.py [--workers 2] [--render-only]
+python -m validation.heldout_predict [--workers 2] [--render-only] [--out DIR]
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
 
+from validation.common import STUDIES_DOCS, Study
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "results", "heldout_predict.json")
-DOC = os.path.join(HERE, "..", "docs", "studies", "heldout_predict.md")
+#: the rows done so far (resumable; removed once the summary is written)
+PARTIAL = OUT + ".partial"
+DOC = os.path.join(STUDIES_DOCS, "heldout_predict.md")
 ROWS = [(n, g, h) for n, hams in ((5, ("fidelity", "projector:4", "randspec:7")),
                                    (6, ("fidelity", "projector:8", "randspec:7")))
         for g in (0.25, 0.5, 0.75) for h in hams]
@@ -91,41 +95,38 @@ def render(res: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--workers", default=2, type=int)
-    ap.add_argument("--render-only", action="store_true")
-    a = ap.parse_args()
+def _run(a) -> dict:
     from rmt_qgm import __version__
-    from rmt_qgm.store import atomic_write_bytes, atomic_write_json
-    if a.render_only:
-        with open(OUT, encoding="utf-8") as fh:
-            res = json.load(fh)
-    else:
-        t0 = time.perf_counter()
-        done = {}
-        if os.path.exists(OUT + ".partial"):
-            with open(OUT + ".partial", encoding="utf-8") as fh:
-                done = {tuple(k.split("|")): v for k, v in json.load(fh).items()}
-        for n, g, h in ROWS:
-            key = (str(n), str(g), h)
-            if key not in done:
-                done[key] = run_row(n, g, h, a.workers)
-                atomic_write_json(OUT + ".partial", {"|".join(k): v for k, v in done.items()})
-                print(json.dumps(done[key]), flush=True)
-        rows = [done[(str(n), str(g), h)] for n, g, h in ROWS]
-        import subprocess
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=HERE).stdout.strip()
-        res = {"version": __version__, "commit": commit, "date": time.strftime("%Y-%m-%d"),
-               "seconds": time.perf_counter() - t0,
-               "simulation": SIM, "rows": rows, "verdict": verdicts(rows)}
-        atomic_write_json(OUT, res)
-        os.remove(OUT + ".partial")
+    from rmt_qgm.store import atomic_write_json
+    t0 = time.perf_counter()
+    done = {}
+    if os.path.exists(PARTIAL):
+        with open(PARTIAL, encoding="utf-8") as fh:
+            done = {tuple(k.split("|")): v for k, v in json.load(fh).items()}
+    for n, g, h in ROWS:
+        key = (str(n), str(g), h)
+        if key not in done:
+            done[key] = run_row(n, g, h, a.workers)
+            atomic_write_json(PARTIAL, {"|".join(k): v for k, v in done.items()})
+            print(json.dumps(done[key]), flush=True)
+    rows = [done[(str(n), str(g), h)] for n, g, h in ROWS]
+    import subprocess
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=HERE).stdout.strip()
+    return {"version": __version__, "commit": commit, "date": time.strftime("%Y-%m-%d"),
+            "seconds": time.perf_counter() - t0,
+            "simulation": SIM, "rows": rows, "verdict": verdicts(rows)}
+
+
+def page(res: dict) -> str:
+    """The page: its hand-written declaration (everything above MARK in the committed page) and the results."""
     with open(DOC, encoding="utf-8") as fh:
         head = fh.read().split(MARK)[0].rstrip() + "\n\n"
-    atomic_write_bytes(DOC, (head + render(res)).encode())
+    return head + render(res)
 
+
+STUDY = Study("heldout_predict", doc="heldout_predict.md", summary=OUT, run=_run, render=page,
+              after_write=lambda: os.remove(PARTIAL), description=__doc__)
 
 if __name__ == "__main__":
-    main()
+    sys.exit(STUDY.main())

@@ -16,8 +16,8 @@ Regions (n, p, gamma, spectra) are read from the checks' parameters and the rows
 markers, the marked block is appended at the end. tests/test_readme_tables.py fails when the README's block is
 not what this script renders (a hand edit or stale results).
 
-Run:  python validation/render_readme_tables.py            # rewrite the README's block
-      python validation/render_readme_tables.py --check    # exit 1 if the README's block is stale
+Run:  python -m validation.render_readme_tables            # rewrite the README's block
+      python -m validation.render_readme_tables --check    # exit 1 if the README's block is stale
 """
 from __future__ import annotations
 
@@ -30,8 +30,7 @@ from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-from common import CVT_JSON  # noqa: E402
+from validation.common import CVT_JSON  # noqa: E402
 
 README = os.path.join(ROOT, "README.md")
 REPORT = os.path.join(HERE, "results", "full", "report.json")
@@ -164,7 +163,7 @@ def known_cell(checks: list[dict]) -> str:
 def g3_rows() -> tuple[list[str], dict]:
     """The two rows of the engine's optimiser-found law: leave-one-out on the table, and its declared tests;
     also the counts (for the consistency test)."""
-    from basin_gamma_law import verdict
+    from validation.basin_gamma_law import verdict
     with open(CEILING_SUMMARY, encoding="utf-8") as fh:
         s = json.load(fh)
     with open(CVT_JSON, encoding="utf-8") as fh:
@@ -198,7 +197,7 @@ def g3_rows() -> tuple[list[str], dict]:
 
 
 def _pass_min() -> int:
-    from basin_ceiling_law import PASS_MIN
+    from validation.basin_ceiling_law import PASS_MIN
     return PASS_MIN
 
 
