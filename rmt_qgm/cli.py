@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--no-progress", action="store_true", help="no progress bar")
     pr.add_argument("--json", action="store_true", help="print the whole Prediction as JSON")
 
+    cb = sub.add_parser("calibrate", help="rebuild the package's (G3) basin-law calibration "
+                        "(rmt_qgm/data/basin_law_g3.json) from its stored fit points (rmt_qgm/calibration.py)")
+    cb.add_argument("--check", action="store_true", help="only compare: exit 1 if the rebuilt coefficients "
+                    "differ from the shipped ones")
     v = sub.add_parser("validate", help="checks of theory vs sampling, enumeration and circuits")
     mode = v.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="the quick suite (default; < 1 min)")
@@ -248,6 +252,13 @@ def cmd_predict(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from .calibration import calibrate
+    code, lines = calibrate(check=a.check)
+    print("\n".join(lines))
+    return code
+
+
 def cmd_validate(a: argparse.Namespace) -> int:
     workers = check_int("--workers", a.workers, 1)
     seed = check_int("--seed", a.seed, 0)
@@ -356,7 +367,7 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
 
 
 COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
-            "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "figure": cmd_figure, "sweep-report": cmd_sweep_report,
+            "calibrate": cmd_calibrate, "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "figure": cmd_figure, "sweep-report": cmd_sweep_report,
             "circuit": cmd_circuit, "dla": cmd_dla}
 
 

@@ -65,7 +65,9 @@ without a circuit-model law counts as "no prediction" (not agree). Pass: at leas
 (the second test's 13/15 ratio, rounded up). Expected: pass at gamma <= 0.5; at gamma = 0.75 less sure,
 since the fit's b_d extrapolates and n = 3 has few minima per instance. Run with --third-test.
 
-Writes validation/results/basin_ceiling_law/summary.json and docs/studies/basin_ceiling_law.md. Needs
+Writes validation/results/basin_ceiling_law/summary.json, docs/studies/basin_ceiling_law.md and, on a full run,
+the package's calibration rmt_qgm/data/basin_law_g3.json (rmt_qgm/calibration.py; rebuilt from the points it
+stores by rmt-qgm calibrate). Needs
 validation/results/basin_gamma_law/summary.json, validation/results/empirical_ci_coverage/ and the table's
 circuit-model replicates.
 
@@ -275,22 +277,16 @@ def _render_extra(t: dict, title: str) -> list[str]:
     return lines + [""]
 
 
-CALIBRATION = os.path.join(ROOT, "rmt_qgm", "data", "basin_law_g3.json")
-
-
 def write_calibration(s: dict) -> None:
-    """The (G3) fit of summary ``s`` as the package's calibration (rmt_qgm.theory.optimiser_law), with its
-    provenance; written atomically on every full run."""
-    from rmt_qgm.store import atomic_write_json
-    cal = usable(s["calibration"])
-    atomic_write_json(CALIBRATION, {
-        **{k: s["fit"][k] for k in ("hamiltonians", "beta", "xtx_inv", "s", "df", "points")},
+    """The (G3) fit of summary ``s`` as the package's calibration (rmt_qgm/data/basin_law_g3.json, read by
+    rmt_qgm.theory.optimiser_law), with its fit points and provenance; written atomically on every full run by
+    the package's own fit (rmt_qgm/calibration.py, which ``rmt-qgm calibrate`` reruns from the stored points)."""
+    from rmt_qgm.calibration import write_calibration as write
+    write(usable(s["calibration"]), {
         "law": "(G3): log alpha' = c_H + b_p log p + b_d log d, (B1') with t_c = the "
                f"{s['ceiling_q']:g} quantile of the count-weighted law",
         "date": s["date"], "version": s["version"], "ceiling_q": s["ceiling_q"],
-        "source": "validation/basin_ceiling_law.py (docs/studies/basin_ceiling_law.md)",
-        "qubits": [min(q["n"] for q in cal), max(q["n"] for q in cal)],
-        "gammas": sorted({q["p"] / 2 ** (q["n"] + 1) for q in cal})})
+        "source": "validation/basin_ceiling_law.py (docs/studies/basin_ceiling_law.md)"})
 
 
 def _counts(v: list[str]) -> str:

@@ -52,7 +52,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 from validation.basin_gamma_law import predicted_alpha, tilt_row, verdict  # noqa: E402
 from validation.common import CVT_JSON, Study, HAMILTONIANS, ci_widening, simulate_row, verdict_pair  # noqa: E402
-from rmt_qgm.theory.optimiser_law import design, exponent_from_fit  # noqa: E402
+from rmt_qgm.calibration import fit_log_alpha  # noqa: E402
+from rmt_qgm.theory.optimiser_law import exponent_from_fit  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "basin_scaling_law")
 GAMMA_LAW_SUMMARY = os.path.join(HERE, "results", "basin_gamma_law", "summary.json")
@@ -79,21 +80,9 @@ def calibration_points(summary: dict) -> list[dict]:
     return pts
 
 
-def _design(n, p, ham, hams) -> np.ndarray:
-    return design(n, p, [float(ham == h) for h in hams])
-
-
-def fit_g2(points: list[dict]) -> dict:
-    """OLS of log alpha on (spectrum intercepts, log p, log d); returns coefficients, (X'X)^-1, the residual
-    s.d. and its degrees of freedom."""
-    hams = sorted({q["hamiltonian"] for q in points})
-    X = np.array([_design(q["n"], q["p"], q["hamiltonian"], hams) for q in points])
-    y = np.log([q["alpha"] for q in points])
-    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
-    df = len(y) - X.shape[1]
-    s = float(np.sqrt(np.sum((y - X @ beta) ** 2) / df))
-    return {"hamiltonians": hams, "beta": beta.tolist(), "xtx_inv": np.linalg.inv(X.T @ X).tolist(), "s": s,
-            "df": df, "points": len(y), "kappa": float(-beta[-1] / beta[-2])}
+#: (G2)'s least-squares fit: OLS of log alpha on (spectrum intercepts, log p, log d); coefficients, (X'X)^-1, the
+#: residual s.d. and its degrees of freedom (the package's, which also fits (G3): rmt_qgm/calibration.py)
+fit_g2 = fit_log_alpha
 
 
 def predicted_alpha_g2(fit: dict, n: int, p: int, ham: str) -> dict | None:

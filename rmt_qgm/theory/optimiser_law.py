@@ -21,8 +21,9 @@ declared test; and at n = 3, below the calibrated qubit counts, where 9 of 11 ag
 (both misses at p = 2, where most instances have a single minimum). So the result carries a warning above
 γ = 0.75 and outside n = 4–7. (G3) is a fitted law, not a derivation.
 
-The fit's coefficients live in rmt_qgm/data/basin_law_g3.json, written by validation/basin_ceiling_law.py
-with its provenance (date, fit points, residual).
+The fit's coefficients live in rmt_qgm/data/basin_law_g3.json with their provenance (date, fit points,
+residual), written by validation/basin_ceiling_law.py through rmt_qgm/calibration.py; ``rmt-qgm calibrate``
+rebuilds them from the stored fit points (``--check``: exit 1 if they differ).
 """
 from __future__ import annotations
 
