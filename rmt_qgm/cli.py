@@ -159,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--no-orbit", action="store_true", help="skip the orbit dimension")
     dl.add_argument("--max-dim", default="2000000", help="stop if the algebra exceeds this dimension")
     dl.add_argument("--json", action="store_true", help="print the result as JSON")
+    op = sub.add_parser("overparam", help="QFIM rank against p for a generators file (params_c, against the orbit "
+                        "dimension) and, with --hamiltonian, the predicted landscape transition")
+    op.add_argument("--qubits", "-n", required=True, help="number of qubits n (1..8)")
+    op.add_argument("--generators-file", "-g", required=True, help="generators file (rmt-qgm circuit)")
+    op.add_argument("--psi0", default="zero", help="zero (default) | plus | random:SEED | FILE of 2^n amplitudes")
+    op.add_argument("--hamiltonian", "-H", default=None, help="Hamiltonian spec (as simulate): also the landscape "
+                    "transition landscape_params_c")
+    op.add_argument("--seed", default="0", help="seed of the generic angles and optimiser starts (>= 0)")
+    op.add_argument("--max-params", default=None, help="largest p tried (default 4 (orbit dim + L))")
+    op.add_argument("--starts", default="8", help="optimiser starts for the optimum on the orbit (1..1000, default 8)")
+    op.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -358,6 +369,20 @@ def cmd_dla(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_overparam(a: argparse.Namespace) -> int:
+    from .algebra.generators import read_generators
+    from .algebra.overparam import OVERPARAM_MAX_QUBITS, analyse_overparam, format_overparam
+    n = check_int("--qubits", a.qubits, 1, OVERPARAM_MAX_QUBITS)
+    seed = check_int("--seed", a.seed, 0)
+    max_params = None if a.max_params is None else check_int("--max-params", a.max_params, 1, 100000)
+    starts = check_int("--starts", a.starts, 1, 1000)
+    gens = read_generators(a.generators_file, n)
+    res = analyse_overparam(gens, n, psi0=a.psi0, hamiltonian=a.hamiltonian, seed=seed, max_params=max_params,
+                            starts=starts)
+    _print_summary(res, a.json, format_overparam)
+    return 0
+
+
 def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
     from .store import to_jsonable
     if as_json:
@@ -368,7 +393,7 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
 
 COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
             "calibrate": cmd_calibrate, "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "figure": cmd_figure, "sweep-report": cmd_sweep_report,
-            "circuit": cmd_circuit, "dla": cmd_dla}
+            "circuit": cmd_circuit, "dla": cmd_dla, "overparam": cmd_overparam}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
