@@ -23,8 +23,9 @@ from validation.common import STOP, Study
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VALIDATION = os.path.join(ROOT, "validation")
 #: modules of validation/ that are not studies: the package, the runner and shared helpers, the circuit-model
-#: cache, and the two index renderers (README table, docs/studies/README.md) with their own --check
-NOT_STUDIES = {"__init__", "common", "circuit_model_cache", "render_index", "render_readme_tables"}
+#: cache, the raw-results archives (artefacts), and the two index renderers (README table,
+#: docs/studies/README.md) with their own --check
+NOT_STUDIES = {"__init__", "common", "circuit_model_cache", "artefacts", "render_index", "render_readme_tables"}
 STUDIES = sorted(f[:-3] for f in os.listdir(VALIDATION) if f.endswith(".py") and f[:-3] not in NOT_STUDIES)
 
 

@@ -86,6 +86,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+from validation import artefacts  # noqa: E402
 from validation.basin_gamma_law import (NEW_N_JSON, implied_alpha_precise, implied_alpha_range,  # noqa: E402
                                         tilt_row, verdict)
 from validation.basin_scaling_law import (GAMMA_LAW_SUMMARY, _render_loo, calibration_points,  # noqa: E402
@@ -146,7 +147,7 @@ def table_loo_g3(pts: list[dict]) -> list[dict]:
 def fallback_rows(rows: list[dict]) -> list[str]:
     """The test rows whose circuit model ran with FALLBACK_DRAWS draws per replicate (basin_weighting.circuit_laws)."""
     return [f"n = {r['n']}, p = {r['p']}, {r['hamiltonian']}" for r in rows
-            if os.path.exists(_cache_file(r["n"], r["p"], r["hamiltonian"], CIRCUIT_SEED, FALLBACK_DRAWS))]
+            if artefacts.exists(_cache_file(r["n"], r["p"], r["hamiltonian"], CIRCUIT_SEED, FALLBACK_DRAWS))]
 
 
 def run(workers: int, summary: dict) -> dict:

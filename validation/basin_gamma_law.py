@@ -49,6 +49,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+from validation import artefacts  # noqa: E402
 from validation.basin_weighting import (SEED, add_systematic, analyse, analyse_incomplete, calibration_cases,
                                         circuit_laws, empirical_t, enumerate_config, tilted_median)
 from validation.common import (CI_COVERAGE, CVT_JSON, HAMILTONIANS, STOP, Study, ci_widening, load_json_if_present,
@@ -83,7 +84,7 @@ def run_enumerations(workers: int) -> None:
         for n, p, starts, inst in configs:
             for ham in HAMILTONIANS:
                 f = path(kind, n, p, ham)
-                if not os.path.exists(f):
+                if not artefacts.exists(f):
                     rec = enumerate_config(n, p, ham, starts, inst, workers, with_logdet=logdet)
                     atomic_write_json(f, rec)
                     print(f"{kind} {ham} n={n} p={p}: {rec['seconds']:.0f} s", flush=True)
@@ -95,8 +96,7 @@ GLOBAL_T = 1e-8
 
 def global_share(kind: str, n: int, p: int, ham: str) -> float:
     """Share of the distinct minima (over instances) of one n = 3 enumeration with t < GLOBAL_T."""
-    with open(path(kind, n, p, ham), encoding="utf-8") as fh:
-        rec = json.load(fh)
+    rec = artefacts.load_json(path(kind, n, p, ham))
     t = np.concatenate([o["t"] for o in rec["per_instance"]])
     return float(np.mean(t < GLOBAL_T))
 
@@ -174,8 +174,7 @@ def cross_analysis(rng: np.random.Generator, thin: list[dict]) -> list[dict]:
     for kind, configs in (("complete", CROSS_COMPLETE), ("incomplete", CROSS_INCOMPLETE)):
         for n, p, _, _ in configs:
             for ham in HAMILTONIANS:
-                with open(path("enum" if kind == "complete" else "seen", n, p, ham), encoding="utf-8") as fh:
-                    rec = json.load(fh)
+                rec = artefacts.load_json(path("enum" if kind == "complete" else "seen", n, p, ham))
                 if kind == "complete":
                     a = analyse(rec, rng)
                 else:

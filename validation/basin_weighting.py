@@ -44,6 +44,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+from validation import artefacts  # noqa: E402
 from validation.common import (CIRCUIT_MAX_COST, CVT_JSON, FALLBACK_DRAWS, HAMILTONIANS, STOP,  # noqa: E402
                                Study, circuit_minima, circuit_replicates)
 
@@ -578,7 +579,7 @@ def _run(a):
         for n, p, starts, inst, *hams in INCOMPLETE:
             for ham in (a.only,) if a.only else (hams[0] if hams else HAMILTONIANS):
                 path = incomplete_path(n, p, ham)
-                if not os.path.exists(path):
+                if not artefacts.exists(path):
                     rec = enumerate_config(n, p, ham, starts, inst, a.workers, with_logdet=False)
                     atomic_write_json(path, rec)
                     print(f"incomplete {ham} n={n} p={p}: {rec['seconds']:.0f} s", flush=True)
@@ -588,9 +589,8 @@ def _run(a):
     for ham in (a.only,) if a.only else HAMILTONIANS:
         for n, p, starts, inst in CONFIGS:
             path = enum_path(n, p, ham)
-            if os.path.exists(path):                       # resumable: finished configurations are kept
-                with open(path, encoding="utf-8") as fh:
-                    rec = json.load(fh)
+            if artefacts.exists(path):                     # resumable: finished configurations are kept
+                rec = artefacts.load_json(path)
             else:
                 rec = enumerate_config(n, p, ham, starts, inst, a.workers)
                 atomic_write_json(path, rec)
@@ -608,10 +608,9 @@ def _run(a):
     for n, p, _, _, *hams in INCOMPLETE:
         for ham in hams[0] if hams else HAMILTONIANS:
             path = incomplete_path(n, p, ham)
-            if not os.path.exists(path):
+            if not artefacts.exists(path):
                 continue
-            with open(path, encoding="utf-8") as fh:
-                rec = json.load(fh)
+            rec = artefacts.load_json(path)
             row = {"n": n, "p": p, "hamiltonian": ham, "starts": rec["starts"], "instances": rec["instances"],
                    "seconds": rec["seconds"], "analysis": analyse_incomplete(rec, rng)}
             row["circuit_count_median_t"] = circuit_count_median_t(n, p, ham)

@@ -1,5 +1,8 @@
 """The cache of the exact circuit model's replicates (validation/results/circuit_model_cache/).
 
+New entries are written there as plain files; the committed ones are kept compressed in
+validation/artefacts/circuit_model_cache.tar.xz and read through validation/artefacts.py (a plain file wins).
+
 A replicate, predict_raw(n, p, H, model="circuit", seed, n_mc)["minima"], costs seconds to ten minutes, and
 the validation scripts reuse some 450 of them. An entry is valid when the code that made it would make
 it again:
@@ -20,6 +23,8 @@ import json
 import os
 import time
 from functools import lru_cache
+
+from validation import artefacts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CIRCUIT_CACHE = os.path.join(HERE, "results", "circuit_model_cache")
@@ -110,9 +115,8 @@ def circuit_minima(n: int, p: int, ham: str, seed: int, n_mc: int = 8000) -> dic
     from rmt_qgm.store import atomic_write_json
     from rmt_qgm.theory.predict import predict_raw
     f = _cache_file(n, p, ham, seed, n_mc)
-    if os.path.exists(f):
-        with open(f, encoding="utf-8") as fh:
-            c = json.load(fh)
+    if artefacts.exists(f):                # a plain file, or archived (validation/artefacts.py)
+        c = artefacts.load_json(f)
         if entry_valid(c):
             return c["minima"]
     t0 = time.perf_counter()

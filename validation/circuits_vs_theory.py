@@ -56,6 +56,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # the table's grid, replicate rules, row simulation and interval helpers are shared with the basin-law scripts
+from validation import artefacts  # noqa: E402
 from validation.common import (CIRCUIT_MAX_COST, CIRCUIT_REPLICATES, CVT_JSON, GAMMAS, HAMILTONIANS,  # noqa: E402
                                QUBITS, REPLICATES, SIXTEEN_REPLICATE_ROWS, STOP, Study, _cache_file, ci_widening,
                                circuit_minima, circuit_replicates, load_json_if_present, simulate_row,
@@ -80,7 +81,7 @@ def run(qubits, gammas, hams, starts, instances, workers, seed) -> list[dict]:
 
 def cached(n: int, p: int, ham: str, seed: int) -> bool:
     """Whether every replicate of the circuit model for this row is in CIRCUIT_CACHE (any model version)."""
-    return all(os.path.exists(_cache_file(n, p, ham, seed + 1000 * r))
+    return all(artefacts.exists(_cache_file(n, p, ham, seed + 1000 * r))
                for r in range(circuit_replicates(n, p, ham)))
 
 

@@ -39,6 +39,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+from validation import artefacts  # noqa: E402
 from validation.common import HAMILTONIANS, Study, bootstrap_median_ci  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "empirical_ci_coverage")
@@ -57,9 +58,8 @@ def simulate(n: int, p: int, ham: str, workers: int) -> dict[str, np.ndarray]:
     from rmt_qgm.simulate import run_simulation
     from rmt_qgm.store import atomic_write_bytes, npz_bytes
     f = os.path.join(OUT, f"n{n}_p{p}_{ham.replace(':', '')}_s{SEED}.npz")
-    if os.path.exists(f):
-        with np.load(f) as z:
-            return {k: z[k] for k in z.files}
+    if artefacts.exists(f):                # a plain file, or archived (validation/artefacts.py)
+        return artefacts.load_npz(f)
     t0 = time.perf_counter()
     sim = run_simulation(n, p, ansatz="randomized", hamiltonian=ham, starts=STARTS, instances=INSTANCES,
                          seed=SEED, workers=workers)
