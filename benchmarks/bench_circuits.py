@@ -7,16 +7,20 @@ Cases (issue 2):
 - exact Hessian at (n=8, p=512): rmt_qgm vs a central finite-difference Hessian from qulacs backprop
   (2p gradient calls; qulacs has no exact Hessian);
 - certified local minima per second at (n=6, gamma=0.5 -> p=64, randomized ansatz, fidelity loss) with
-  2 workers, vs the same L-BFGS loop driven by qulacs (dense Haar gates + parametric RZ) without
-  certification, 2 processes.
+  2 workers, batched path (``batch``, issue 22) and single-start path, vs the same L-BFGS loop driven by
+  qulacs (dense Haar gates + parametric RZ) without certification, 2 processes;
+- second-order endgame (issue 22): iterations and seconds per start with and without it at n = 6,
+  gamma = 0.75, 1, 1.25 (``--cases endgame``);
+- seconds per instance (one start) at n = 8, gamma = 1 (``--cases instance8``).
 
 Every timing is the median of repeats after a warm-up (numba compiles on first call). BLAS threads are
-limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick]
+limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick] [--cases ...] [--out F]\nRecorded runs: benchmarks/results/bench_circuits_*.json (with the host's load average: shared hosts).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -179,45 +183,150 @@ def _qulacs_starts(args):
     return found, disagreement
 
 
-def case_minima_rate(n, p, starts, workers):
-    """Sustained rate over 2 instances x ``starts`` starts; worker start-up (process pool, numba cache
-    load) is inside the timed region, so short runs understate the rate."""
+def case_minima_rate(n, p, starts, workers, batch=32):
+    """Sustained rate over 2 instances x ``starts`` starts, for the single-start path (batch=0) and the
+    batched path (batch=B), both certified; worker start-up (process pool, numba cache load) is inside
+    the timed region, so short runs understate the rate. Peer: the same L-BFGS loop driven by qulacs
+    (scipy L-BFGS-B), uncertified, min(starts, 24) starts per process."""
     from rmt_qgm.simulate import run_simulation
     run_simulation(n, p, starts=2, instances=1, seed=99, workers=1)           # warm-up / compile
-    t = time.perf_counter()
-    res = run_simulation(n, p, ansatz="randomized", hamiltonian="fidelity", starts=starts,
-                         instances=2, seed=1, workers=workers)
-    ours_s = time.perf_counter() - t
-    s = res.summary()
-    n_min = s["minima"]["certified"]
+    run_simulation(n, p, starts=2, instances=1, seed=99, workers=1, batch=2)
+    rates = {}
+    for b in (0, batch):
+        t = time.perf_counter()
+        res = run_simulation(n, p, ansatz="randomized", hamiltonian="fidelity", starts=starts,
+                             instances=2, seed=1, workers=workers, batch=b)
+        rates[b] = (res.summary()["minima"]["certified"], time.perf_counter() - t, res.arrays())
     t = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
         parts = list(pool.map(_qulacs_starts, [(n, p, 1 + w, min(starts, 24)) for w in range(workers)]))
     peer_found = sum(x[0] for x in parts)
     peer_s = time.perf_counter() - t
-    ours_rate = n_min / ours_s
     peer_rate = peer_found / peer_s
+    ours_rate = rates[batch][0] / rates[batch][1]
+    single_rate = rates[0][0] / rates[0][1]
+    fa, fb = rates[0][2]["F"], rates[batch][2]["F"]
     return {"case": f"certified minima/s n={n} p={p} randomized fidelity workers={workers}",
-            "rmt_qgm_minima_per_s": ours_rate, "rmt_qgm_certified_minima": n_min,
-            "rmt_qgm_starts": 2 * starts, "qulacs_lbfgs_converged_per_s (uncertified)": peer_rate,
+            "batch": batch, "rmt_qgm_minima_per_s": ours_rate, "rmt_qgm_certified_minima": rates[batch][0],
+            "rmt_qgm_seconds": rates[batch][1], "rmt_qgm_starts": 2 * starts,
+            "rmt_qgm_single_start_path_minima_per_s": single_rate,
+            "rmt_qgm_single_start_path_certified_minima": rates[0][0],
+            "batch_over_single_path": ours_rate / single_rate,
+            "same_minimum_batch_vs_single (|dF| <= 1e-9)": float(np.mean(np.abs(fa - fb) <= 1e-9)),
+            "qulacs_lbfgs_converged_per_s (uncertified)": peer_rate,
             "ratio_vs_qulacs": ours_rate / peer_rate if peer_rate else None, "goal_per_s": 50,
-            "peer_objective_max_disagreement": max(x[1] for x in parts)}
+            "goal_met": bool(ours_rate >= 50),
+            "peer_objective_max_disagreement": max(x[1] for x in parts),
+            "load_average_1min_at_end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
+
+
+def _instance_time(args):
+    from rmt_qgm.simulate import run_simulation
+    n, p, seed, i, endgame = args
+    t = time.perf_counter()
+    res = run_simulation(n, p, ansatz="randomized", hamiltonian="fidelity", starts=1, instances=1,
+                         seed=seed + i, workers=1, endgame=endgame)
+    r = res.arrays()
+    return (time.perf_counter() - t, int(r["iterations"][0]), bool(r["certified"][0]), float(r["F"][0]),
+            int(r["index"][0]))
+
+
+def case_instance_time(n, gm, instances, workers=2, endgame_modes=(False, True)):
+    """Seconds per instance (one start each, as in paper-fig1's columns) at (n, gamma), randomized
+    ansatz, fidelity loss, for the plain L-BFGS path and the endgame; instances run in parallel on
+    ``workers`` processes, each timed on its own (including its certification Hessian)."""
+    p = int(round(gm * 2 ** (n + 1)))
+    _instance_time((n, 8, 0, 0, True))                                  # compile
+    out = {"case": f"time per instance n={n} gamma={gm} p={p} randomized fidelity, 1 start",
+           "instances": instances}
+    for eg in endgame_modes:
+        with ProcessPoolExecutor(workers) as pool:
+            res = list(pool.map(_instance_time, [(n, p, 7000, i, eg) for i in range(instances)]))
+        out["endgame" if eg else "lbfgs"] = {
+            "seconds": [r[0] for r in res], "seconds_median": float(np.median([r[0] for r in res])),
+            "iterations": [r[1] for r in res], "certified": int(sum(r[2] for r in res)),
+            "F": [r[3] for r in res], "index": [r[4] for r in res]}
+    out["load_average_1min_at_end"] = os.getloadavg()[0]
+    return out
+
+
+def _endgame_one(args):
+    """One start with and without the endgame (same seed); returns the two records' numbers."""
+    from rmt_qgm.circuits.optimize import optimise_start
+    from rmt_qgm.seeding import generator
+    from rmt_qgm.simulate import _instance_objects, _validate
+    n, p, seed, j = args
+    params = _validate(n, p, "randomized", "fidelity", 1, 1, seed, "haar", None, 1)
+    circ, psi0 = _instance_objects(params, 0)
+    ham = parse_hamiltonian("fidelity", n)
+    out = {}
+    for eg in (False, True):
+        r = optimise_start(circ, psi0, ham, generator(seed, "instance", 0, "start", j), endgame=eg)
+        out[eg] = (r.iterations, r.endgame_steps, r.seconds, r.F, r.certified, r.index)
+    return out
+
+
+def case_endgame(n, gammas, starts, seed=5, workers=2):
+    """L-BFGS alone vs L-BFGS + trust-region Newton endgame (exact Hessian) on the same starts of one
+    randomized-ansatz instance per gamma (fidelity loss). Per start: iterations (L-BFGS + Newton),
+    seconds including certification; 'same_minimum' = |F_plain - F_endgame| <= 1e-9."""
+    from rmt_qgm.circuits.optimize import ENDGAME_GTOL, STALL_FACTOR, STALL_WINDOW
+    _endgame_one((n, 8, seed, 0))                                    # compile
+    rows = []
+    for gm in gammas:
+        p = int(round(gm * 2 ** (n + 1)))
+        with ProcessPoolExecutor(workers) as pool:
+            res = list(pool.map(_endgame_one, [(n, p, seed, j) for j in range(starts)]))
+        row = {"gamma": gm, "n": n, "p": p, "starts": starts}
+        for eg, name in ((False, "lbfgs"), (True, "endgame")):
+            it = np.array([r[eg][0] for r in res])
+            row[name] = {"iterations_median": float(np.median(it)), "iterations_max": int(it.max()),
+                         "newton_steps_median": float(np.median([r[eg][1] for r in res])),
+                         "seconds_median": float(np.median([r[eg][2] for r in res])),
+                         "seconds_total": float(sum(r[eg][2] for r in res)),
+                         "certified": int(sum(r[eg][4] for r in res)),
+                         "minima": int(sum(r[eg][4] and r[eg][5] == 0 for r in res))}
+        row["time_ratio_lbfgs_over_endgame"] = row["lbfgs"]["seconds_total"] / row["endgame"]["seconds_total"]
+        row["same_minimum"] = float(np.mean([abs(r[False][3] - r[True][3]) <= 1e-9 for r in res]))
+        rows.append(row)
+    return {"case": f"second-order endgame n={n} randomized fidelity", "endgame_gtol": ENDGAME_GTOL,
+            "stall_window": STALL_WINDOW, "stall_factor": STALL_FACTOR, "rows": rows,
+            "load_average_1min": os.getloadavg()[0]}
+
+
+CASES = ("lossgrad", "hessian", "minima", "endgame", "instance8")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repeats, skip n=10")
+    ap.add_argument("--cases", default="lossgrad,hessian,minima",
+                    help=f"comma-separated subset of {','.join(CASES)} (endgame and instance8 take minutes)")
+    ap.add_argument("--batch", type=int, default=32, help="batch width of the batched path")
+    ap.add_argument("--out", default=None, help="also write the JSON here")
     a = ap.parse_args(argv)
+    cases = a.cases.split(",")
     rng = np.random.default_rng(2026)
     reps = 3 if a.quick else 10
     out = []
     with threadpool_limits(1):
-        out.append(case_loss_grad(8, 512, reps, rng))
-        if not a.quick:
-            out.append(case_loss_grad(10, 2048, reps, rng))
-        out.append(case_hessian(8, 512, reps, rng))
-    out.append(case_minima_rate(6, 64, 24 if a.quick else 200, 2))
-    print(json.dumps(out, indent=2))
+        if "lossgrad" in cases:
+            out.append(case_loss_grad(8, 512, reps, rng))
+            if not a.quick:
+                out.append(case_loss_grad(10, 2048, reps, rng))
+        if "hessian" in cases:
+            out.append(case_hessian(8, 512, reps, rng))
+    if "minima" in cases:
+        out.append(case_minima_rate(6, 64, 24 if a.quick else 200, 2, a.batch))
+    if "endgame" in cases:
+        out.append(case_endgame(6, (0.75, 1.0, 1.25), 4 if a.quick else 8))
+    if "instance8" in cases:
+        out.append(case_instance_time(8, 1.0, 2))
+    text = json.dumps(out, indent=2)
+    print(text)
+    if a.out:
+        with open(a.out, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
     return 0
 
 

@@ -27,6 +27,10 @@ s from theta is m(s) = F + g.s + s.Hs/2; with H = V diag(w) V^T and gt = V^T g t
 subproblem min m(s), |s| <= Delta is solved in the eigenbasis (Nocedal & Wright, 2nd ed., §4.3):
 s(mu) = -sum_i gt_i / (w_i + mu) v_i with mu = 0 if w > 0 and |s(0)| <= Delta, else the mu >
 max(0, -w_min) with |s(mu)| = Delta (the "hard case" adds a multiple of the lowest eigenvector).
+Eigen-directions with |w_i| <= cut = max(1e-10 scale, min(EIG_REL_TOL scale, 10 max|grad|)) are left
+out of the step: near a degenerate minimum (gamma >= 1) the curvature off the flat manifold is
+O(|grad|), so those eigenvalues, often slightly negative, are unresolved and sent the step far along
+flat directions (linear instead of quadratic convergence).
 Steps are accepted when the actual decrease is at least ETA of the predicted one; where the predicted
 decrease is below the rounding of F (1e-14 (|F| + 1)) the step is accepted when it lowers max|grad|.
 Delta: x 1/4 when the ratio is below 1/4, x 2 when above 3/4 and the step reached the boundary.
@@ -69,6 +73,7 @@ class StartRecord:
     iterations: int
     seconds: float
     theta: np.ndarray
+    endgame_steps: int = 0        # trust-region Newton iterations (included in ``iterations``)
 
 
 def classify(eigs: np.ndarray) -> tuple[int, str]:
@@ -141,12 +146,17 @@ def _certify(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.nda
             return theta, f, g, w, it
 
 
-def _tr_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, delta: float) -> np.ndarray:
-    """Solution of min g.s + s.Hs/2 over |s| <= delta, H = v diag(w) v^T (module docstring)."""
+def _tr_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, delta: float, cut: float = 0.0) -> np.ndarray:
+    """Solution of min g.s + s.Hs/2 over |s| <= delta, H = v diag(w) v^T (module docstring), in the span
+    of the eigenvectors with |w_i| > cut (the others are unresolved at this distance: no step along them)."""
+    keep = np.abs(w) > cut
+    if not np.any(keep):
+        return np.zeros_like(g)
+    w, v = w[keep], v[:, keep]
     gt = v.T @ g
     scale = max(1.0, float(np.max(np.abs(w))))
     lo = max(0.0, -float(w[0]))
-    if w[0] > 1e-14 * scale:
+    if w[0] > 0.0:
         st = -gt / w
         if np.linalg.norm(st) <= delta:
             return v @ st
@@ -179,16 +189,30 @@ def _tr_step(w: np.ndarray, v: np.ndarray, g: np.ndarray, delta: float) -> np.nd
 
 def trust_region_newton(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndarray,
                         gtol: float = LBFGS_GTOL, max_iter: int = TR_MAX_ITER,
-                        delta: float = 0.5) -> tuple[np.ndarray, float, np.ndarray, int]:
+                        delta: float | None = None) -> tuple[np.ndarray, float, np.ndarray, int]:
     """Trust-region Newton on F with the exact Hessian (module docstring) until max|grad| <= gtol.
 
-    Returns (theta, F, grad, iterations); every iteration costs one Hessian and one loss+gradient."""
+    The first radius (``delta=None``) is |s_N| capped at 0.5, s_N = -sum_i gt_i / |w_i| v_i over the
+    eigenvalues |w_i| > 1e-10 max(1, max|w|) (a Newton step with curvature magnitudes), so a tiny
+    negative eigenvalue near a degenerate minimum does not send the first step to a far boundary.
+    Returns (theta, F, grad, iterations); an iteration costs one loss+gradient, and one Hessian after
+    each accepted step (a rejected step only shrinks the radius)."""
     f, g = circuit.loss_and_grad(theta, psi0, ham)
     gn = float(np.max(np.abs(g)))
     it = 0
+    w = v = None
     while it < max_iter and gn > gtol:
-        w, v = np.linalg.eigh(circuit.hessian(theta, psi0, ham))
-        s = _tr_step(w, v, g, delta)
+        if w is None:
+            w, v = np.linalg.eigh(circuit.hessian(theta, psi0, ham))
+            if delta is None:
+                gt = v.T @ g
+                keep = np.abs(w) > 1e-10 * max(1.0, float(np.max(np.abs(w))))
+                delta = min(0.5, max(float(np.linalg.norm(gt[keep] / np.abs(w[keep]))), 1e-12))
+        # eigenvalues below ~|grad| are not resolved (near a degenerate minimum the off-manifold
+        # curvature is O(|grad|)), and below EIG_REL_TOL they count as flat in classify()
+        scale = max(1.0, float(np.max(np.abs(w))))
+        cut = max(1e-10 * scale, min(EIG_REL_TOL * scale, 10.0 * gn))
+        s = _tr_step(w, v, g, delta, cut)
         sn = float(np.linalg.norm(s))
         st = v.T @ s
         pred = -(float(g @ s) + 0.5 * float(st @ (w * st)))
@@ -208,14 +232,15 @@ def trust_region_newton(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, th
             delta = 2.0 * delta
         if ok:
             theta, f, g, gn = trial, f2, g2, gn2
+            w = v = None
         elif delta < 1e-14:
             break
     return theta, f, g, it
 
 
 def _record(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndarray, iterations: int,
-            t0: float, share: float = 1.0) -> StartRecord:
-    """Certify theta (:func:`_certify`) and build its record; seconds = (now - t0) * share."""
+            t0: float) -> StartRecord:
+    """Certify theta (:func:`_certify`) and build its record; seconds = now - t0."""
     theta, f, g, eigs, newton_it = _certify(circuit, psi0, ham, theta)
     gn = float(np.max(np.abs(g)))
     index, kind = classify(eigs)
@@ -223,7 +248,7 @@ def _record(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndar
     three[:min(3, eigs.size)] = eigs[:3]
     return StartRecord(F=float(f), index=index, kind=kind, grad_norm=gn, certified=gn <= GRAD_TOL,
                        min_eigs=three, iterations=int(iterations) + newton_it,
-                       seconds=(time.perf_counter() - t0) * share, theta=np.mod(theta, np.pi))
+                       seconds=time.perf_counter() - t0, theta=np.mod(theta, np.pi))
 
 
 def _switch_args(endgame: bool) -> tuple[float, int, float]:
@@ -244,11 +269,12 @@ def optimise_start(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
         theta, _, _, it, _, status = lbfgs(circuit.ops, theta0, np.ascontiguousarray(psi0, dtype=np.complex128),
                                            circuit.dense, circuit.diags, ham.xmasks, ham.coeffs,
                                            LBFGS_MEMORY, maxiter, LBFGS_GTOL, *_switch_args(endgame))
-        it = int(it)
+        it, tr_it = int(it), 0
         if status == SWITCHED:
             theta, _, _, tr_it = trust_region_newton(circuit, psi0, ham, theta)
-            it += tr_it
-        return _record(circuit, psi0, ham, theta, it, t0)
+        rec = _record(circuit, psi0, ham, theta, it + tr_it, t0)
+        rec.endgame_steps = tr_it
+        return rec
 
 
 def optimise_batch(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
@@ -272,11 +298,11 @@ def optimise_batch(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
         share = (time.perf_counter() - t0) / max(1, len(rngs))
         for j in range(len(rngs)):
             t1 = time.perf_counter()
-            th, it = theta[j], int(its[j])
+            th, it, tr_it = theta[j], int(its[j]), 0
             if status[j] == SWITCHED:
                 th, _, _, tr_it = trust_region_newton(circuit, psi, ham, th)
-                it += tr_it
-            rec = _record(circuit, psi, ham, th, it, t1)
+            rec = _record(circuit, psi, ham, th, it + tr_it, t1)
             rec.seconds += share
+            rec.endgame_steps = tr_it
             out.append(rec)
     return out
