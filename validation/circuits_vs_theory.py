@@ -89,6 +89,7 @@ def add_predictions(row: dict, seed: int) -> dict:
     """Model predictions for one table row (circuit, spherical: REPLICATES seeds; WHRF reference: one run)."""
     from rmt_qgm.errors import UserInputError
     from rmt_qgm.theory.predict import predict_raw
+    from rmt_qgm.theory.spherical import LEGACY_LADDER, ladder_version
     n, p, ham = row["n"], row["p"], row["hamiltonian"]
     for model in MODELS:
         t0 = time.perf_counter()
@@ -98,9 +99,12 @@ def add_predictions(row: dict, seed: int) -> dict:
                 continue
             if model in ("spherical", "circuit"):
                 nrep = circuit_replicates(n, p, ham) if model == "circuit" else REPLICATES
-                reps = [circuit_minima(n, p, ham, seed + 1000 * r) if model == "circuit" else
-                        predict_raw(n, p, hamiltonian=ham, model=model, seed=seed + 1000 * r, n_mc=8000)["minima"]
-                        for r in range(nrep)]
+                # the stored spherical replicates were drawn with the legacy tilt ladder: pinned, so that a
+                # rerun reproduces them from their seeds (rmt_qgm.theory.spherical.ladder_version)
+                with ladder_version(LEGACY_LADDER):
+                    reps = [circuit_minima(n, p, ham, seed + 1000 * r) if model == "circuit" else
+                            predict_raw(n, p, hamiltonian=ham, model=model, seed=seed + 1000 * r, n_mc=8000)["minima"]
+                            for r in range(nrep)]
                 out = {k: float(np.mean([x[k] for x in reps])) for k in ("median", "q10", "q90")}
                 meds = np.array([x["median"] for x in reps])
                 out["median_se"] = float(meds.std(ddof=1) / np.sqrt(nrep))

@@ -30,7 +30,10 @@ draws / sqrt(draws) (conservative for the stratified design).
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -51,15 +54,43 @@ def _typical_f(k: np.ndarray, lam: float) -> float:
     return float(np.sum(k * w) / np.sum(w))
 
 
-def tilt_ladder(a: np.ndarray, levels: int = 24) -> np.ndarray:
+#: versions of the tilt ladder (:func:`tilt_ladder`): 1, the original search, whose update above the mean of k
+#: is reversed (kept so that stored results stay reproducible from their seeds); 2, the corrected search
+LEGACY_LADDER, CORRECTED_LADDER = 1, 2
+LADDER_VERSIONS = (LEGACY_LADDER, CORRECTED_LADDER)
+#: the ladder version :func:`kac_rice_spherical` uses when it is not given one: CORRECTED_LADDER for new runs;
+#: a study whose stored results were drawn with the legacy ladder pins it with :func:`ladder_version`
+_SPHERICAL_LADDER = contextvars.ContextVar("spherical_ladder_version", default=CORRECTED_LADDER)
+
+
+@contextlib.contextmanager
+def ladder_version(version: int):
+    """Within the block, :func:`kac_rice_spherical` (and so ``predict(..., model="spherical")``) draws from
+    tilt ladder ``version`` unless a call names its own (the studies that reproduce stored spherical results
+    pin LEGACY_LADDER)."""
+    if version not in LADDER_VERSIONS:
+        raise ValueError(f"ladder version must be one of {LADDER_VERSIONS}, got {version!r}")
+    token = _SPHERICAL_LADDER.set(version)
+    try:
+        yield
+    finally:
+        _SPHERICAL_LADDER.reset(token)
+
+
+def tilt_ladder(a: np.ndarray, levels: int = 24, version: int = LEGACY_LADDER) -> np.ndarray:
     """Tilts lam whose typical f spans (E0, Emax): targets evenly spaced in f (module docstring).
 
-    Known defect, kept so that stored results stay reproducible from their seeds: for targets above the
-    mean of k (lam < 0) the bisection update is reversed, so those levels collapse to lam ~ 0 or
-    lam ~ -1/(2 max k) and np.unique merges them (e.g. 16 instead of 25 levels for randspec:1, n = 5). The
-    estimators stay exactly unbiased (the balance heuristic uses the levels actually drawn from); only the
-    upper half of the spectrum gets fewer draws, which matters for counts of high-index critical points, not
-    for minima. The corrected inverse is :func:`.circuit_kacrice.tilt_for_typical_f`."""
+    ``version`` 1 (LEGACY_LADDER, the default of this function: the circuit model's plain ladder and the
+    weighted model call it without a version, and their cached results were drawn with it) has a known
+    defect: for targets above the mean of k (lam < 0) the bisection update is reversed, so those levels
+    collapse to lam ~ 0 or lam ~ -1/(2 max k) and np.unique merges them (e.g. 16 instead of 25 levels for
+    randspec:1, n = 5). The estimators stay exactly unbiased (the balance heuristic uses the levels actually
+    drawn from); only the upper half of the spectrum gets fewer draws, which matters for counts of high-index
+    critical points, not for minima. ``version`` 2 (CORRECTED_LADDER) bisects the right way on both sides
+    (the search of :func:`.circuit_kacrice.tilt_for_typical_f`), so every target gets its own level; its
+    levels at or below the mean of k are those of version 1, bit for bit."""
+    if version not in LADDER_VERSIONS:
+        raise ValueError(f"ladder version must be one of {LADDER_VERSIONS}, got {version!r}")
     k = a - a.min()
     kmax = k.max()
     mean = k.mean()
@@ -80,7 +111,10 @@ def tilt_ladder(a: np.ndarray, levels: int = 24) -> np.ndarray:
             lo, hi = -0.5 / kmax * (1 - 1e-9), 0.0
             for _ in range(80):
                 mid = 0.5 * (lo + hi)
-                lo, hi = (lo, mid) if _typical_f(k, mid) > tgt else (mid, hi)
+                if version == LEGACY_LADDER:        # the reversed update (docstring)
+                    lo, hi = (lo, mid) if _typical_f(k, mid) > tgt else (mid, hi)
+                else:                               # the typical f decreases with lam: move lo up while above
+                    lo, hi = (mid, hi) if _typical_f(k, mid) > tgt else (lo, mid)
             lams.append(0.5 * (lo + hi))
     lams.append(0.0)
     return np.unique(np.array(lams))
@@ -91,15 +125,17 @@ SphericalKacRice = KacRiceDraws
 
 
 def kac_rice_spherical(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = 4000,
-                       levels: int = 24) -> SphericalKacRice:
+                       levels: int = 24, ladder_version: int | None = None) -> SphericalKacRice:
     """Finite-size Kac–Rice counts of the spherical model for a Hamiltonian ``spectrum`` (eigenvalues of
-    H, length d = 2^n; module docstring). ``n_mc`` draws in total, spread over the tilt ladder."""
+    H, length d = 2^n; module docstring). ``n_mc`` draws in total, spread over the tilt ladder of version
+    ``ladder_version`` (:func:`tilt_ladder`; None: CORRECTED_LADDER, or the version pinned by
+    :func:`ladder_version`). Both versions are unbiased; for the same seed they draw different samples."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
     a = real_form_spectrum(spectrum)
     D = a.size
     kvec = a - a.min()
-    lams = tilt_ladder(a, levels)
+    lams = tilt_ladder(a, levels, _SPHERICAL_LADDER.get() if ladder_version is None else ladder_version)
     L = lams.size
     per = max(1, n_mc // L)
     rng = generator(seed, "spherical-kacrice", p, D)
