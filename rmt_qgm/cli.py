@@ -170,6 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--max-params", default=None, help="largest p tried (default 4 (orbit dim + L))")
     op.add_argument("--starts", default="8", help="optimiser starts for the optimum on the orbit (1..1000, default 8)")
     op.add_argument("--json", action="store_true", help="print the result as JSON")
+    va = sub.add_parser("variance", help="Var[loss] and Var[gradient] of deep circuits of a generators file "
+                        "predicted from the DLA (per simple ideal), optionally against sampled circuits")
+    va.add_argument("--qubits", "-n", required=True, help="number of qubits n (1..10)")
+    va.add_argument("--generators-file", "-g", required=True, help="generators file (rmt-qgm circuit)")
+    va.add_argument("--observable", "-O", required=True, help="observable O, a Hamiltonian spec (as simulate)")
+    va.add_argument("--psi0", default="zero", help="zero (default) | plus | random:SEED | FILE of 2^n amplitudes")
+    va.add_argument("--samples", default="0", help="sampled circuits to compare with (0 = none, default; 0..10^6)")
+    va.add_argument("--depth", default=None, help="gates per sampled circuit (default 20 (dim g + L), at most 4000)")
+    va.add_argument("--seed", default="0", help="seed of the sampled angles (>= 0)")
+    va.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -383,6 +393,24 @@ def cmd_overparam(a: argparse.Namespace) -> int:
     return 0
 
 
+VARIANCE_MAX_QUBITS = 10
+
+
+def cmd_variance(a: argparse.Namespace) -> int:
+    from .algebra.generators import read_generators
+    from .algebra.variance import analyse_variance, format_variance
+    n = check_int("--qubits", a.qubits, 1, VARIANCE_MAX_QUBITS)
+    samples = check_int("--samples", a.samples, 0, 10 ** 6)
+    if samples == 1:
+        raise UserInputError("--samples must be 0 (no sampling) or an integer in [2, 1000000], got 1")
+    depth = None if a.depth is None else check_int("--depth", a.depth, 1, 10 ** 6)
+    seed = check_int("--seed", a.seed, 0)
+    gens = read_generators(a.generators_file, n)
+    res = analyse_variance(gens, n, a.psi0, a.observable, samples=samples, depth=depth, seed=seed)
+    _print_summary(res, a.json, format_variance)
+    return 0
+
+
 def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
     from .store import to_jsonable
     if as_json:
@@ -393,7 +421,8 @@ def _print_summary(obj: dict, as_json: bool, text_fn) -> None:
 
 COMMANDS = {"simulate": cmd_simulate, "evaluate": cmd_evaluate, "predict": cmd_predict,
             "calibrate": cmd_calibrate, "validate": cmd_validate, "demo": cmd_demo, "sweep": cmd_sweep, "figure": cmd_figure, "sweep-report": cmd_sweep_report,
-            "circuit": cmd_circuit, "dla": cmd_dla, "overparam": cmd_overparam}
+            "circuit": cmd_circuit, "dla": cmd_dla, "overparam": cmd_overparam,
+            "variance": cmd_variance}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
