@@ -64,6 +64,21 @@ def test_ideal_bases_are_orthogonal_invariant_and_match_the_structure():
         assert np.allclose(a @ ib["centre"], 0.0, atol=1e-9)
 
 
+def test_ideals_found_when_dla_left_them_undetermined():
+    """dla leaves large non-Pauli algebras undecomposed ('undetermined'); variance then separates the ideals
+    itself. Forced here on the tfim ring: the same projectors and types as from dla's decomposition."""
+    n = 4
+    gens, _ = preset_generators("hva:tfim-ring", n)
+    basis = lie_closure(gens, n)
+    st = structure(basis)
+    fake = dict(st, ideals=[{"dim": sum(t["dim"] for t in st["ideals"]), "type": "undetermined", "simple": None}])
+    own, ref = ideal_bases(basis, fake), ideal_bases(basis, st)
+    assert sorted(r["type"] for r, _ in own["ideals"]) == sorted(r["type"] for r, _ in ref["ideals"])
+    p_own = sum(np.kron(q @ q.T, q @ q.T) for _, q in own["ideals"])     # order-free comparison
+    p_ref = sum(np.kron(q @ q.T, q @ q.T) for _, q in ref["ideals"])
+    assert np.allclose(p_own, p_ref, atol=1e-9)
+
+
 def test_so4_ideals_and_purities_match_dense():
     """The imaginary antisymmetric 4 x 4 matrices: so(4) = su(2) + su(2) (ideals {YI, XY, ZY} and
     {IY, YX, YZ}); the purities P_a(rho) against dense matrices."""

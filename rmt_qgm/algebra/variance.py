@@ -122,7 +122,8 @@ def ideal_bases(basis: LieBasis, st: dict | None = None, seed: int = 0) -> dict:
     st = structure(basis) if st is None else st
     d = basis.dim
     recs = [t for t in st["ideals"]]
-    if basis.is_pauli and len(recs) <= 1:
+    known = all(t.get("simple") is True for t in recs)        # dla may leave large non-Pauli algebras undecomposed
+    if basis.is_pauli and len(recs) <= 1 and known:
         centre_idx = np.array(st.get("centre_words", []), dtype=np.int64)
         cz = np.zeros((d, centre_idx.size))
         cz[centre_idx, np.arange(centre_idx.size)] = 1.0
@@ -130,8 +131,8 @@ def ideal_bases(basis: LieBasis, st: dict | None = None, seed: int = 0) -> dict:
         q = np.zeros((d, rest.size))
         q[rest, np.arange(rest.size)] = 1.0
         return {"centre": cz, "ideals": [(recs[0], q)] if recs else []}
-    if d > VARIANCE_DECOMPOSE_MAX_DIM:
-        raise UserInputError(f"variance: separating {len(recs)} simple ideals of an algebra of dimension {d} "
+    if d > VARIANCE_DECOMPOSE_MAX_DIM and (len(recs) > 1 or not known):
+        raise UserInputError(f"variance: separating the simple ideals of an algebra of dimension {d} "
                              f"needs dim <= {VARIANCE_DECOMPOSE_MAX_DIM}")
     ads = [ad_matrix(basis, g) for g in basis.generators]
     _, s, vt = np.linalg.svd(np.vstack(ads), full_matrices=True)
@@ -139,9 +140,9 @@ def ideal_bases(basis: LieBasis, st: dict | None = None, seed: int = 0) -> dict:
     rank_ad = int(np.sum(s > 1e-9 * max(top, 1e-300)))
     centre = vt[rank_ad:].T
     v = vt[:rank_ad].T                                         # semisimple part
-    if len(recs) <= 1:
+    if len(recs) <= 1 and known:
         return {"centre": centre, "ideals": [(recs[0], v)] if recs else []}
-    from .dla import _root_components_dense
+    from .dla import _ideal_record, _root_components_dense
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 30]))
     d_ss = v.shape[1]
     for _ in range(6):
@@ -163,12 +164,23 @@ def ideal_bases(basis: LieBasis, st: dict | None = None, seed: int = 0) -> dict:
             roots[:, j] = np.real(np.einsum("ia,ij,ja->a", uz.conj(), 1j * adt, uz))
         comps = _root_components_dense(roots, 1e-6)
         spans = []
-        for idx, _rk in comps:
+        own = []
+        for idx, rk in comps:
             vecs = np.hstack([uz[:, idx].real, uz[:, idx].imag, tb @ roots[idx].T])
             uu, ss, _ = np.linalg.svd(vecs, full_matrices=False)
             spans.append(uu[:, ss > 1e-8 * ss.max()])
-        if sum(q.shape[1] for q in spans) != d_ss:
+            sq = np.sum(roots[idx] ** 2, axis=1)
+            lengths: dict[float, int] = {}
+            for val in sq / sq.max():                       # as dla._structure_general
+                key = min((1.0, 0.5, 1.0 / 3.0), key=lambda t: abs(t - val))
+                key = key if abs(key - val) <= 1e-4 else round(float(val), 6)
+                lengths[key] = lengths.get(key, 0) + 1
+            own.append(_ideal_record(int(idx.size), int(rk), lengths, "numerical-roots"))
+        if sum(q.shape[1] for q in spans) != d_ss or any(q.shape[1] != r["dim"] for q, r in zip(spans, own)):
             continue
+        if not known:
+            order = np.argsort([-q.shape[1] for q in spans], kind="stable")
+            return {"centre": centre, "ideals": [(own[i], v @ spans[i]) for i in order]}
         spans.sort(key=lambda q: -q.shape[1])
         dims = sorted((t["dim"] for t in recs), reverse=True)
         if [q.shape[1] for q in spans] != dims:
