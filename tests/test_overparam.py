@@ -132,11 +132,13 @@ def test_qfim_rank_max_equals_the_orbit_dimension(name, n, psi0):
 
 @pytest.mark.parametrize("texts,n,psi0", [(["XII+0.4*ZZI", "IYZ", "0.5*ZZI-0.3*IZZ"], 3, "random:5"),
                                          (["XX+YY", "ZI"], 2, "random:1"),
-                                         (["XIII+IXII+IIXI+IIIX", "ZZII+IZZI+IIZZ+0.7*ZIIZ"], 4, "plus")])
+                                         (["XIII+IXII+IIXI+IIIX", "ZZII+IZZI+IIZZ+0.7*ZIIZ"], 4, "plus"),
+                                         (["XIIZI+0.3*ZZIII", "IYIIX", "0.5*IIZZI-0.7*IIIZZ+XIIII"], 5, "random:2")])
 def test_rank_curve_matches_dense_finite_differences(texts, n, psi0):
     gens = gens_of(n, texts)
     psi, _ = parse_state(psi0, n)
-    cur = qfim_rank_curve(gens, psi, 3 * len(gens) + 6, seed=3)
+    cur = qfim_rank_curve(gens, psi, 40, seed=3)
+    assert cur["qfim_rank_max"] == analyse_dla(gens, n, psi0=psi0)["orbit_dim"]          # saturated within 40
     rng = np.random.default_rng(99)
     for p in sorted({1, 2, cur["params_c"] - 1, cur["params_c"], len(cur["ranks"])}):
         if p < 1:
