@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--seed", default="0", help="seed of the generic angles and optimiser starts (>= 0)")
     op.add_argument("--max-params", default=None, help="largest p tried (default 4 (orbit dim + L))")
     op.add_argument("--starts", default="8", help="optimiser starts for the optimum on the orbit (1..1000, default 8)")
+    op.add_argument("--check-minima", default="0", help="with --hamiltonian: optimiser starts per p (0..1000, default 0 = "
+                    "no check) for the fraction of certified minima at the optimum around the prediction")
     op.add_argument("--json", action="store_true", help="print the result as JSON")
     va = sub.add_parser("variance", help="Var[loss] and Var[gradient] of deep circuits of a generators file "
                         "predicted from the DLA (per simple ideal), optionally against sampled circuits")
@@ -386,9 +388,12 @@ def cmd_overparam(a: argparse.Namespace) -> int:
     seed = check_int("--seed", a.seed, 0)
     max_params = None if a.max_params is None else check_int("--max-params", a.max_params, 1, 100000)
     starts = check_int("--starts", a.starts, 1, 1000)
+    check_minima = check_int("--check-minima", a.check_minima, 0, 1000)
+    if check_minima and a.hamiltonian is None:
+        raise UserInputError("--check-minima: needs --hamiltonian")
     gens = read_generators(a.generators_file, n)
     res = analyse_overparam(gens, n, psi0=a.psi0, hamiltonian=a.hamiltonian, seed=seed, max_params=max_params,
-                            starts=starts)
+                            starts=starts, check_minima=check_minima)
     _print_summary(res, a.json, format_overparam)
     return 0
 

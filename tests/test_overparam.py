@@ -205,13 +205,17 @@ def test_cli_overparam_json(tmp_path):
     gens, header = preset_generators("hva:tfim-ring", 4)
     f = write_generators(str(tmp_path / "g.txt"), gens, header)
     r = run_cli(["overparam", "--qubits", "4", "--generators-file", f, "--hamiltonian", "tfim:1.0", "--starts", "2",
-                 "--json"])
+                 "--check-minima", "3", "--json"])
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     for key in ("qfim_rank_max", "params_c", "orbit_dim", "landscape_params_c", "ranks", "hessian_rank_at_optimum"):
         assert key in out
     assert out["qfim_rank_max"] == out["orbit_dim"] == out["ranks"][out["params_c"] - 1]
     assert out["params_c"] == 1 or out["ranks"][out["params_c"] - 2] < out["qfim_rank_max"]
+    ps = [r["p"] for r in out["minima_check"]]
+    assert ps == list(range(out["landscape_params_c"] - 4, max(out["landscape_params_c"], out["params_c"]) + 5))
+    m = out["measured_params_c"]
+    assert m is None or all(r["at_optimum"] == r["certified"] > 0 for r in out["minima_check"] if r["p"] >= m)
 
 
 @pytest.mark.parametrize("extra,needle", [(["--qubits", "9"], "--qubits"), (["--qubits", "3", "--starts", "0"], "--starts"),
@@ -219,6 +223,8 @@ def test_cli_overparam_json(tmp_path):
                                           (["--qubits", "3", "--seed", "-1"], "--seed"),
                                           (["--qubits", "3", "--psi0", "bogus"], "--psi0"),
                                           (["--qubits", "3", "--hamiltonian", "projector:99"], "projector"),
+                                          (["--qubits", "3", "--check-minima", "2"], "--check-minima"),
+                                          (["--qubits", "3", "-H", "fidelity", "--check-minima", "-1"], "--check-minima"),
                                           (["--qubits", "4"], "line 1")])
 def test_cli_overparam_bad_input(tmp_path, extra, needle):
     f = tmp_path / "g.txt"

@@ -219,9 +219,14 @@ def landscape_transition(generators: list[PauliSum], psi0: np.ndarray, h_dense: 
 
 def analyse_overparam(generators: list[PauliSum], n: int, psi0: str | None = "zero",
                       hamiltonian: str | None = None, seed: int = 0, max_params: int | None = None,
-                      starts: int = 8) -> dict:
+                      starts: int = 8, check_minima: int = 0) -> dict:
     """Everything ``rmt-qgm overparam`` reports: the DLA orbit dimension (:mod:`.dla`), the QFIM rank
-    curve, ``qfim_rank_max`` and ``params_c``, and with a Hamiltonian spec the landscape transition."""
+    curve, ``qfim_rank_max`` and ``params_c``, and with a Hamiltonian spec the landscape transition.
+
+    ``check_minima`` > 0 (with a Hamiltonian): that many optimiser starts at every p from
+    landscape_params_c - 4 to max(landscape_params_c, params_c) + 4 (:func:`certified_minima`), the
+    fraction of certified minima at the optimum against p, and ``measured_params_c``: the smallest p of that
+    window from which every certified minimum found is at the optimum (None if there is none)."""
     from threadpoolctl import threadpool_limits
     from .dla import analyse_dla, parse_state
     if n < 1 or n > OVERPARAM_MAX_QUBITS:
@@ -257,6 +262,15 @@ def analyse_overparam(generators: list[PauliSum], n: int, psi0: str | None = "ze
             res["haar_params_c"] = 2 * (d - d0)
             res["landscape_status"] = ("derived here (docs/theory.md §10.1); checked against certified minima: "
                                        "agrees for hva:tfim-ring n=4, off by 4-8 (too early) for two other presets")
+            if check_minima and res["landscape_params_c"]:
+                lpc = res["landscape_params_c"]
+                rows = [certified_minima(generators, psi, hd, p, check_minima, seed, res["E_opt"])
+                        for p in range(max(1, lpc - 4), max(lpc, curve["params_c"]) + 5)]
+                res["minima_check"] = [{k: r[k] for k in ("p", "starts", "certified", "at_optimum",
+                                                          "fraction_at_optimum")} for r in rows]
+                clean = [r["p"] for i, r in enumerate(rows)
+                         if all(x["certified"] and x["at_optimum"] == x["certified"] for x in rows[i:])]
+                res["measured_params_c"] = clean[0] if clean else None
     res["seconds"] = round(time.perf_counter() - t0, 3)
     return res
 
@@ -276,6 +290,10 @@ def format_overparam(res: dict) -> str:
                      f"{res['optimal_set_dim']}): landscape_params_c = {res['landscape_params_c']} "
                      f"(Haar randomized circuits: {res['haar_params_c']}; derived, fails on some presets: "
                      f"docs/theory.md §10.1)")
+    if "minima_check" in res:
+        lines.append("  certified minima at the optimum: " + ", ".join(
+            f"p={r['p']}: {r['at_optimum']}/{r['certified']}" for r in res["minima_check"])
+            + f"; measured params_c = {res['measured_params_c']}")
     lines.append(f"  {res['seconds']:.2f} s")
     return "\n".join(lines)
 
