@@ -127,5 +127,9 @@ def test_committed_page_is_what_the_committed_summary_renders(name):
     st = importlib.import_module(f"validation.{name}").STUDY
     with open(st.page_path(), encoding="utf-8") as fh:
         page = fh.read()
+    if st.summary is not None and not os.path.exists(st.summary):
+        # a declared study not run yet: its page is the declaration and says so
+        assert "## Results\n\nNot run yet." in page, f"{st.summary} missing and {st.doc} does not say 'Not run yet.'"
+        return
     assert st.render_stored() == page, (f"docs/studies/{st.doc} differs from what its committed summary renders: "
                                         f"run python -m validation.{name} --render-only (and commit)")

@@ -26,7 +26,7 @@ SIM = dict(starts=8, instances=32, seed=7207)
 MARK = "## Results"
 
 
-def run_row(n: int, gamma: float, ham: str, workers: int) -> dict:
+def run_row(n: int, gamma: float, ham: str, workers: int, sim: dict | None = None) -> dict:
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.simulate import run_simulation
     from rmt_qgm.theory.predict import predict
@@ -34,7 +34,7 @@ def run_row(n: int, gamma: float, ham: str, workers: int) -> dict:
     t0 = time.perf_counter()
     pred = predict(n, p, ham).to_dict()
     sec = time.perf_counter() - t0
-    sim = run_simulation(n, p, hamiltonian=ham, workers=workers, **SIM)
+    sim = run_simulation(n, p, hamiltonian=ham, workers=workers, **(sim or SIM))
     rec = sim.arrays()
     ok = rec["certified"].astype(bool) & (rec["index"] == 0)
     H = parse_hamiltonian(ham, n)

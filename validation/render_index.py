@@ -103,6 +103,12 @@ STUDIES = (
      [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
       ("", r"\*\*(Declared rule: \w+)\.\*\*")],
      "results not yet in the page"),
+    ("heldout_n7.md",
+     "`predict`'s default against simulated circuits at n = 7 (9 settings; the edge law's first held-out test)",
+     "declared",
+     [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
+      ("", r"\*\*(Declared rule: \w+)\.\*\*")],
+     "results not yet in the page"),
     ("circuit_model.md",
      "the exact circuit model: why it is exact, what it fixes against the Gaussian surrogate, sampling near the "
      "transition (written by hand; tables from `validation/surrogate_vs_circuit_counts.py` and dated runs)",

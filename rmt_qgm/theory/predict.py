@@ -70,7 +70,7 @@ def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelit
     if model != "whrf":
         try:
             mod = importlib.import_module(f".{_MODEL_MODULES[model]}", __package__)
-        except ImportError:
+        except (ImportError, KeyError):
             mod = None
         if mod is None or not hasattr(mod, "predict_model"):
             raise UserInputError(f"model {model}: not available yet in this version; use --model whrf")
@@ -300,6 +300,59 @@ def _run_asymptotic(problem, dps: int):
     return asym, minima, opt
 
 
+#: the edge law's count-weighted median is flagged not reliable above this gamma: measured against the exact
+#: circuit model at n = 6 it is within 3 % at gamma = 0.25 and 19-22 % low at 0.5 (docs/studies/edge_law.md);
+#: the threshold is the midpoint between the measured rows
+EDGE_RELIABLE_GAMMA_MAX = 0.375
+
+
+def _run_edge(problem):
+    """``edge`` model: the finite-size edge law (docs/theory.md §19) and its (G3)-tilted optimiser law; None
+    when its window limits it (the edge expansion does not determine the law: small p)."""
+    from .distributions import TabulatedDistribution
+    from .edge_law import edge_law
+    from .optimiser_law import calibration, optimiser_weighted
+    from .prediction import Provenance, law_from_distribution
+    law, units = problem.law, problem.units
+    n, p = problem.n_qubits, problem.n_params
+    res = edge_law(law.levels, law.counts, n, p)
+    if res.window_limited:
+        return None, res
+    dens = np.exp(res.log_density - res.log_density.max())
+    dist = TabulatedDistribution(units.to_t(res.F), dens * units.scale / np.trapezoid(dens, res.F), units)
+    ok = problem.gamma <= EDGE_RELIABLE_GAMMA_MAX
+    why = None if ok else (f"gamma = {problem.gamma:g} > {EDGE_RELIABLE_GAMMA_MAX}: the edge law sits 19-45 % "
+                           "below the exact circuit model's median at gamma = 0.5-0.75 (n = 6, "
+                           "docs/studies/edge_law.md)")
+    details = {"edge_level": res.edge_F, "window_end": res.window_F, "spread": res.spread,
+               "window_sensitivity_of_median": res.components.get("window_sensitivity_of_median"),
+               "error": "approximations of docs/theory.md §19.3; measured against the exact circuit model and "
+                        "circuit simulations in docs/studies/edge_law.md"}
+    minima = law_from_distribution(dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
+                                   provenance=Provenance("derived", "edge", "docs/theory.md §19 (tests/test_edge_law.py)"),
+                                   reliable=ok, reason=why, details=details)
+    try:
+        tilted, a = optimiser_weighted(dist, n, p, problem.hamiltonian)
+    except ValueError as exc:                  # the tilt leaves no mass on the tabulated law
+        from .prediction import NoLaw
+        return (minima, NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
+                              f"leaves no mass on the edge law ({exc}); no optimiser-found law")), res
+    warns = [w for w in (a["warning"], why) if w]
+    cal = calibration()
+    prov = Provenance("fitted", "edge", "docs/theory.md §16.5-16.6 ((B1'), (G3)) applied to §19",
+                      {"file": "rmt_qgm/data/basin_law_g3.json", "date": cal["date"], "points": cal["points"],
+                       "fit_range": {"qubits": cal.get("qubits"), "gamma": cal.get("gammas"),
+                                     "hamiltonians": cal["hamiltonians"]},
+                       "source": cal["source"], "residual_sd_log_alpha": cal["s"]})
+    opt = law_from_distribution(tilted, weighting="optimiser-found (basin-weighted: uniform random starts, local "
+                                "optimiser)", E0=units.offset, provenance=prov, reliable=not warns,
+                                reason="; ".join(warns) or None,
+                                details={"alpha_prime": a["alpha"], "alpha_prime_se_log": a["se_log"],
+                                         "law": "edge law tilted by (1 - t/t_c)_+^(alpha' p/2), alpha' from (G3) "
+                                                "(calibrated on the exact circuit model at n = 4-7)"})
+    return (minima, opt), res
+
+
 def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "auto", *,
             dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
             n_mc: int | None = None, complexity_points: int = 0, ladder: str = "auto",
@@ -344,14 +397,29 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     warnings = []
     if n_mc is not None and n_mc < MIN_DRAWS and name in ("circuit", "spherical", "weighted"):
         warnings.append(f"samples: {n_mc} raised to {MIN_DRAWS} draws (the fewest this model takes)")
-    if n_mc is not None and name == "asymptotic":
-        warnings.append("samples: the asymptotic model uses no Monte Carlo; --samples ignored")
+    if n_mc is not None and name in ("asymptotic", "edge"):
+        warnings.append(f"samples: the {name} model uses no Monte Carlo; --samples ignored")
     estimate = next(e["estimated_seconds"] for e in est if e["model"] == name)
     raw, kr, critical, sampling, asym = None, None, None, None, None
     digits_lost, dof_block = 0, None
+    if name == "edge":
+        with TimedProgress(estimate, progress, "edge law"):
+            laws, edge_res = _run_edge(problem)
+        if laws is not None:
+            minima, opt = laws
+        else:
+            why_not = ("the edge law's window limits it here (the Tracy–Widom edge expansion does not determine "
+                       f"the law at p = {problem.n_params}; docs/theory.md §19.3)")
+            if model == "auto":
+                name, reason = "asymptotic", f"{reason}; but {why_not}: the asymptotic levels answer instead"
+            else:
+                minima = NoLaw(why_not)
+                opt = NoLaw(why_not)
     if name == "asymptotic":
         asym, minima, opt = _run_asymptotic(problem, dps)
         digits_lost = asym.get("digits_lost", 0)
+    elif name == "edge":
+        pass
     elif name == "whrf":
         with TimedProgress(estimate, progress, "whrf Kac–Rice"):
             raw = predict_raw(n_qubits, problem.n_params, hamiltonian, "whrf", dof, dof_rule, dps, seed,
@@ -409,7 +477,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             asym = raw.get("asymptotic")
     if problem.law is not None and problem.overparameterised:
         over_min, over_opt = _overparameterised_laws(problem)
-        if isinstance(minima, NoLaw) or name == "asymptotic":
+        if isinstance(minima, NoLaw) or name in ("asymptotic", "edge"):
             minima = over_min
         if isinstance(opt, NoLaw) or name == "asymptotic" or name == "circuit":
             if name == "circuit" and not isinstance(opt, NoLaw):
