@@ -117,20 +117,18 @@ def ideal_bases(basis: LieBasis, st: dict | None = None, seed: int = 0) -> dict:
     """Orthonormal bases (columns, in the basis coordinates of g) of the centre and of each simple ideal.
 
     Returns {"centre": d x c, "ideals": [(record, d x dim_a)]} with the records of :func:`.dla.structure`
-    (matched by dimension). Raises UserInputError when several ideals must be separated in an algebra of
+    (matched by dimension); for a Pauli basis with one simple ideal the centre and the ideal are given as
+    1-D index arrays of basis words instead (:func:`project`). Raises UserInputError when several ideals must be separated in an algebra of
     dimension above ``VARIANCE_DECOMPOSE_MAX_DIM``."""
     st = structure(basis) if st is None else st
     d = basis.dim
     recs = [t for t in st["ideals"]]
     known = all(t.get("simple") is True for t in recs)        # dla may leave large non-Pauli algebras undecomposed
     if basis.is_pauli and len(recs) <= 1 and known:
+        # word-spanned centre and ideal: index arrays (a dense d x d selector would not fit at su(2^8))
         centre_idx = np.array(st.get("centre_words", []), dtype=np.int64)
-        cz = np.zeros((d, centre_idx.size))
-        cz[centre_idx, np.arange(centre_idx.size)] = 1.0
         rest = np.setdiff1d(np.arange(d), centre_idx)
-        q = np.zeros((d, rest.size))
-        q[rest, np.arange(rest.size)] = 1.0
-        return {"centre": cz, "ideals": [(recs[0], q)] if recs else []}
+        return {"centre": centre_idx, "ideals": [(recs[0], rest)] if recs else []}
     if d > VARIANCE_DECOMPOSE_MAX_DIM and (len(recs) > 1 or not known):
         raise UserInputError(f"variance: separating the simple ideals of an algebra of dimension {d} "
                              f"needs dim <= {VARIANCE_DECOMPOSE_MAX_DIM}")
@@ -195,6 +193,15 @@ def ideal_bases(basis: LieBasis, st: dict | None = None, seed: int = 0) -> dict:
     raise RuntimeError("variance: no regular element separated the simple ideals")  # pragma: no cover
 
 
+def project(sel: np.ndarray, coords: np.ndarray) -> np.ndarray:
+    """Coordinates of a vector of g on a subspace given as orthonormal columns or as word indices."""
+    return coords[sel] if sel.ndim == 1 else sel.T @ coords
+
+
+def subspace_dim(sel: np.ndarray) -> int:
+    return int(sel.size if sel.ndim == 1 else sel.shape[1])
+
+
 # -------------------------------------------------------------------------------------- prediction
 
 def hamiltonian_pauli_sum(spec: str, n: int) -> PauliSum:
@@ -249,9 +256,9 @@ def predict_variance(generators: list[PauliSum], n: int, psi0: str | None, obser
     single = len(ib["ideals"]) == 1
     gad = [] if single else [ad_matrix(basis, g) for g in generators]
     for rec, q in ib["ideals"]:
-        dim_a = q.shape[1]
-        p_rho = dd * float(np.sum((q.T @ r0) ** 2))
-        p_o = dd * float(np.sum((q.T @ o_coords) ** 2))
+        dim_a = subspace_dim(q)
+        p_rho = dd * float(np.sum(project(q, r0) ** 2))
+        p_o = dd * float(np.sum(project(q, o_coords) ** 2))
         if single:      # ad_G vanishes on the centre: the whole Frobenius norm is the ideal's
             fro = np.array([ad_frobenius2(basis, g) for g in generators])
         else:
@@ -260,8 +267,8 @@ def predict_variance(generators: list[PauliSum], n: int, psi0: str | None, obser
                       "var_loss": p_rho * p_o / dim_a, "ad_frobenius2": fro.tolist()})
         var_l += p_rho * p_o / dim_a
         var_g += p_rho * p_o * fro / dim_a ** 2
-    p_o_centre = dd * float(np.sum((ib["centre"].T @ o_coords) ** 2)) if ib["centre"].size else 0.0
-    p_rho_centre = dd * float(np.sum((ib["centre"].T @ r0) ** 2)) if ib["centre"].size else 0.0
+    p_o_centre = dd * float(np.sum(project(ib["centre"], o_coords) ** 2)) if ib["centre"].size else 0.0
+    p_rho_centre = dd * float(np.sum(project(ib["centre"], r0) ** 2)) if ib["centre"].size else 0.0
     applicable = bool(o_in or rho_in)
     return {"n": n, "psi0": label, "dla_dim": basis.dim, "centre_dim": st["centre_dim"],
             "ideals": comps, "P_rho_centre": p_rho_centre, "P_O_centre": p_o_centre,
