@@ -1,0 +1,118 @@
+"""Deep-circuit variance against n for three presets (issue 20, item 3): prediction from the DLA
+(rmt_qgm.algebra.variance; docs/theory.md §10.2) against sampled deep circuits; writes JSON and a figure.
+
+Presets, observables (each inside i g, so the formula applies) and depths:
+
+- ``hva:tfim-ring``, O = sum over the ring of Z_i Z_(i+1) (a generator), 60 layers;
+- ``local:x-zz-line``, O = Z_0 Z_1 (so(2n)), 150 layers (this family mixes slowly: docs/theory.md §10.2);
+- ``local:xy-zz-ring``, O = Z_0 (su(2^n)), 40 layers.
+
+psi0 = |0...0>. Var[l] and Var[dl/dtheta_k] (k the first gate of the middle layer, generator line 0) with
+standard errors from fourth moments; z = (sampled - predicted) / se. Predictions for n = 4 .. --n-max
+(su(2^n) up to n = 8), samples for n <= --n-sample.
+
+Writes benchmarks/results/variance_vs_n.json and the figure docs/variance_vs_n.png (``--figure-only``
+redraws the figure from the JSON).
+
+Run:  python benchmarks/variance_vs_n.py [--n-max 10] [--n-sample 7] [--samples 400] [--figure-only]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+from rmt_qgm.algebra.dla import parse_state
+from rmt_qgm.algebra.generators import preset_generators
+from rmt_qgm.algebra.pauli import PauliSum
+from rmt_qgm.algebra.variance import predict_variance, sample_variance
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = (("hva:tfim-ring", "ring ZZ", 60), ("local:x-zz-line", "Z0 Z1", 150), ("local:xy-zz-ring", "Z0", 40))
+
+
+def observable(preset: str, n: int) -> PauliSum:
+    if preset == "hva:tfim-ring":
+        return preset_generators(preset, n)[0][0]
+    word = ["I"] * n
+    word[0] = "Z"
+    if preset == "local:x-zz-line":
+        word[1] = "Z"
+    return PauliSum.word("".join(word))
+
+
+def run(n_max: int, n_sample: int, samples: int, seed: int) -> dict:
+    rows = []
+    for preset, oname, layers in CASES:
+        for n in range(4, (min(n_max, 8) if preset == "local:xy-zz-ring" else n_max) + 1):   # su(2^n): 4^n words
+            gens, _ = preset_generators(preset, n)
+            obs = observable(preset, n)
+            t0 = time.perf_counter()
+            pred = predict_variance(gens, n, "zero", obs, seed=seed)
+            row = {"preset": preset, "observable": oname, "n": n, "dla_dim": pred["dla_dim"],
+                   "ideals": [c["type"] for c in pred["ideals"]], "applicable": pred["applicable"],
+                   "var_loss": pred["var_loss"], "var_grad": pred["var_grad"][0] if pred["var_grad"] else None,
+                   "predict_s": round(time.perf_counter() - t0, 3)}
+            if n <= n_sample and pred["applicable"]:
+                psi, _ = parse_state("zero", n)
+                depth = layers * len(gens)
+                t0 = time.perf_counter()
+                smp = sample_variance(gens, psi, obs.to_dense(), depth, samples, seed,
+                                      grad_gate=(layers // 2) * len(gens))
+                row.update({"depth": depth, "samples": samples, "sampled_var_loss": smp["var_loss"],
+                            "sampled_var_loss_se": smp["var_loss_se"], "sampled_var_grad": smp["var_grad"],
+                            "sampled_var_grad_se": smp["var_grad_se"],
+                            "z_loss": (smp["var_loss"] - row["var_loss"]) / smp["var_loss_se"],
+                            "z_grad": (smp["var_grad"] - row["var_grad"]) / smp["var_grad_se"],
+                            "sample_s": round(time.perf_counter() - t0, 1)})
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return {"rows": rows, "samples": samples, "seed": seed}
+
+
+def figure(res: dict, path: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    for (preset, oname, _), color in zip(CASES, ("C0", "C1", "C2")):
+        rows = [r for r in res["rows"] if r["preset"] == preset and r["applicable"]]
+        for ax, key in zip(axes, ("var_loss", "var_grad")):
+            ax.semilogy([r["n"] for r in rows], [r[key] for r in rows], "-", color=color,
+                        label=f"{preset}, O = {oname}")
+            s = [r for r in rows if "sampled_" + key in r]
+            ax.errorbar([r["n"] for r in s], [r["sampled_" + key] for r in s],
+                        yerr=[2 * r["sampled_" + key + "_se"] for r in s], fmt="o", color=color, ms=4, capsize=2)
+    axes[0].set_title("Var[l]: DLA prediction (lines), sampled (points, 2 se)", fontsize=9)
+    axes[1].set_title("Var[dl/dtheta_k], middle gate, line 0", fontsize=9)
+    for ax in axes:
+        ax.set_xlabel("n")
+    axes[0].legend(fontsize=7, loc="center right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n-max", type=int, default=10)
+    ap.add_argument("--n-sample", type=int, default=7)
+    ap.add_argument("--samples", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--figure-only", action="store_true", help="redraw the figure from the stored JSON")
+    a = ap.parse_args()
+    path = os.path.join(HERE, "results", "variance_vs_n.json")
+    if a.figure_only:
+        with open(path, encoding="utf-8") as fh:
+            res = json.load(fh)
+    else:
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(1):
+            res = run(a.n_max, a.n_sample, a.samples, a.seed)
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(res, fh, indent=1)
+    figure(res, os.path.join(os.path.dirname(HERE), "docs", "variance_vs_n.png"))
+
+
+if __name__ == "__main__":
+    main()
