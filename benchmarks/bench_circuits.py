@@ -11,7 +11,9 @@ Cases (issue 2):
   qulacs (dense Haar gates + parametric RZ) without certification, 2 processes;
 - second-order endgame (issue 22): iterations and seconds per start with and without it at n = 6,
   gamma = 0.75, 1, 1.25 (``--cases endgame``);
-- seconds per instance (one start) at n = 8, gamma = 1 (``--cases instance8``).
+- seconds per instance (one start) at gamma = 1: n = 7 with and without the endgame
+  (``--cases instance7``), n = 8 with the endgame (``--cases instance8``; the plain path's 4-28 minutes
+  per instance, issue 22, are too long for a benchmark run on a shared host).
 
 Every timing is the median of repeats after a warm-up (numba compiles on first call). BLAS threads are
 limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick] [--cases ...] [--out F]\nRecorded runs: benchmarks/results/bench_circuits_*.json (with the host's load average: shared hosts).
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -183,23 +186,27 @@ def _qulacs_starts(args):
     return found, disagreement
 
 
-def case_minima_rate(n, p, starts, workers, batch=32):
+def case_minima_rate(n, p, starts, workers, batch=64):
     """Sustained rate over 2 instances x ``starts`` starts, for the single-start path (batch=0) and the
     batched path (batch=B), both certified; worker start-up (process pool, numba cache load) is inside
     the timed region, so short runs understate the rate. Peer: the same L-BFGS loop driven by qulacs
-    (scipy L-BFGS-B), uncertified, min(starts, 24) starts per process."""
+    (scipy L-BFGS-B), uncertified, min(starts, 12) starts per process."""
     from rmt_qgm.simulate import run_simulation
     run_simulation(n, p, starts=2, instances=1, seed=99, workers=1)           # warm-up / compile
     run_simulation(n, p, starts=2, instances=1, seed=99, workers=1, batch=2)
     rates = {}
+    cpu = {}
     for b in (0, batch):
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         res = run_simulation(n, p, ansatz="randomized", hamiltonian="fidelity", starts=starts,
                              instances=2, seed=1, workers=workers, batch=b)
         rates[b] = (res.summary()["minima"]["certified"], time.perf_counter() - t, res.arrays())
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)      # the pool's workers, reaped at its end
+        cpu[b] = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
     t = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
-        parts = list(pool.map(_qulacs_starts, [(n, p, 1 + w, min(starts, 24)) for w in range(workers)]))
+        parts = list(pool.map(_qulacs_starts, [(n, p, 1 + w, min(starts, 12)) for w in range(workers)]))
     peer_found = sum(x[0] for x in parts)
     peer_s = time.perf_counter() - t
     peer_rate = peer_found / peer_s
@@ -213,6 +220,10 @@ def case_minima_rate(n, p, starts, workers, batch=32):
             "rmt_qgm_single_start_path_certified_minima": rates[0][0],
             "batch_over_single_path": ours_rate / single_rate,
             "same_minimum_batch_vs_single (|dF| <= 1e-9)": float(np.mean(np.abs(fa - fb) <= 1e-9)),
+            "worker_cpu_seconds": cpu[batch], "worker_cpu_seconds_single_start_path": cpu[0],
+            "minima_per_worker_cpu_s": rates[batch][0] / cpu[batch] if cpu[batch] else None,
+            "projection_idle_host_minima_per_s (workers x minima per CPU s; not measured)":
+                workers * rates[batch][0] / cpu[batch] if cpu[batch] else None,
             "qulacs_lbfgs_converged_per_s (uncertified)": peer_rate,
             "ratio_vs_qulacs": ours_rate / peer_rate if peer_rate else None, "goal_per_s": 50,
             "goal_met": bool(ours_rate >= 50),
@@ -228,7 +239,7 @@ def _instance_time(args):
                          seed=seed + i, workers=1, endgame=endgame)
     r = res.arrays()
     return (time.perf_counter() - t, int(r["iterations"][0]), bool(r["certified"][0]), float(r["F"][0]),
-            int(r["index"][0]))
+            int(r["index"][0]), int(res.records["endgame_steps"][0]) if "endgame_steps" in res.records else -1)
 
 
 def case_instance_time(n, gm, instances, workers=2, endgame_modes=(False, True)):
@@ -245,7 +256,8 @@ def case_instance_time(n, gm, instances, workers=2, endgame_modes=(False, True))
         out["endgame" if eg else "lbfgs"] = {
             "seconds": [r[0] for r in res], "seconds_median": float(np.median([r[0] for r in res])),
             "iterations": [r[1] for r in res], "certified": int(sum(r[2] for r in res)),
-            "F": [r[3] for r in res], "index": [r[4] for r in res]}
+            "F": [r[3] for r in res], "index": [r[4] for r in res],
+            "newton_steps": [r[5] for r in res]}
     out["load_average_1min_at_end"] = os.getloadavg()[0]
     return out
 
@@ -294,7 +306,7 @@ def case_endgame(n, gammas, starts, seed=5, workers=2):
             "load_average_1min": os.getloadavg()[0]}
 
 
-CASES = ("lossgrad", "hessian", "minima", "endgame", "instance8")
+CASES = ("lossgrad", "hessian", "minima", "endgame", "instance7", "instance8")
 
 
 def main(argv=None) -> int:
@@ -302,7 +314,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer repeats, skip n=10")
     ap.add_argument("--cases", default="lossgrad,hessian,minima",
                     help=f"comma-separated subset of {','.join(CASES)} (endgame and instance8 take minutes)")
-    ap.add_argument("--batch", type=int, default=32, help="batch width of the batched path")
+    ap.add_argument("--batch", type=int, default=64, help="batch width of the batched path")
     ap.add_argument("--out", default=None, help="also write the JSON here")
     a = ap.parse_args(argv)
     cases = a.cases.split(",")
@@ -320,8 +332,10 @@ def main(argv=None) -> int:
         out.append(case_minima_rate(6, 64, 24 if a.quick else 200, 2, a.batch))
     if "endgame" in cases:
         out.append(case_endgame(6, (0.75, 1.0, 1.25), 4 if a.quick else 8))
-    if "instance8" in cases:
-        out.append(case_instance_time(8, 1.0, 2))
+    if "instance7" in cases:
+        out.append(case_instance_time(7, 1.0, 2))
+    if "instance8" in cases:                      # the plain path takes 4-28 min per instance here
+        out.append(case_instance_time(8, 1.0, 2, endgame_modes=(True,)))
     text = json.dumps(out, indent=2)
     print(text)
     if a.out:

@@ -214,6 +214,7 @@ def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
         "certified": np.array([x.certified for x in recs], dtype=bool),
         "min_eigs": np.array([x.min_eigs for x in recs]).reshape(-1, 3),
         "iterations": np.array([x.iterations for x in recs], dtype=np.int64),
+        "endgame_steps": np.array([x.endgame_steps for x in recs], dtype=np.int64),
         "seconds": np.array([x.seconds for x in recs]),
         "theta": np.array([x.theta for x in recs]).reshape(-1, p),
     }

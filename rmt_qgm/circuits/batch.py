@@ -294,6 +294,7 @@ def lbfgs_batch(ops, theta0, psi0, dense, diags, hx, hc, m, maxiter, gtol, width
     """
     S_n, p = theta0.shape
     max_evals = 40
+    width = max(1, width)
     x = theta0.copy()
     f = np.zeros(S_n)
     g = np.zeros((S_n, p))
