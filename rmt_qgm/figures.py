@@ -89,7 +89,7 @@ SPECTRA: tuple[str, ...] = ("fidelity", "projector:2", "randspec:1")
 #: figures use predict's default budget, :data:`rmt_qgm.theory.registry.DEFAULT_BUDGET`)
 QUICK_BUDGET = 10.0
 #: the ``theory_model`` code of the figure CSVs: the index of the model predict used in this tuple
-THEORY_MODELS: tuple[str, ...] = ("circuit", "asymptotic", "spherical", "weighted", "whrf")
+THEORY_MODELS: tuple[str, ...] = ("circuit", "asymptotic", "spherical", "weighted", "whrf", "edge")
 
 
 def make_figure(name: str, out: str, *, quick: bool = False, seed: int = 0, workers: int = 1,
@@ -718,7 +718,7 @@ def _fig_minima_vs_n(quick: bool, seed: int, workers: int) -> FigureData:
     Monte Carlo (n <= MVN_SIM_MAX): certified minima of randomized circuits from uniform starts (optimiser-found),
     median and q10–q90: where the theory is checked.
 
-    CSV: one row per n. ``theory_model`` indexes THEORY_MODELS (0 circuit, 1 asymptotic); ``predict_budget_s``
+    CSV: one row per n. ``theory_model`` indexes THEORY_MODELS (0 circuit, 1 asymptotic, 5 edge); ``predict_budget_s``
     the budget predict was given; ``*_reliable`` 0/1; Monte Carlo columns NaN and ``mc_minima`` 0 where not
     simulated.
     """
@@ -744,16 +744,19 @@ def _fig_minima_vs_n(quick: bool, seed: int, workers: int) -> FigureData:
     for seg in _segments(keys):
         model = keys[seg.start]
         x = ns[seg]
-        name = {"circuit": "exact circuit model", "asymptotic": "asymptotic levels (2$^n$ → ∞)"}.get(model, model)
+        name = {"circuit": "exact circuit model", "asymptotic": "asymptotic levels (2$^n$ → ∞)",
+                "edge": "finite-size edge law"}.get(model, model)
         first = model not in keys[:seg.start]
         for law, c, lw, alpha, what in (("minima", COLORS[3], 1.0, 0.12, "all local minima (Kac–Rice)"),
                                         ("opt", COLORS[1], 1.8, 0.22, "optimiser-found")):
             q10, med, q90 = (np.array([tq(n, law, k) for n in x]) for k in ("q10", "median", "q90"))
+            if np.all(np.isnan(med)):
+                continue
             ls = "-" if model == "circuit" else "--"
             if np.any(q90 > q10):
                 ax.fill_between(x, q10, q90, color=c, alpha=alpha, lw=0, zorder=1)
             ax.plot(x, med, color=c, lw=lw, ls=ls, zorder=2,
-                    label=f"predict (auto) → {name}: {what}, median" + (" [q10–q90]" if model == "circuit" else "")
+                    label=f"predict (auto) → {name}: {what}, median" + (" [q10–q90]" if model != "asymptotic" else "")
                     if first else None)
             reliability_markers(ax, x, med, [_reliable(th[n][law]) for n in x], c, size=4.0 if law == "opt" else 3.0)
     switch = [n for i, n in enumerate(MVN_QUBITS[1:], 1) if keys[i] != keys[i - 1]]

@@ -88,6 +88,7 @@ def test_predict_answers_large_sizes_with_the_derived_edge_law():
         r = predict(n, p)
         assert r.model == "edge"
         assert r.minima.provenance.kind == "derived"
-        assert r.optimiser_minima.provenance.kind == "fitted"
+        o = r.optimiser_minima          # the fitted basin law, or a reason where its extrapolation is not trusted
+        assert (o.provenance.kind == "fitted") if o.available else ("calibrated at n = 4-7" in o.reason)
         assert r.minima.q10 < r.minima.median < r.minima.q90
         assert r.seconds < 60

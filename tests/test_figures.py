@@ -143,18 +143,23 @@ def test_phase_diagram_transition_per_spectrum(quick):
         assert np.all(sim["frac_global"][sim["gamma"] >= 1] == 1)
 
 
+@pytest.mark.slow        # the edge law at n = 7..20 (about 5-10 s each on 2 cores)
 def test_minima_vs_n_switches_model_once_and_simulates_small_n(quick):
     out, _ = quick("minima-vs-n")
     d = _read_csv(out / "minima-vs-n.csv")
     assert list(d["n_qubits"]) == list(range(4, 21))
     names = [THEORY_MODELS[int(c)] for c in d["theory_model"]]
-    k = names.index("asymptotic")
-    assert k > 0 and set(names[:k]) == {"circuit"} and set(names[k:]) == {"asymptotic"}
+    k = next(i for i, m in enumerate(names) if m != "circuit")
+    assert k > 0 and set(names[:k]) == {"circuit"} and set(names[k:]) <= {"edge", "asymptotic"}
+    assert "edge" in names[k:]                                          # the finite-size law beyond the budget
     assert np.all(d["predict_budget_s"] == QUICK_BUDGET)
     for law in ("opt", "minima"):
-        assert np.all(d[f"{law}_q10_t"] <= d[f"{law}_median_t"]) and np.all(d[f"{law}_median_t"] <= d[f"{law}_q90_t"])
+        ok = ~np.isnan(d[f"{law}_median_t"])                            # no optimiser law where (G3) is not trusted
+        assert np.all(d[f"{law}_q10_t"][ok] <= d[f"{law}_median_t"][ok])
+        assert np.all(d[f"{law}_median_t"][ok] <= d[f"{law}_q90_t"][ok])
+    assert not np.any(np.isnan(d["minima_median_t"]))
     asym = d[k:]
-    assert np.all(asym["opt_reliable"] == 0)                           # limits, not finite-size laws
+    assert np.all(asym["opt_reliable"][asym["n_qubits"] > 7] == 0)     # outside the basin law's qubit counts
     assert np.all((d["mc_minima"] > 0) == (d["n_qubits"] <= 6))
     sim = d[d["mc_minima"] > 0]
     assert np.all(np.abs(sim["mc_median_t"] - sim["opt_median_t"]) < 0.15)   # checked where simulated

@@ -103,6 +103,12 @@ STUDIES = (
      [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
       ("", r"\*\*(Declared rule: \w+)\.\*\*")],
      "results not yet in the page"),
+    ("edge_law.md",
+     "the finite-size edge law (docs/theory.md §19) against the exact circuit model (n = 4-6, three spectra) and "
+     "simulated circuits (n = 4-8)",
+     "post hoc (no fitted constant)",
+     [("", r"(Mean log\(edge / circuit model\) by γ \(rows with a law\): [^\n]*)")],
+     None),
     ("heldout_n7.md",
      "`predict`'s default against simulated circuits at n = 7 (9 settings; the edge law's first held-out test)",
      "declared",

@@ -66,7 +66,12 @@ def _tilted(dist: TabulatedDistribution, n_params: int, alpha: float, ceiling: f
     t, d = dist._t, dist._d
     below = t < ceiling
     w = np.full_like(d, 1.0 if a == 0.0 else 0.0)      # (.)^0 = 1; no basin at or above the ceiling otherwise
-    w[below] = np.exp(a * (0.5 * p * np.log1p(-t[below] / ceiling)))
+    if a != 0.0 and np.any(below):
+        # log weights shifted by their maximum where the law has mass: a narrow law just below the ceiling (large
+        # n) would otherwise underflow to zero everywhere; the tabulated law is normalised afterwards anyway
+        lw = a * (0.5 * p * np.log1p(-t[below] / ceiling))
+        top = np.max(lw[d[below] > 0]) if np.any(d[below] > 0) else np.max(lw)
+        w[below] = np.exp(np.minimum(lw - top, 0.0))     # <= 1 where d > 0; capped where d = 0
     return TabulatedDistribution(t, d * w, dist.units, name=f"{dist.name}, {name.format(a=a)}")
 
 

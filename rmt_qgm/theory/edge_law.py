@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from . import minima_complexity as mc
 from . import spherical_asymptotics as sa
@@ -104,29 +105,48 @@ def log_potential_abs(a: np.ndarray, nu: np.ndarray, gamma: float, s: float,
 
 def _re_cauchy_inside(a, nu, gamma, s, x, scale):
     """Re G(x + i0) for real x (inside the support or in a gap): the root of K(w) = x + iy followed from
-    y = 10 scale, where G ≈ 1/z, down to y = 1e-12 scale (geometric steps, Newton at each, all x at once);
-    G is analytic in the upper half plane, so the homotopy stays on its branch."""
-    z = x.astype(complex)
-    mean = float(np.sum(nu * a))
-    ys = scale * np.geomspace(10.0, 1e-12, 60)
-    w = 1.0 / (z + 1j * ys[0] - mean)
-    A = a[None, :]
-    for y in ys:
-        zz = z + 1j * y
-        for _ in range(200):
-            den = 1 - gamma * A * w[:, None]
-            Kv = np.sum(nu * A / den, axis=1) + s * w + 1 / w
-            Kp = np.sum(nu * gamma * A * A / den ** 2, axis=1) + s - 1 / w ** 2
-            step = (Kv - zz) / Kp
-            w = w - step
-            if np.all(np.abs(step) <= 1e-12 * np.abs(w)):
-                break
-        else:                   # next to a branch point Newton is linear: accept a small residual
-            den = 1 - gamma * A * w[:, None]
-            res = np.abs(np.sum(nu * A / den, axis=1) + s * w + 1 / w - zz)
-            if np.max(res) > 1e-9 * scale:
-                raise ArithmeticError("G(x + iy): Newton did not converge along the homotopy")
-    return w.real
+    y = 10 scale, where G ≈ 1/z, down to y = 1e-12 scale (geometric steps, Newton at each); G is analytic in the
+    upper half plane, so the homotopy stays on its branch (numba kernel :func:`_homotopy`)."""
+    out = np.empty(x.size)
+    status = _homotopy(np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(nu, dtype=float), float(gamma),
+                       float(s), np.ascontiguousarray(x, dtype=float), float(scale), float(np.sum(nu * a)), out)
+    if status != 0:
+        raise ArithmeticError("G(x + iy): Newton did not converge along the homotopy")
+    return out
+
+
+@njit(cache=True)
+def _homotopy(a, nu, g, s, x, scale, mean, out):
+    """Kernel of :func:`_re_cauchy_inside`: 0 on success, 1 if a Newton solve failed (residual > 1e-9 scale)."""
+    steps = 60
+    ratio = (1e-12 / 10.0) ** (1.0 / (steps - 1))
+    for k in range(x.size):
+        y = 10.0 * scale
+        w = 1.0 / complex(x[k] - mean, y)
+        for _ in range(steps):
+            z = complex(x[k], y)
+            ok = False
+            for _it in range(200):
+                Kv = s * w + 1.0 / w
+                Kp = s - 1.0 / (w * w)
+                for j in range(a.size):
+                    den = 1.0 - g * a[j] * w
+                    Kv += nu[j] * a[j] / den
+                    Kp += nu[j] * g * a[j] * a[j] / (den * den)
+                step = (Kv - z) / Kp
+                w = w - step
+                if abs(step) <= 1e-12 * abs(w):
+                    ok = True
+                    break
+            if not ok:                      # next to a branch point Newton is linear: accept a small residual
+                Kv = s * w + 1.0 / w
+                for j in range(a.size):
+                    Kv += nu[j] * a[j] / (1.0 - g * a[j] * w)
+                if abs(Kv - z) > 1e-9 * scale:
+                    return 1
+            y *= ratio
+        out[k] = w.real
+    return 0
 
 
 @dataclass

@@ -313,7 +313,8 @@ def _run_edge(problem):
     from .edge_law import edge_law
     from .optimiser_law import calibration, optimiser_weighted
     from .prediction import Provenance, law_from_distribution
-    law, units = problem.law, problem.units
+    from .registry import ASYMPTOTIC_MAX_LEVELS
+    law, units = problem.law.coarse(ASYMPTOTIC_MAX_LEVELS), problem.units
     n, p = problem.n_qubits, problem.n_params
     res = edge_law(law.levels, law.counts, n, p)
     if res.window_limited:
@@ -337,6 +338,13 @@ def _run_edge(problem):
         from .prediction import NoLaw
         return (minima, NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
                               f"leaves no mass on the edge law ({exc}); no optimiser-found law")), res
+    if float(dist.cdf(tilted.median())) < 1e-3:
+        from .prediction import NoLaw
+        return (minima, NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
+                              f"(exponent alpha' p/2 = {a['alpha'] * p / 2:.3g}) moves the median into the far lower "
+                              "tail of the edge law (below its 0.1 % quantile), where neither law was tested; no "
+                              "optimiser-found law here (as n -> inf both laws approach the edge level f_e, "
+                              "docs/theory.md §13-14)")), res
     warns = [w for w in (a["warning"], why) if w]
     cal = calibration()
     prov = Provenance("fitted", "edge", "docs/theory.md §16.5-16.6 ((B1'), (G3)) applied to §19",

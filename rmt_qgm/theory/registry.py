@@ -13,10 +13,10 @@ p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``  the trans
 exact circuit model fits the budget                    ``circuit``     exact finite-size law of the randomized
                                                                        ansatz (docs/theory.md §11), most accurate
                                                                        validated model (docs/studies/circuits_vs_theory.md)
-otherwise, two-level spectrum (fidelity, projector)    ``edge``        finite-size law from the asymptotic edge with
+otherwise (over budget: large n or p)                  ``edge``        finite-size law from the asymptotic edge with
                                                                        a Tracy–Widom edge (docs/theory.md §19), when
                                                                        its window is not limiting (else asymptotic)
-otherwise (large n, or over budget)                    ``asymptotic``  fixed-law 2^n -> inf levels, any spectrum,
+otherwise                                              ``asymptotic``  fixed-law 2^n -> inf levels, any spectrum,
                                                                        seconds; finite-size error stated
 =====================================================  ==============  ==============================================
 """
@@ -98,17 +98,15 @@ def _cost_asymptotic(problem, opts) -> float:
 
 
 def _cost_edge(problem, opts) -> float:
-    # about 210 evaluations of the log density at 10-60 ms (measured 2026-12-07: 1-10 s at n = 7-20, 24 s at
-    # n = 10, p = 1536 on the shared host)
-    return 15.0
+    # about 210 evaluations of the log density, each 10 ms + 0.5 ms per spectral level (measured 2026-12-07 on
+    # the shared host: 2-12 s for two levels at n = 7-20, 39 s for 256 levels at n = 8)
+    levels = min(problem.law.levels.size, ASYMPTOTIC_MAX_LEVELS) if problem.law is not None else 2
+    return 3.0 + 210 * (0.01 + 5e-4 * levels)
 
 
 def _edge_unavailable(problem) -> str | None:
     if problem.law is None:
         return "needs a Hamiltonian (use --model whrf with --dof)"
-    if problem.law.levels.size != 2:
-        return ("derived and validated for two-level spectra (fidelity, projector:D) only in this version; "
-                "--model asymptotic answers for any spectrum")
     if problem.overparameterised:
         return "p >= p_c: the transition answers (no local minima above E0 to tabulate)"
     return None
@@ -150,9 +148,9 @@ MODELS: dict[str, ModelSpec] = {
         "Tracy–Widom fluctuation (normalised-state model, any n, seconds); optimiser-found law = that law tilted "
         "by the fitted basin law (B1')/(G3)",
         "derived", "fitted",
-        "count-weighted median against the exact circuit model at n = 6 (docs/studies/edge_law.md): within 3 % at "
-        "gamma = 0.25, 19-22 % low at 0.5, 45 % low at 0.75; optimiser-found law against the circuits' medians at "
-        "n = 8 (paper figure runs): |log ratio| 0.01, 0.12, 0.36 at gamma = 0.125, 0.25, 0.5",
+        "count-weighted median against the exact circuit model at n = 4-6, three spectra, and the optimiser-found "
+        "law against simulated circuits at n = 4-8 (docs/studies/edge_law.md): close at gamma <= 0.25, low by "
+        "about 20 % at 0.5 and 45 % at 0.75",
         _edge_unavailable, _cost_edge),
     "spherical": ModelSpec(
         "spherical", "spherical surrogate (the state's real form on the sphere, Gaussian tangent directions)",
