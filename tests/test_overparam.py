@@ -164,11 +164,13 @@ def test_orbit_hessian_equals_the_parameter_hessian_at_the_optimum():
     assert np.allclose(q, 0.5 * (fd + fd.T), atol=1e-6)
 
 
-@pytest.mark.parametrize("spec", ["fidelity", "projector:2", "projector:5"])
-def test_haar_case_gives_2_d_minus_d0(spec):
-    """For a circuit whose algebra is su(2^n), R_opt = dim CP^(d-1) - dim CP^(d0-1) = 2(d - d0) (§12.1)."""
+@pytest.mark.parametrize("preset,spec", [("local:xy-zz-ring", "fidelity"), ("local:xy-zz-ring", "projector:2"),
+                                         ("local:xy-zz-ring", "projector:5"), ("hea:ry-rz-cz", "randspec:1")])
+def test_haar_case_gives_2_d_minus_d0(preset, spec):
+    """For a circuit whose algebra is su(2^n), R_opt = dim CP^(d-1) - dim CP^(d0-1) = 2(d - d0) (§12.1).
+    hea:ry-rz-cz with randspec:1: the circuit's Jacobian at its optimum loses rank, the algebra's does not."""
     n = 3
-    gens, _ = preset_generators("local:xy-zz-ring", n)
+    gens, _ = preset_generators(preset, n)
     h = parse_hamiltonian(spec, n)
     d0 = int(np.sum(np.isclose(h.spectrum, h.spectrum[0])))
     res = analyse_overparam(gens, n, psi0="random:3", hamiltonian=spec, seed=0, starts=3)
