@@ -12,7 +12,8 @@ exact forms:
 - ``dense``: anything else; G = V diag(lam) V^dagger once (numpy.linalg.eigh), R = V diag(exp(-i theta lam))
   V^dagger, exact up to rounding.
 
-Vectors are complex arrays whose *first* axis is the 2^n basis index (a state, or a d x m stack of states
+Used by ``rmt-qgm overparam`` and ``variance`` (docs/theory.md §10.1, §10.2). Vectors are complex arrays
+whose *first* axis is the 2^n basis index (a state, or a d x m stack of states
 applied column by column). Conventions as :mod:`rmt_qgm.algebra.pauli` (character k of a word acts on qubit
 k = bit k of the index).
 """

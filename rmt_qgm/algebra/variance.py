@@ -70,7 +70,8 @@ def word_coords(basis: LieBasis, ps: PauliSum) -> tuple[np.ndarray, float]:
 
 
 def state_coords(basis: LieBasis, psi: np.ndarray) -> np.ndarray:
-    """Coordinates <e_j, rho> = <psi|e_j|psi> / 2^n of rho = |psi><psi| on the basis of g."""
+    """Coordinates <e_j, rho> = <psi|e_j|psi> / 2^n of rho = |psi><psi| on the basis of g; with them
+    P_a(rho) = 2^n sum_j (projection on g_a)_j^2 ([R24]; module docstring)."""
     d = psi.size
     out = np.empty(basis.dim)
     for lo in range(0, basis.dim, 1024):
@@ -199,6 +200,7 @@ def project(sel: np.ndarray, coords: np.ndarray) -> np.ndarray:
 
 
 def subspace_dim(sel: np.ndarray) -> int:
+    """Dimension of a subspace given as in :func:`project` (dim g_a in the formulas of the module docstring)."""
     return int(sel.size if sel.ndim == 1 else sel.shape[1])
 
 
