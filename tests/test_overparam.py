@@ -235,3 +235,12 @@ def test_cli_overparam_bad_input(tmp_path, extra, needle):
     assert r.returncode == 2, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr
+
+
+def test_a_state_that_does_not_move():
+    """Z generators on |000>: orbit dimension 0, params_c 0, a constant landscape (transition at 0)."""
+    n = 3
+    gens = gens_of(n, ["ZII", "IZI"])
+    res = analyse_overparam(gens, n, psi0="zero", hamiltonian="fidelity", starts=2)
+    assert res["orbit_dim"] == res["qfim_rank_max"] == res["params_c"] == 0
+    assert res["landscape_params_c"] == 0 and res["ground_state_reachable"]

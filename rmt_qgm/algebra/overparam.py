@@ -139,7 +139,7 @@ def qfim_rank_curve(generators: list[PauliSum], psi0: np.ndarray, p_max: int, se
             break
     ranks = ranks[:stop_at]
     rmax = max(ranks)
-    return {"ranks": ranks, "qfim_rank_max": int(rmax), "params_c": int(ranks.index(rmax) + 1),
+    return {"ranks": ranks, "qfim_rank_max": int(rmax), "params_c": int(ranks.index(rmax) + 1) if rmax else 0,
             "p_evaluated": len(ranks), "theta_seed": int(seed),
             "smallest_accepted_residual": float(min(tracker.accepted)) if tracker.accepted else None,
             "largest_rejected_residual": float(tracker.rejected_max), "rank_tol": tol}
@@ -238,6 +238,17 @@ def landscape_transition(generators: list[PauliSum], psi0: np.ndarray, h_dense: 
     dimension orbit rank - R_opt, the eigenvalue gap of the rank decision and diagnostics."""
     gates = prepare_gates(generators)
     L = len(gates)
+    if max(ranks) == 0:            # psi0 does not move: F is constant on the (zero-dimensional) orbit
+        f0 = float(np.real(np.vdot(psi0, h_dense @ psi0)))
+        res = {"E_opt": f0, "optimum_grad_norm": 0.0, "p_opt": 0, "starts": 0, "starts_at_optimum": 0,
+               "hessian_rank_at_optimum": 0, "optimal_set_dim": 0, "hessian_min_eig": 0.0,
+               "hessian_smallest_positive": None, "hessian_largest_zero": None, "hessian_scale": 0.0,
+               "landscape_params_c": 0}
+        if ground_energy is not None:
+            ev = np.linalg.eigvalsh(h_dense)
+            res["E0"] = float(ground_energy)
+            res["ground_state_reachable"] = bool(f0 <= ground_energy + 1e-7 * max(float(ev[-1] - ev[0]), 1e-300))
+        return res
     if p_opt is None:
         p_opt = max(2 * params_c, params_c + 2 * L)
     opt = optimise_orbit(gates, psi0, h_dense, p_opt, starts, seed)

@@ -338,8 +338,12 @@ def analyse_variance(generators: list[PauliSum], n: int, psi0: str | None, obser
             res["sampled"] = smp
             if res["applicable"]:
                 line = smp["generator_line"]
-                res["z_loss"] = (smp["var_loss"] - res["var_loss"]) / max(smp["var_loss_se"], 1e-300)
-                res["z_grad"] = (smp["var_grad"] - res["var_grad"][line]) / max(smp["var_grad_se"], 1e-300)
+                tiny = 1e-12 * max(float(np.sum(np.abs(obs.c))) ** 2, 1e-300)   # rounding level of a variance
+
+                def z(diff, se):
+                    return 0.0 if abs(diff) <= tiny and se <= tiny else diff / max(se, tiny)
+                res["z_loss"] = z(smp["var_loss"] - res["var_loss"], smp["var_loss_se"])
+                res["z_grad"] = z(smp["var_grad"] - res["var_grad"][line], smp["var_grad_se"])
     res["seconds"] = round(time.perf_counter() - t0, 3)
     return res
 
