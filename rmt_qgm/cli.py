@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--ladder", default="auto", help=" | ".join(LADDERS) + ": circuit model only, its tilt ladder "
                     "(auto: deep levels down to t = 1e-6 near the transition; default auto)")
     pr.add_argument("--complexity", default="0",
-                    help="whrf: also the asymptotic complexity S(t) on this many t points (0 = off; ~1.5 s each)")
+                    help="whrf or asymptotic: also the asymptotic complexity on this many points (0 = off; whrf: S(t), "
+                         "~1.5 s each; asymptotic: total and minima complexity and typical index, any spectrum)")
     pr.add_argument("--details", action="store_true", help="also print the models considered, asymptotic "
                     "levels and sampling diagnostics")
     pr.add_argument("--no-progress", action="store_true", help="no progress bar")

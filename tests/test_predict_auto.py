@@ -81,7 +81,7 @@ def test_named_model_over_budget_is_refused_before_it_starts():
 
 @pytest.mark.parametrize("kw,match", [(dict(model="circuit", dof_rule="trace_ratio"), "dof_rule"),
                                       (dict(model="spherical", ladder="deep"), "ladder"),
-                                      (dict(model="asymptotic", complexity_points=3), "complexity"),
+                                      (dict(model="circuit", complexity_points=3), "complexity"),
                                       (dict(budget=-1), "budget")])
 def test_inputs_a_model_ignores_are_refused(kw, match):
     with pytest.raises(UserInputError, match=match):

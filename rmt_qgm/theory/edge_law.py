@@ -107,16 +107,24 @@ def _re_cauchy_inside(a, nu, gamma, s, x, scale):
     """Re G(x + i0) for real x (inside the support or in a gap): the root of K(w) = x + iy followed from
     y = 10 scale, where G ≈ 1/z, down to y = 1e-12 scale (geometric steps, Newton at each); G is analytic in the
     upper half plane, so the homotopy stays on its branch (numba kernel :func:`_homotopy`)."""
-    out = np.empty(x.size)
+    return cauchy_on_axis(a, nu, gamma, s, x, scale).real
+
+
+def cauchy_on_axis(a: np.ndarray, nu: np.ndarray, gamma: float, s: float, x: np.ndarray,
+                   scale: float) -> np.ndarray:
+    """G(x + i0) (complex) for real x, by the homotopy of :func:`_re_cauchy_inside`; the density of μ at x is
+    |Im G(x + i0)|/π (docs/theory.md §19.2)."""
+    x = np.ascontiguousarray(np.atleast_1d(x), dtype=float)
+    re, im = np.empty(x.size), np.empty(x.size)
     status = _homotopy(np.ascontiguousarray(a, dtype=float), np.ascontiguousarray(nu, dtype=float), float(gamma),
-                       float(s), np.ascontiguousarray(x, dtype=float), float(scale), float(np.sum(nu * a)), out)
+                       float(s), x, float(scale), float(np.sum(nu * a)), re, im)
     if status != 0:
         raise ArithmeticError("G(x + iy): Newton did not converge along the homotopy")
-    return out
+    return re + 1j * im
 
 
 @njit(cache=True)
-def _homotopy(a, nu, g, s, x, scale, mean, out):
+def _homotopy(a, nu, g, s, x, scale, mean, out, out_im):
     """Kernel of :func:`_re_cauchy_inside`: 0 on success, 1 if a Newton solve failed (residual > 1e-9 scale)."""
     steps = 60
     ratio = (1e-12 / 10.0) ** (1.0 / (steps - 1))
@@ -146,6 +154,7 @@ def _homotopy(a, nu, g, s, x, scale, mean, out):
                     return 1
             y *= ratio
         out[k] = w.real
+        out_im[k] = w.imag
     return 0
 
 

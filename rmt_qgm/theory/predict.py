@@ -38,8 +38,9 @@ def _refuse_model_options(model: str, ladder: str, complexity_points: int) -> No
     """Options that only one model reads are refused for the others (one line each)."""
     if ladder != "auto" and model != "circuit":
         raise UserInputError(f"ladder: the Monte Carlo ladder is chosen for --model circuit only (model here: {model})")
-    if complexity_points and model != "whrf":
-        raise UserInputError("complexity: the asymptotic complexity S(t) is derived for --model whrf only")
+    if complexity_points and model not in ("whrf", "asymptotic"):
+        raise UserInputError(f"complexity: the asymptotic complexity is given by --model asymptotic (any spectrum) or "
+                             f"--model whrf (model here: {model})")
     if complexity_points == 1:
         raise UserInputError("complexity must be 0 (off) or at least 2 points")
 
@@ -361,6 +362,23 @@ def _run_edge(problem):
     return (minima, opt), res
 
 
+def _complexity_block(problem, points: int) -> dict:
+    """``asymptotic.complexity`` of the asymptotic model: total and minima complexity and the typical index
+    fraction against F (docs/theory.md §14, §19.4; :func:`rmt_qgm.theory.critical_complexity.complexity_curve`)."""
+    from .critical_complexity import complexity_curve
+    from .registry import ASYMPTOTIC_MAX_LEVELS
+    curve = complexity_curve(problem.law.coarse(ASYMPTOTIC_MAX_LEVELS), problem.gamma, points)
+    units = problem.units
+    for row in curve:
+        row["t"] = float(units.to_t(row["F"]))
+        row["minima"] = None if not np.isfinite(row["minima"]) else row["minima"]
+    return {"points": curve,
+            "note": "per unit D = 2^(n+1), up to one F-independent constant shared by total and minima: critical "
+                    "points of every index near F number about exp(D total), local minima exp(D minima) (None: "
+                    "the Hessian's edge is below 0, no minima at exponential order); index_fraction: typical share "
+                    "of negative Hessian eigenvalues (docs/theory.md §19.4)"}
+
+
 def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "auto", *,
             dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
             n_mc: int | None = None, complexity_points: int = 0, ladder: str = "auto",
@@ -426,6 +444,8 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     if name == "asymptotic":
         asym, minima, opt = _run_asymptotic(problem, dps)
         digits_lost = asym.get("digits_lost", 0)
+        if complexity_points:
+            asym["complexity"] = _complexity_block(problem, complexity_points)
     elif name == "edge":
         pass
     elif name == "whrf":
