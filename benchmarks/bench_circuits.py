@@ -186,7 +186,7 @@ def _qulacs_starts(args):
     return found, disagreement
 
 
-def case_minima_rate(n, p, starts, workers, batch=64):
+def case_minima_rate(n, p, starts, workers, batch=128):
     """Sustained rate over 2 instances x ``starts`` starts, for the single-start path (batch=0) and the
     batched path (batch=B), both certified; worker start-up (process pool, numba cache load) is inside
     the timed region, so short runs understate the rate. Peer: the same L-BFGS loop driven by qulacs
@@ -314,7 +314,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer repeats, skip n=10")
     ap.add_argument("--cases", default="lossgrad,hessian,minima",
                     help=f"comma-separated subset of {','.join(CASES)} (endgame and instance8 take minutes)")
-    ap.add_argument("--batch", type=int, default=64, help="batch width of the batched path")
+    ap.add_argument("--batch", type=int, default=128, help="batch width of the batched path")
     ap.add_argument("--out", default=None, help="also write the JSON here")
     a = ap.parse_args(argv)
     cases = a.cases.split(",")
