@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--instances", default="1", help="random circuit instances (>= 1, default 1)")
     s.add_argument("--seed", default="0", help="root seed (>= 0, default 0)")
     s.add_argument("--workers", default="1", help="worker processes (>= 1, default 1)")
+    s.add_argument("--batch", default="0", help="advance up to this many starts of an instance together (matrix-"
+                   "matrix products; same minima, faster for many starts); 0 = one start at a time (default)")
+    s.add_argument("--endgame", action="store_true", help="finish with trust-region Newton steps on the exact "
+                   "Hessian where L-BFGS converges slowly (near gamma = 1)")
     s.add_argument("--out", default=None, help="directory for simulate.json + simulate.npz")
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -207,7 +211,8 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     gens = [g.strip() for g in a.generators.split(",")] if a.generators else None
     kwargs = dict(starts=check_int("--starts", a.starts, 1),
                   instances=check_int("--instances", a.instances, 1),
-                  seed=check_int("--seed", a.seed, 0), workers=check_int("--workers", a.workers, 1))
+                  seed=check_int("--seed", a.seed, 0), workers=check_int("--workers", a.workers, 1),
+                  batch=check_int("--batch", a.batch, 0), endgame=a.endgame)
     out = check_writable_dir("--out", a.out) if a.out else None
     from .simulate import run_simulation
     res = run_simulation(n, p, ansatz=a.ansatz, hamiltonian=a.hamiltonian, psi0=a.psi0,

@@ -10,6 +10,7 @@ CASES = [
     (["simulate", "--qubits", "3", "--params", "-1"], "--params"),
     (["simulate", "--qubits", "3", "--params", "2.5"], "--params"),
     (["simulate", "--qubits", "3", "--params", "2", "--ansatz", "nope"], "--ansatz"),
+    (["simulate", "--qubits", "3", "--params", "2", "--batch", "-1"], "--batch"),
     (["simulate", "--qubits", "3", "--params", "2", "--starts", "0"], "--starts"),
     (["simulate", "--qubits", "3", "--params", "2", "--instances", "-2"], "--instances"),
     (["simulate", "--qubits", "3", "--params", "2", "--workers", "0"], "--workers"),

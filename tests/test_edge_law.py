@@ -78,8 +78,10 @@ def test_edge_law_collapses_onto_the_asymptotic_edge_and_sits_above_it_at_finite
 
 
 def test_edge_law_flags_small_p_as_window_limited():
-    # p = 16 at n = 6: the edge expansion does not determine the law (docs/theory.md §19.3)
-    assert edge_law([0.0, 1.0], [1, 63], 6, 16).window_limited
+    # p = 4 at n = 4: the edge expansion does not determine the law (docs/theory.md §19.3); p = 16 at n = 6 does,
+    # once the fidelity's rank-2 ground level is a perturbation, not part of the bulk (§19.1)
+    assert edge_law([0.0, 1.0], [1, 15], 4, 4).window_limited
+    assert not edge_law([0.0, 1.0], [1, 63], 6, 16).window_limited
 
 
 def test_predict_answers_large_sizes_with_the_derived_edge_law():

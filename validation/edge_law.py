@@ -65,7 +65,7 @@ def surrogate_terms(n: int, p: int, levels, draws: int, seed: int) -> list[dict]
     the edge law's p Phi(f) + log F_1(s(f)) (docs/theory.md §19.1)."""
     from rmt_qgm.seeding import generator
     from rmt_qgm.theory import tracy_widom as tw
-    from rmt_qgm.theory.edge_law import log_potential_abs
+    from rmt_qgm.theory.edge_law import hessian_factor
     d = 2 ** n
     D = 2 * d
     g = p / D
@@ -87,10 +87,9 @@ def surrogate_terms(n: int, p: int, levels, draws: int, seed: int) -> list[dict]
             vals.append(np.sum(np.log(np.abs(ev[ok])), axis=1))
         v = np.concatenate(vals)
         mc = float(v.max() + np.log(np.sum(np.exp(v - v.max())) / draws)) if v.size else float("-inf")
-        phi, L, K2 = log_potential_abs(np.array([0.0, 1.0]) - f, np.array([1 / d, 1 - 1 / d]), g, g * r2)
-        s = L * (np.sqrt(2 / abs(K2)) * p) ** (2 / 3)
+        hess, s, _ = hessian_factor([0.0, 1.0], [1 / d, 1 - 1 / d], [1, d - 1], p, g, f, r2)
         out.append({"f": f, "positive": pos, "draws": draws, "log_det_pos_mc": mc,
-                    "log_det_pos_edge": p * phi + float(tw.log_cdf(s)), "p_pos_mc": pos / draws,
+                    "log_det_pos_edge": hess, "p_pos_mc": pos / draws,
                     "log_p_pos_tw": float(tw.log_cdf(s)), "s": float(s)})
         print(json.dumps(out[-1]), flush=True)
     return out

@@ -171,6 +171,28 @@ class EdgeLawResult:
     components: dict = field(default_factory=dict)
 
 
+def finite_rank_ground(counts, p: int) -> bool:
+    """True when a two-level spectrum's ground level enters the Hessian as a finite-rank perturbation rather than
+    as part of its bulk (docs/theory.md §19.1): its real dimension 2 d0 is at most sqrt(p)."""
+    return len(counts) == 2 and 2 * float(counts[0]) <= np.sqrt(p)
+
+
+def hessian_factor(levels, weights, counts, p: int, gamma: float, F: float, r2: float) -> tuple[float, float, float]:
+    """(p Φ(F) + log F_1(s), s, L): the edge law's log E[|det Hess| 1{Hess > 0}] at F (docs/theory.md §19.1).
+
+    For a two-level spectrum whose ground level is a finite-rank perturbation (:func:`finite_rank_ground`) the law
+    μ_F is that of the excited level alone: a rank-2d0 perturbation below the BBP threshold does not move the
+    bulk's edge, while smearing it into the fixed law would (it adds a small component of 2d0 eigenvalues whose
+    'edge' is not a soft edge of the p-eigenvalue bulk)."""
+    E = np.asarray(levels, dtype=float)
+    nu = np.asarray(weights, dtype=float)
+    if E.size == 2 and finite_rank_ground(counts, p):
+        E, nu = E[1:], nu[1:]
+    phi, L, K2 = log_potential_abs(E - F, nu, gamma, gamma * r2)
+    sarg = L * (np.sqrt(2 / abs(K2)) * p) ** (2 / 3)
+    return p * phi + float(tw.log_cdf(sarg)), sarg, L
+
+
 def _log_rho0(levels, weights, counts, n, p, F):
     """log ρ_0(F) up to an F-independent constant, and (s, L) at F (module docstring)."""
     d = 2 ** n
@@ -187,10 +209,8 @@ def _log_rho0(levels, weights, counts, n, p, F):
         r2 = sa.rho2_typical_float(E, nu, F)
         J, _ = mc.profile_rate(E, nu, F, r2)
         lpF = -D * J
-    phi, L, K2 = log_potential_abs(E - F, nu, g, g * r2)
-    C = np.sqrt(2 / abs(K2))
-    sarg = L * (C * p) ** (2 / 3)
-    return lpF - 0.5 * p * np.log(r2) + p * phi + float(tw.log_cdf(sarg)), sarg, L
+    hess, sarg, L = hessian_factor(E, nu, counts, p, g, F, r2)
+    return lpF - 0.5 * p * np.log(r2) + hess, sarg, L
 
 
 def edge_law(levels, counts, n: int, p: int, coarse: int = 48, fine: int = 80) -> EdgeLawResult:

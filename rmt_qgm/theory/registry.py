@@ -149,8 +149,8 @@ MODELS: dict[str, ModelSpec] = {
         "by the fitted basin law (B1')/(G3)",
         "derived", "fitted",
         "count-weighted median against the exact circuit model at n = 4-6, three spectra, and the optimiser-found "
-        "law against simulated circuits at n = 4-8 (docs/studies/edge_law.md): close at gamma <= 0.25, low by "
-        "about 20 % at 0.5 and 45 % at 0.75",
+        "law against simulated circuits at n = 4-8 (docs/studies/edge_law.md): within a few % at gamma <= 0.25, low "
+        "by about 10 % at 0.5 and 45 % at 0.75",
         _edge_unavailable, _cost_edge),
     "spherical": ModelSpec(
         "spherical", "spherical surrogate (the state's real form on the sphere, Gaussian tangent directions)",
