@@ -720,7 +720,7 @@ def _fig_minima_vs_n(quick: bool, seed: int, workers: int) -> FigureData:
 
     CSV: one row per n. ``theory_model`` indexes THEORY_MODELS (0 circuit, 1 asymptotic, 5 edge); ``predict_budget_s``
     the budget predict was given; ``*_reliable`` 0/1; Monte Carlo columns NaN and ``mc_minima`` 0 where not
-    simulated.
+    simulated; ``opt_*`` NaN where predict gives no optimiser-found law (the fitted basin law not trusted there).
     """
     from .problem import parse_problem
     budget = _budget(quick)

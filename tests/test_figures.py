@@ -35,7 +35,8 @@ NAN_ALLOWED = {
     "minima-vs-gamma": lambda d: {"F_min": d["row_kind"] == 0, "minima_median_F": d["n_params"] >= d["params_c"]},
     "phase-diagram": lambda d: {c: d["row_kind"] == 0 for c in _MC_T + ("frac_global", "asym_edge_t",
                                                                          "asym_edge_upper_t", "asym_concentration_t")},
-    "minima-vs-n": lambda d: {c: d["mc_minima"] == 0 for c in _MC_T},
+    "minima-vs-n": lambda d: {**{c: d["mc_minima"] == 0 for c in _MC_T},
+                              **{c: d["opt_reliable"] == 0 for c in ("opt_q10_t", "opt_median_t", "opt_q90_t")}},
 }
 
 

@@ -183,7 +183,7 @@ def render(res: dict) -> str:
               f"factor of the normalised-state model sampled at finite size ({sv['draws']} matrices per level, seed "
               f"{sv['seed']}) against the edge law's approximation. Standard error of a log-mean over k positive draws "
               "is roughly 1/sqrt(k) when their log-determinants are close.", "",
-              "| f | s = L (Cp)^(2/3) | P(M > 0) sampled (k / draws) | F_1(s) | log E[\|det\| 1{M > 0}] sampled | edge law "
+              "| f | s = L (Cp)^(2/3) | P(M > 0) sampled (k / draws) | F_1(s) | log E[\\|det\\| 1{M > 0}] sampled | edge law "
               "p Φ + log F_1 | difference |", "|---|---|---|---|---|---|---|"]
         for r in sv["levels"]:
             mc = float(r["log_det_pos_mc"])             # -inf (stored as text) when no draw was positive definite
