@@ -7,14 +7,11 @@ python -m validation.heldout_n7 [--workers 1] [--render-only] [--out DIR]
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-import time
 
 from validation.common import STUDIES_DOCS, Study
-from validation.heldout_predict import MARK, render, run_row, verdicts
+from validation.heldout_predict import page_with_declaration, run_rows
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "results", "heldout_n7.json")
@@ -25,31 +22,11 @@ SIM = dict(starts=2, instances=16, seed=7707)
 
 
 def _run(a) -> dict:
-    from rmt_qgm import __version__
-    from rmt_qgm.store import atomic_write_json
-    t0 = time.perf_counter()
-    done = {}
-    if os.path.exists(PARTIAL):
-        with open(PARTIAL, encoding="utf-8") as fh:
-            done = {tuple(k.split("|")): v for k, v in json.load(fh).items()}
-    for n, g, h in ROWS:
-        key = (str(n), str(g), h)
-        if key not in done:
-            done[key] = run_row(n, g, h, a.workers, SIM)
-            atomic_write_json(PARTIAL, {"|".join(k): v for k, v in done.items()})
-            print(json.dumps(done[key]), flush=True)
-    rows = [done[(str(n), str(g), h)] for n, g, h in ROWS]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=HERE).stdout.strip()
-    return {"version": __version__, "commit": commit, "date": time.strftime("%Y-%m-%d"),
-            "seconds": time.perf_counter() - t0, "simulation": SIM, "rows": rows, "verdict": verdicts(rows)}
+    return run_rows(ROWS, SIM, PARTIAL, a.workers)
 
 
 def page(res: dict) -> str:
-    """The hand-written declaration (everything above MARK in the committed page) and the results."""
-    with open(DOC, encoding="utf-8") as fh:
-        head = fh.read().split(MARK)[0].rstrip() + "\n\n"
-    return head + render(res)
+    return page_with_declaration(DOC, res)
 
 
 STUDY = Study("heldout_n7", doc="heldout_n7.md", summary=OUT, run=_run, render=page,

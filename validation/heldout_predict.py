@@ -95,34 +95,45 @@ def render(res: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _run(a) -> dict:
+def run_rows(rows: list, sim: dict, partial: str, workers: int) -> dict:
+    """Every row of ``rows`` (resumable: finished rows are kept in ``partial``) with simulation settings ``sim``,
+    and the summary with its verdict; shared by the held-out studies."""
     from rmt_qgm import __version__
     from rmt_qgm.store import atomic_write_json
     t0 = time.perf_counter()
     done = {}
-    if os.path.exists(PARTIAL):
-        with open(PARTIAL, encoding="utf-8") as fh:
+    if os.path.exists(partial):
+        with open(partial, encoding="utf-8") as fh:
             done = {tuple(k.split("|")): v for k, v in json.load(fh).items()}
-    for n, g, h in ROWS:
+    for n, g, h in rows:
         key = (str(n), str(g), h)
         if key not in done:
-            done[key] = run_row(n, g, h, a.workers)
-            atomic_write_json(PARTIAL, {"|".join(k): v for k, v in done.items()})
+            done[key] = run_row(n, g, h, workers, sim)
+            atomic_write_json(partial, {"|".join(k): v for k, v in done.items()})
             print(json.dumps(done[key]), flush=True)
-    rows = [done[(str(n), str(g), h)] for n, g, h in ROWS]
+    out = [done[(str(n), str(g), h)] for n, g, h in rows]
     import subprocess
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=HERE).stdout.strip()
     return {"version": __version__, "commit": commit, "date": time.strftime("%Y-%m-%d"),
             "seconds": time.perf_counter() - t0,
-            "simulation": SIM, "rows": rows, "verdict": verdicts(rows)}
+            "simulation": sim, "rows": out, "verdict": verdicts(out)}
+
+
+def page_with_declaration(doc: str, res: dict) -> str:
+    """The page: its hand-written declaration (everything above MARK in the committed page ``doc``) and the
+    results."""
+    with open(doc, encoding="utf-8") as fh:
+        head = fh.read().split(MARK)[0].rstrip() + "\n\n"
+    return head + render(res)
+
+
+def _run(a) -> dict:
+    return run_rows(ROWS, SIM, PARTIAL, a.workers)
 
 
 def page(res: dict) -> str:
-    """The page: its hand-written declaration (everything above MARK in the committed page) and the results."""
-    with open(DOC, encoding="utf-8") as fh:
-        head = fh.read().split(MARK)[0].rstrip() + "\n\n"
-    return head + render(res)
+    return page_with_declaration(DOC, res)
 
 
 STUDY = Study("heldout_predict", doc="heldout_predict.md", summary=OUT, run=_run, render=page,
