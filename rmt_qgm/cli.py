@@ -95,8 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--dof-rule", default=None, help="whrf only: dimension (default) | trace-ratio | haar-moment")
     pr.add_argument("--dps", default="30", help="mpmath working precision in digits (15-200, default 30)")
     pr.add_argument("--seed", default="0", help="seed of the Monte Carlo (default 0)")
-    pr.add_argument("--samples", default=None, help="Monte Carlo draws (>= 100; the model's default if omitted; "
-                    "the draws-based models take at least 8000)")
+    pr.add_argument("--samples", default=None, help="Monte Carlo draws (>= 16; the model's default if omitted; "
+                    "the draws-based models take at least 8000; circuit-edge: draws per F node)")
     pr.add_argument("--ladder", default="auto", help=" | ".join(LADDERS) + ": circuit model only, its tilt ladder "
                     "(auto: deep levels down to t = 1e-6 near the transition; default auto)")
     pr.add_argument("--complexity", default="0",
@@ -269,7 +269,7 @@ def cmd_predict(a: argparse.Namespace) -> int:
         raise UserInputError("--dof-rule: only --model whrf uses a degrees-of-freedom rule")
     res = predict(n, p, hamiltonian=a.hamiltonian, model=a.model, dof=dof, dof_rule=dof_rule,
                   dps=check_int("--dps", a.dps, 15, 200), seed=check_int("--seed", a.seed, 0),
-                  n_mc=None if a.samples is None else check_int("--samples", a.samples, 100),
+                  n_mc=None if a.samples is None else check_int("--samples", a.samples, 16),
                   complexity_points=check_int("--complexity", a.complexity, 0, 1000), ladder=a.ladder,
                   budget=check_float("--budget", a.budget, 0.0, open_min=True),
                   progress=not a.no_progress)

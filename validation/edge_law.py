@@ -182,23 +182,27 @@ def render(res: dict) -> str:
               f"n = {sv['n']}, p = {sv['p']} (γ = {sv['p'] / 2 ** (sv['n'] + 1):g}), fidelity: the Kac–Rice Hessian "
               f"factor of the normalised-state model sampled at finite size ({sv['draws']} matrices per level, seed "
               f"{sv['seed']}) against the edge law's approximation. Standard error of a log-mean over k positive draws "
-              "is roughly 1/sqrt(k) when their log-determinants are close.", "",
+              "is roughly 1/sqrt(k) when their log-determinants are close. The approximation is p Φ + log w(s) + log (Cp)^(2/3) "
+              "(docs/theory.md §19.1, the pinned-eigenvalue factor w = F_1′ e^((2/3) max(s,0)^(3/2))), up to an "
+              "f-independent constant: a constant difference is what it predicts.", "",
               "| f | s = L (Cp)^(2/3) | P(M > 0) sampled (k / draws) | F_1(s) | log E[\\|det\\| 1{M > 0}] sampled | edge law "
-              "p Φ + log F_1 | difference |", "|---|---|---|---|---|---|---|"]
+              "p Φ + log w + log (Cp)^(2/3) | difference |", "|---|---|---|---|---|---|---|"]
         for r in sv["levels"]:
             mc = float(r["log_det_pos_mc"])             # -inf (stored as text) when no draw was positive definite
             dlt = mc - float(r["log_det_pos_edge"])
             L.append(f"| {r['f']:.2f} | {r['s']:.2f} | {r['p_pos_mc']:.4f} ({r['positive']}) | "
                      f"{math.exp(r['log_p_pos_tw']):.4f} | {mc:.2f} | {r['log_det_pos_edge']:.2f} | "
                      + (f"{dlt:+.2f} |" if math.isfinite(dlt) else "– (no positive-definite draw) |"))
-        L += ["", "A difference that grows with f moves the law upwards: the edge law's Tracy–Widom factor makes "
-              "positive-definite Hessians rarer than they are at this p (the finite-p law of the lowest eigenvalue is "
-              "not yet its p → ∞ limit), which is the direction of its deficit against the circuit model at γ ≥ 0.5.",
-              ""]
+        L += ["", "With the distribution function F_1(s) in place of w(s) (the law before 2026-12-07) the difference grew "
+              "from +1.0 at s ≈ 0 to +2.9 at s ≈ −4.3; with the pinned-eigenvalue factor it drifts by about −0.5 over "
+              "the same range (the O(1/p) shift of the edge that the pinned eigenvalue brings is not in the law, "
+              "docs/theory.md §19.3 item 2).", ""]
     L += ["## Reading", "",
           "- Where the window does not limit it (p ≥ 32 here), the count-weighted edge law reproduces the exact circuit "
-          "model at γ = 0.25 and falls below it as γ grows (docs/theory.md §19.3, item 3: the circuit's "
-          "second-derivative term is not the independent Gaussian matrix of the normalised-state model).",
+          "model at γ ≤ 0.5 and falls below it at γ = 0.75: the circuit's conditional Hessian is not the "
+          "normalised-state model's (its ordered second-derivative term lowers the smallest eigenvalue far less than "
+          "an independent Gaussian matrix does; docs/theory.md §20.1, docs/studies/circuit_edge.md), which the circuit "
+          "edge law (§20) takes from sampled circuit Hessians instead.",
           "- At small p the Tracy–Widom edge expansion does not determine the law (window-limited rows); `predict` "
           "uses the exact circuit model there (it fits the budget).",
           "- The optimiser-found column combines the derived edge law with the fitted basin law (G3), calibrated on "

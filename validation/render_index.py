@@ -109,6 +109,12 @@ STUDIES = (
      "post hoc (no fitted constant)",
      [("", r"(Mean log\(edge / circuit model\) by γ \(rows with a law\): [^\n]*)")],
      None),
+    ("circuit_edge.md",
+     "the circuit edge law (docs/theory.md §20): why circuits' Hessians are not the normalised-state model's, and the "
+     "law against the exact circuit model (n = 4-6) and simulated circuits (n = 4-8, incl. the held-out rows)",
+     "post hoc (Hessian factor sampled, no fitted constant; optimiser law uses (G3))",
+     [("", r"(Mean log\(circuit edge / circuit model\) by γ: [^\n]*)")],
+     None),
     ("heldout_n7.md",
      "`predict`'s default against simulated circuits at n = 7 (9 settings; the edge law's first held-out test)",
      "declared",

@@ -13,12 +13,15 @@ is a hard wall at the edge level f_e. Here each factor is kept at finite (n, p):
 - p_∇F(0 | f) ∝ ρ^(−p), ρ² = |(H − f)ψ|² (two levels: (f − E0)(E1 − f); otherwise its Haar-typical value);
 - E|det| ≈ exp(p Φ(f)), Φ = ∫ log|x| dμ_f(x), μ_f the limiting law of the conditional Hessian
   M(f) = B + ρZ′ (§13.1), computed on both sides of the edge (:func:`log_potential_abs`);
-- P(Hess > 0) ≈ F_1(L(f) (C(f) p)^(2/3)): the lowest of the p eigenvalues sits at the left edge L(f) of μ_f
-  with GOE Tracy–Widom fluctuations of width (C p)^(−2/3), where μ_f(x) ≈ (C/π) √(x − L) near the edge
-  (C = (2/|K″(w*)|)^½ from the inverse Cauchy function K of §13.1). F_1 from :mod:`.tracy_widom`.
+- the positivity under the |det| weight, w(s) (C p)^(2/3) with s = L(f) (C(f) p)^(2/3) and
+  w(s) = F_1′(s) e^((2/3) max(s, 0)^(3/2)): the lowest of the p eigenvalues sits at the left edge L(f) of μ_f with
+  GOE Tracy–Widom fluctuations of width (C p)^(−2/3), where μ_f(x) ≈ (C/π) √(x − L) near the edge
+  (C = (2/|K″(w*)|)^½ from the inverse Cauchy function K of §13.1), and the |det| weight pins one more eigenvalue
+  at 0, so that the density F_1′ of the smallest eigenvalue enters, not its distribution function F_1
+  (docs/theory.md §19.1; :func:`.tracy_widom.log_edge_weight`).
 
-Below f_e (L > 0) the last factor is 1 up to exp(−p s^(3/2)) terms and ρ_0 is the asymptotic density with
-its exact finite-d prefactors; above f_e the TW left tail exp(−|s|³/24) replaces the hard wall. As
+Below f_e (L > 0) the last factor varies slowly (as s^(−1/4)) and ρ_0 is the asymptotic density with its exact
+finite-d prefactors; above f_e the TW left tail exp(−|s|³/24) replaces the hard wall. As
 n → ∞ at fixed γ the law collapses onto f_e (the asymptotic level); at finite n it sits above it by the
 balance of the entropy growth D Σ′ δ against p² C² L′³ δ³/24, δ ~ D^(−1/2).
 
@@ -29,7 +32,9 @@ rate is the edge limit of the pushed-Coulomb-gas rate (for a pure GOE it gives p
 (``window_limited`` in the result when the density at the window's end is not negligible: then the edge
 expansion does not determine the law, as at small p). Corrections O(1) in log ρ_0 (finite-p corrections of
 E log|det|, the non-Gaussian prefactors) shift the law by O(1/D) in f. The conditional Hessian of circuits
-is not exactly B + ρZ′ (§11); the difference is measured, not modelled (docs/studies/edge_law.md).
+is not B + ρZ′: its ordered second-derivative term lowers the smallest eigenvalue far less (docs/theory.md §20.1),
+which is this law's main error for circuits near the transition; :mod:`.circuit_edge` samples the circuit's own
+Hessian instead.
 """
 from __future__ import annotations
 
@@ -178,7 +183,9 @@ def finite_rank_ground(counts, p: int) -> bool:
 
 
 def hessian_factor(levels, weights, counts, p: int, gamma: float, F: float, r2: float) -> tuple[float, float, float]:
-    """(p Φ(F) + log F_1(s), s, L): the edge law's log E[|det Hess| 1{Hess > 0}] at F (docs/theory.md §19.1).
+    """(p Φ(F) + log w(s) + log (C p)^(2/3), s, L): the edge law's log E[|det Hess| 1{Hess > 0}] at F up to an
+    F-independent constant (docs/theory.md §19.1), w(s) = F_1′(s) e^((2/3) max(s, 0)^(3/2)) the pinned-eigenvalue
+    factor (:func:`.tracy_widom.log_edge_weight`).
 
     For a two-level spectrum whose ground level is a finite-rank perturbation (:func:`finite_rank_ground`) the law
     μ_F is that of the excited level alone: a rank-2d0 perturbation below the BBP threshold does not move the
@@ -189,8 +196,9 @@ def hessian_factor(levels, weights, counts, p: int, gamma: float, F: float, r2: 
     if E.size == 2 and finite_rank_ground(counts, p):
         E, nu = E[1:], nu[1:]
     phi, L, K2 = log_potential_abs(E - F, nu, gamma, gamma * r2)
-    sarg = L * (np.sqrt(2 / abs(K2)) * p) ** (2 / 3)
-    return p * phi + float(tw.log_cdf(sarg)), sarg, L
+    scale = (np.sqrt(2 / abs(K2)) * p) ** (2 / 3)
+    sarg = L * scale
+    return p * phi + float(tw.log_edge_weight(sarg)) + float(np.log(scale)), sarg, L
 
 
 def _log_rho0(levels, weights, counts, n, p, F):

@@ -307,10 +307,6 @@ def _run_asymptotic(problem, dps: int):
 DEADLINE_SHARE = 0.7
 
 
-#: the edge law's count-weighted median is flagged not reliable above this gamma: measured against the exact
-#: circuit model at n = 4-6 it is within a few % at gamma <= 0.25 and about 10 % low at 0.5, 45 % at 0.75
-#: (docs/studies/edge_law.md); the threshold is the midpoint between the measured gammas 0.25 and 0.5
-EDGE_RELIABLE_GAMMA_MAX = 0.375
 
 
 def _run_edge(problem):
@@ -318,9 +314,8 @@ def _run_edge(problem):
     when its window limits it (the edge expansion does not determine the law: small p)."""
     from .distributions import TabulatedDistribution
     from .edge_law import edge_law
-    from .optimiser_law import calibration, optimiser_weighted
     from .prediction import Provenance, law_from_distribution
-    from .registry import ASYMPTOTIC_MAX_LEVELS
+    from .registry import ASYMPTOTIC_MAX_LEVELS, EDGE_RELIABLE_GAMMA_MAX
     law, units = problem.law.coarse(ASYMPTOTIC_MAX_LEVELS), problem.units
     n, p = problem.n_qubits, problem.n_params
     res = edge_law(law.levels, law.counts, n, p)
@@ -329,9 +324,10 @@ def _run_edge(problem):
     dens = np.exp(res.log_density - res.log_density.max())
     dist = TabulatedDistribution(units.to_t(res.F), dens * units.scale / np.trapezoid(dens, res.F), units)
     ok = problem.gamma <= EDGE_RELIABLE_GAMMA_MAX
-    why = None if ok else (f"gamma = {problem.gamma:g} > {EDGE_RELIABLE_GAMMA_MAX}: the edge law sits about 10 % "
-                           "(gamma = 0.5) to 45 % (0.75) below the exact circuit model's median (n = 4-6, "
-                           "docs/studies/edge_law.md)")
+    why = None if ok else (f"gamma = {problem.gamma:g} > {EDGE_RELIABLE_GAMMA_MAX}: against the exact circuit model "
+                           "(n = 4-6) the edge law's median is up to 20 % low at gamma = 0.5 and about 40 % low at 0.75 "
+                           "(docs/studies/edge_law.md): the circuit's Hessian is not the normalised-state model's "
+                           "(docs/theory.md §20.1)")
     details = {"edge_level": res.edge_F, "window_end": res.window_F, "spread": res.spread,
                "window_sensitivity_of_median": res.components.get("window_sensitivity_of_median"),
                "error": "approximations of docs/theory.md §19.3; measured against the exact circuit model and "
@@ -339,33 +335,86 @@ def _run_edge(problem):
     minima = law_from_distribution(dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
                                    provenance=Provenance("derived", "edge", "docs/theory.md §19 (tests/test_edge_law.py)"),
                                    reliable=ok, reason=why, details=details)
+    return (minima, _tilted_optimiser_law(dist, problem, "edge", "the edge law", "§19", why)), res
+
+
+#: the circuit edge law's count-weighted median is flagged not reliable when its bootstrap relative s.e. exceeds this
+CIRCUIT_EDGE_MAX_REL_SE = 0.1
+
+
+def _run_circuit_edge(problem, seed: int, draws_per_node: int | None, deadline: float | None, progress):
+    """``circuit-edge`` model: the circuit edge law (docs/theory.md §20) and its (G3)-tilted optimiser law; None when
+    its Tracy–Widom window limits it."""
+    from .circuit_edge import circuit_edge_law
+    from .distributions import TabulatedDistribution
+    from .prediction import Provenance, law_from_distribution
+    law, units = problem.law, problem.units
+    n, p = problem.n_qubits, problem.n_params
+    res = circuit_edge_law(law.levels, law.counts, n, p, seed=seed, draws_per_node=draws_per_node,
+                           deadline=deadline, progress=progress)
+    if res.window_limited:
+        return None, res
+    dens = np.exp(res.log_density - res.log_density.max())
+    dist = TabulatedDistribution(units.to_t(res.F), dens * units.scale / np.trapezoid(dens, res.F), units)
+    med = float(dist.median())
+    rel = res.median_se / max(med - units.offset, 1e-300)
+    whys = []
+    if not rel <= CIRCUIT_EDGE_MAX_REL_SE:
+        whys.append(f"bootstrap relative s.e. of the median {rel:.2f} > {CIRCUIT_EDGE_MAX_REL_SE} "
+                    f"({res.draws_per_node} draws per node; a larger --budget takes more)")
+    if res.edge_limited:
+        whys.append("more than 1 % of the law lies deeper than s = -9 in the Tracy–Widom tail (docs/theory.md §20.2)")
+    from .registry import EDGE_RELIABLE_GAMMA_MAX
+    if problem.gamma <= EDGE_RELIABLE_GAMMA_MAX:
+        whys.append(f"gamma = {problem.gamma:g} <= {EDGE_RELIABLE_GAMMA_MAX}: outside the region auto uses this model for "
+                    "(there the Tracy–Widom fit of the smallest Hessian eigenvalue misses two-level spectra by up to "
+                    "20 %, docs/studies/circuit_edge.md; the edge law is as accurate there)")
+    if res.truncated:
+        whys.append("the time budget stopped the widening of the tabulated range: the law is cut where its density "
+                    "is within e^-10 of its maximum (a larger --budget widens it)")
+    why = "; ".join(whys) or None
+    details = {"draws": res.draws, "draws_per_node": res.draws_per_node, "spread": res.spread,
+               "nodes_F": res.nodes.tolist(), "node_stats": res.node_stats,
+               "error": "approximations of docs/theory.md §20.2; measured against the exact circuit model and "
+                        "circuit simulations in docs/studies/circuit_edge.md"}
+    minima = law_from_distribution(dist, weighting="each local minimum counted once (Kac–Rice)", E0=units.offset,
+                                   provenance=Provenance("derived", "circuit-edge",
+                                                         "docs/theory.md §20 (tests/test_circuit_edge.py)"),
+                                   median_stderr=res.median_se, reliable=why is None, reason=why, details=details)
+    return (minima, _tilted_optimiser_law(dist, problem, "circuit-edge", "the circuit edge law", "§20", why)), res
+
+
+def _tilted_optimiser_law(dist, problem, model: str, what: str, section: str, warning: str | None = None):
+    """The optimiser-found law of a tabulated count-weighted law ``dist``: tilted by (B1') with alpha' from the
+    fitted basin law (G3) (docs/theory.md §16.5-16.6), or a NoLaw where the tilt leaves no mass on it or moves its
+    median into its far lower tail."""
+    from .optimiser_law import calibration, optimiser_weighted
+    from .prediction import NoLaw, Provenance, law_from_distribution
+    n, p, units = problem.n_qubits, problem.n_params, problem.units
     try:
         tilted, a = optimiser_weighted(dist, n, p, problem.hamiltonian)
     except ValueError as exc:                  # the tilt leaves no mass on the tabulated law
-        from .prediction import NoLaw
-        return (minima, NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
-                              f"leaves no mass on the edge law ({exc}); no optimiser-found law")), res
+        return NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
+                     f"leaves no mass on {what} ({exc}); no optimiser-found law")
     if float(dist.cdf(tilted.median())) < 1e-3:
-        from .prediction import NoLaw
-        return (minima, NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
-                              f"(exponent alpha' p/2 = {a['alpha'] * p / 2:.3g}) moves the median into the far lower "
-                              "tail of the edge law (below its 0.1 % quantile), where neither law was tested; no "
-                              "optimiser-found law here (as n -> inf both laws approach the edge level f_e, "
-                              "docs/theory.md §13-14)")), res
-    warns = [w for w in (a["warning"], why) if w]
+        return NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
+                     f"(exponent alpha' p/2 = {a['alpha'] * p / 2:.3g}) moves the median into the far lower "
+                     f"tail of {what} (below its 0.1 % quantile), where neither law was tested; no "
+                     "optimiser-found law here (as n -> inf both laws approach the edge level f_e, "
+                     "docs/theory.md §13-14)")
+    warns = [w for w in (a["warning"], warning) if w]
     cal = calibration()
-    prov = Provenance("fitted", "edge", "docs/theory.md §16.5-16.6 ((B1'), (G3)) applied to §19",
+    prov = Provenance("fitted", model, f"docs/theory.md §16.5-16.6 ((B1'), (G3)) applied to {section}",
                       {"file": "rmt_qgm/data/basin_law_g3.json", "date": cal["date"], "points": cal["points"],
                        "fit_range": {"qubits": cal.get("qubits"), "gamma": cal.get("gammas"),
                                      "hamiltonians": cal["hamiltonians"]},
                        "source": cal["source"], "residual_sd_log_alpha": cal["s"]})
-    opt = law_from_distribution(tilted, weighting="optimiser-found (basin-weighted: uniform random starts, local "
-                                "optimiser)", E0=units.offset, provenance=prov, reliable=not warns,
-                                reason="; ".join(warns) or None,
-                                details={"alpha_prime": a["alpha"], "alpha_prime_se_log": a["se_log"],
-                                         "law": "edge law tilted by (1 - t/t_c)_+^(alpha' p/2), alpha' from (G3) "
-                                                "(calibrated on the exact circuit model at n = 4-7)"})
-    return (minima, opt), res
+    return law_from_distribution(tilted, weighting="optimiser-found (basin-weighted: uniform random starts, local "
+                                 "optimiser)", E0=units.offset, provenance=prov, reliable=not warns,
+                                 reason="; ".join(warns) or None,
+                                 details={"alpha_prime": a["alpha"], "alpha_prime_se_log": a["se_log"],
+                                          "law": f"{what} tilted by (1 - t/t_c)_+^(alpha' p/2), alpha' from (G3) "
+                                                 "(calibrated on the exact circuit model at n = 4-7)"})
 
 
 def _complexity_block(problem, points: int) -> dict:
@@ -409,7 +458,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     dps = check_int("dps", dps, 15, 200)
     seed = check_int("seed", seed, 0)
     if n_mc is not None:
-        n_mc = check_int("samples", n_mc, 100)
+        n_mc = check_int("samples", n_mc, 16)
     check_choice("dof_rule", dof_rule, DOF_RULES)
     check_choice("ladder", ladder, LADDERS)
     complexity_points = check_int("complexity_points", complexity_points, 0, 1000)
@@ -434,7 +483,28 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     estimate = next(e["estimated_seconds"] for e in est if e["model"] == name)
     raw, kr, critical, sampling, asym = None, None, None, None, None
     digits_lost, dof_block = 0, None
-    if name == "edge":
+    minima = opt = None
+    if name == "circuit-edge":
+        from .circuit_edge import MIN_FINE_DRAWS, planned_draws
+        per_node = max(n_mc, MIN_FINE_DRAWS) if n_mc is not None else None
+        bar = DrawProgress(estimate, progress, "circuit edge law", planned_draws(per_node or 2 * MIN_FINE_DRAWS))
+        try:
+            laws, ce_res = _run_circuit_edge(problem, seed, per_node,
+                                             t0 + DEADLINE_SHARE * budget - 3.0 if per_node is None else None, bar)
+        finally:
+            bar.close()
+        if laws is not None:
+            minima, opt = laws
+            sampling = {"draws": ce_res.draws, "draws_per_node": ce_res.draws_per_node, "nodes": int(ce_res.nodes.size),
+                        "reproduce": f"--samples {ce_res.draws_per_node} (draws per node) with the same --seed"}
+        else:
+            why_not = ("the circuit edge law's Tracy–Widom window limits it here (docs/theory.md §20.2)")
+            if model == "auto":
+                name, reason = "edge", f"{reason}; but {why_not}: the edge law answers instead"
+            else:
+                minima = NoLaw(why_not)
+                opt = NoLaw(why_not)
+    if name == "edge" and minima is None:
         with TimedProgress(estimate, progress, "edge law"):
             laws, edge_res = _run_edge(problem)
         if laws is not None:
@@ -452,7 +522,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         digits_lost = asym.get("digits_lost", 0)
         if complexity_points:
             asym["complexity"] = _complexity_block(problem, complexity_points)
-    elif name == "edge":
+    elif name in ("edge", "circuit-edge"):
         pass
     elif name == "whrf":
         with TimedProgress(estimate, progress, "whrf Kac–Rice"):
@@ -511,7 +581,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             asym = raw.get("asymptotic")
     if problem.law is not None and problem.overparameterised:
         over_min, over_opt = _overparameterised_laws(problem)
-        if isinstance(minima, NoLaw) or name in ("asymptotic", "edge"):
+        if isinstance(minima, NoLaw) or name in ("asymptotic", "edge", "circuit-edge"):
             minima = over_min
         if isinstance(opt, NoLaw) or name == "asymptotic" or name == "circuit":
             if name == "circuit" and not isinstance(opt, NoLaw):

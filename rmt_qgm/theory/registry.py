@@ -4,21 +4,24 @@ Each :class:`ModelSpec` says what it is, for which problems it can answer (``una
 cost on this project's reference host (``estimate_seconds``: 2 cores, measured 2026-12-07 with other work on
 the host, so conservative) and where it has been validated. :func:`choose` is the ``auto`` rule:
 
-=====================================================  ==============  ==============================================
-region                                                 model           why
-=====================================================  ==============  ==============================================
-pure WHRF (``dof`` given, no qubits)                   ``whrf``        the only model defined there
-p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``  the transition answers (docs/theory.md §12.1):
-                                                                       optimiser ends at a global minimum
-exact circuit model fits the budget                    ``circuit``     exact finite-size law of the randomized
-                                                                       ansatz (docs/theory.md §11), most accurate
-                                                                       validated model (docs/studies/circuits_vs_theory.md)
-otherwise (over budget: large n or p)                  ``edge``        finite-size law from the asymptotic edge with
-                                                                       a Tracy–Widom edge (docs/theory.md §19), when
-                                                                       its window is not limiting (else asymptotic)
-otherwise                                              ``asymptotic``  fixed-law 2^n -> inf levels, any spectrum,
-                                                                       seconds; finite-size error stated
-=====================================================  ==============  ==============================================
+=====================================================  ================  ====================================================
+region                                                 model             why
+=====================================================  ================  ====================================================
+pure WHRF (``dof`` given, no qubits)                   ``whrf``          the only model defined there
+p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``    the transition answers (docs/theory.md §12.1):
+                                                                         optimiser ends at a global minimum
+exact circuit model fits the budget                    ``circuit``       exact finite-size law of the randomized
+                                                                         ansatz (docs/theory.md §11), most accurate
+                                                                         validated model (docs/studies/circuits_vs_theory.md)
+otherwise, its sampled Hessians fit the budget         ``circuit-edge``  Kac–Rice of the circuit at fixed F with the
+                                                                         Hessian factor from exact circuit Hessians
+                                                                         (docs/theory.md §20; n <= 8 at 60 s)
+otherwise (over budget: large n or p)                  ``edge``          finite-size law from the asymptotic edge with
+                                                                         a Tracy–Widom edge (docs/theory.md §19), when
+                                                                         its window is not limiting (else asymptotic)
+otherwise                                              ``asymptotic``    fixed-law 2^n -> inf levels, any spectrum,
+                                                                         seconds; finite-size error stated
+=====================================================  ================  ====================================================
 """
 from __future__ import annotations
 
@@ -104,6 +107,25 @@ def _cost_edge(problem, opts) -> float:
     return 3.0 + 210 * (0.01 + 5e-4 * levels)
 
 
+def _cost_circuit_edge(problem, opts) -> float:
+    from .circuit_edge import MIN_FINE_DRAWS, planned_draws, seconds_per_draw
+    per_node = max(int(opts.get("n_mc") or MIN_FINE_DRAWS), MIN_FINE_DRAWS)
+    return 3.0 + planned_draws(per_node) * seconds_per_draw(problem.dim, problem.n_params)
+
+
+def _circuit_edge_unavailable(problem) -> str | None:
+    return _needs_dense(problem) or _edge_unavailable(problem)
+
+
+#: the edge law's count-weighted median is flagged not reliable above this gamma: measured against the exact
+#: circuit model at n = 4-6 it is within a few % at gamma <= 0.25 and about 10 % low at 0.5, 45 % at 0.75
+#: (docs/studies/edge_law.md); the threshold is the midpoint between the measured gammas 0.25 and 0.5
+EDGE_RELIABLE_GAMMA_MAX = 0.375
+#: ... and auto uses the circuit edge law (docs/theory.md §20) only above it: at gamma <= 0.375 the edge law is as
+#: accurate (docs/studies/edge_law.md) and cheaper, while the circuit edge law's Tracy–Widom fit of the smallest
+#: eigenvalue fails for two-level spectra there (window-limited or widened laws, docs/studies/circuit_edge.md)
+
+
 def _edge_unavailable(problem) -> str | None:
     if problem.law is None:
         return "needs a Hamiltonian (use --model whrf with --dof)"
@@ -152,6 +174,14 @@ MODELS: dict[str, ModelSpec] = {
         "law against simulated circuits at n = 4-8 (docs/studies/edge_law.md): within a few % at gamma <= 0.25, low "
         "by about 10 % at 0.5 and 45 % at 0.75",
         _edge_unavailable, _cost_edge),
+    "circuit-edge": ModelSpec(
+        "circuit-edge", "finite-size Kac–Rice law of the randomized circuit at fixed F: exact p_F and gradient density, "
+        "Hessian factor from exact circuit Hessians sampled at fixed F with a Tracy–Widom edge (no importance weights); "
+        "optimiser-found law = that law tilted by the fitted basin law (B1')/(G3)",
+        "derived", "fitted",
+        "count-weighted median against the exact circuit model at n = 4-6, three spectra, and the optimiser-found "
+        "law against simulated circuits at n = 4-8 (docs/studies/circuit_edge.md)",
+        _circuit_edge_unavailable, _cost_circuit_edge),
     "spherical": ModelSpec(
         "spherical", "spherical surrogate (the state's real form on the sphere, Gaussian tangent directions)",
         "derived", "fitted", "docs/studies/circuits_vs_theory.md: sits below circuit minima; heavy weights (small ESS)",
@@ -193,6 +223,11 @@ def choose(problem, budget: float, opts: dict) -> tuple[str, str, list[dict]]:
         return ("circuit", f"exact circuit model fits the budget (estimated {c['estimated_seconds']:.0f} s <= "
                 f"{budget:g} s); the most accurate validated model ({MODELS['circuit'].validated.split(':')[0]})", est)
     sec = c["estimated_seconds"]
+    ce = by["circuit-edge"]
+    if ce["available"] and ce["estimated_seconds"] <= budget and problem.gamma > EDGE_RELIABLE_GAMMA_MAX:
+        return ("circuit-edge", f"the exact circuit model {'would take about ' + _duration(sec) if c['available'] else c['why_not']}"
+                f"; the circuit edge law (exact circuit Hessians at fixed F, docs/theory.md §20) fits the budget "
+                f"(estimated {ce['estimated_seconds']:.0f} s; measured error in docs/studies/circuit_edge.md)", est)
     e = by["edge"]
     if e["available"] and e["estimated_seconds"] <= budget:
         return ("edge", f"the exact circuit model {'would take about ' + _duration(sec) if c['available'] else c['why_not']}"
