@@ -62,7 +62,7 @@ def _run(a) -> dict:
     if os.path.exists(PARTIAL):
         with open(PARTIAL, encoding="utf-8") as fh:
             done = json.load(fh)
-    todo = [("fig1", r) for r in FIG1_ROWS] + [("sim", r) for r in ROWS]
+    todo = [("sim", r) for r in ROWS] + [("fig1", r) for r in FIG1_ROWS]
     for kind, (n, g, h) in todo:
         key = f"{kind}|{n}|{g}|{h}"
         if key in done:
