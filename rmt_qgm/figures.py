@@ -89,7 +89,7 @@ SPECTRA: tuple[str, ...] = ("fidelity", "projector:2", "randspec:1")
 #: figures use predict's default budget, :data:`rmt_qgm.theory.registry.DEFAULT_BUDGET`)
 QUICK_BUDGET = 10.0
 #: the ``theory_model`` code of the figure CSVs: the index of the model predict used in this tuple
-THEORY_MODELS: tuple[str, ...] = ("circuit", "asymptotic", "spherical", "weighted", "whrf", "edge")
+THEORY_MODELS: tuple[str, ...] = ("circuit", "asymptotic", "spherical", "weighted", "whrf", "edge", "circuit-edge")
 
 
 def make_figure(name: str, out: str, *, quick: bool = False, seed: int = 0, workers: int = 1,
@@ -718,7 +718,7 @@ def _fig_minima_vs_n(quick: bool, seed: int, workers: int) -> FigureData:
     Monte Carlo (n <= MVN_SIM_MAX): certified minima of randomized circuits from uniform starts (optimiser-found),
     median and q10–q90: where the theory is checked.
 
-    CSV: one row per n. ``theory_model`` indexes THEORY_MODELS (0 circuit, 1 asymptotic, 5 edge); ``predict_budget_s``
+    CSV: one row per n. ``theory_model`` indexes THEORY_MODELS (0 circuit, 1 asymptotic, 5 edge, 6 circuit-edge); ``predict_budget_s``
     the budget predict was given; ``*_reliable`` 0/1; Monte Carlo columns NaN and ``mc_minima`` 0 where not
     simulated; ``opt_*`` NaN where predict gives no optimiser-found law (the fitted basin law not trusted there).
     """
@@ -745,7 +745,7 @@ def _fig_minima_vs_n(quick: bool, seed: int, workers: int) -> FigureData:
         model = keys[seg.start]
         x = ns[seg]
         name = {"circuit": "exact circuit model", "asymptotic": "asymptotic levels (2$^n$ → ∞)",
-                "edge": "finite-size edge law"}.get(model, model)
+                "edge": "finite-size edge law", "circuit-edge": "circuit edge law"}.get(model, model)
         first = model not in keys[:seg.start]
         for law, c, lw, alpha, what in (("minima", COLORS[3], 1.0, 0.12, "all local minima (Kac–Rice)"),
                                         ("opt", COLORS[1], 1.8, 0.22, "optimiser-found")):
