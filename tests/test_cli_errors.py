@@ -1,4 +1,8 @@
-"""Bad input on every command: one line on stderr naming the parameter, exit code 2, no traceback."""
+"""Bad input on every command: one line on stderr naming the parameter, exit code 2, no traceback.
+
+Every case runs in process (tests/conftest.py ``cli_inprocess``: ~0.1 s instead of 1-3 s of interpreter start-up
+per case); ``SUBPROCESS_CASES`` also run through ``python -m rmt_qgm.cli``: an argparse-level error and a
+command's own input check, each seen by a real interpreter's exit status and stderr."""
 import subprocess
 import sys
 
@@ -34,14 +38,16 @@ CASES = [
 ]
 
 
+#: the cases also run as a subprocess (the real entry point): argparse's error, a command's input check
+SUBPROCESS_CASES = [CASES[16], CASES[0]]
+
+
 def run_cli(args, **kw):
     return subprocess.run([sys.executable, "-m", "rmt_qgm.cli", *args], capture_output=True, text=True,
                           timeout=120, **kw)
 
 
-@pytest.mark.parametrize("args,name", CASES)
-def test_bad_input_one_line_exit_2(args, name):
-    r = run_cli(args)
+def _one_line_exit_2(r, name):
     assert r.returncode == 2, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, r.stderr
@@ -49,8 +55,18 @@ def test_bad_input_one_line_exit_2(args, name):
     assert "Traceback" not in r.stderr
 
 
-def test_unwritable_out(tmp_path):
+@pytest.mark.parametrize("args,name", CASES)
+def test_bad_input_one_line_exit_2(args, name, cli_inprocess):
+    _one_line_exit_2(cli_inprocess(args), name)
+
+
+@pytest.mark.parametrize("args,name", SUBPROCESS_CASES)
+def test_bad_input_one_line_exit_2_subprocess(args, name):
+    _one_line_exit_2(run_cli(args), name)
+
+
+def test_unwritable_out(tmp_path, cli_inprocess):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    r = run_cli(["simulate", "--qubits", "2", "--params", "2", "--out", str(blocker / "sub")])
+    r = cli_inprocess(["simulate", "--qubits", "2", "--params", "2", "--out", str(blocker / "sub")])
     assert r.returncode == 2 and "--out" in r.stderr and "Traceback" not in r.stderr

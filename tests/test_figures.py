@@ -1,5 +1,11 @@
 """Figures: every named figure renders in quick mode to PNG, PDF and a numeric CSV; bad names are refused; the
-theory drawn is predict's default answer (or a named model), with the transition where predict puts it."""
+theory drawn is predict's default answer (or a named model), with the transition where predict puts it.
+
+Default suite: the quick builds of minima-vs-gamma, phase-diagram and paper-fig1 (with their content tests), and
+every other figure built by its own builder on smaller samples (``tiny``: fewer starts, instances, fields and
+draws, n = 4 and 10 for minima-vs-n; same code path, same files, same CSV columns and NaN rules). Slow suite
+(``-m slow``): the quick builds of the four others (about 50 s on 2 cores), minima-vs-n's content test, seed
+reproducibility at quick size, and the full-size figures."""
 import os
 
 import numpy as np
@@ -58,13 +64,68 @@ def quick(tmp_path_factory):
     return get
 
 
+#: the quick figures built in the default suite; the others' quick builds are slow (TINY below in the default)
+QUICK_DEFAULT = ("minima-vs-gamma", "phase-diagram", "paper-fig1")
+TINY = tuple(n for n in FIGURE_NAMES if n not in QUICK_DEFAULT)
+#: minima-vs-n on two sizes: n = 4 (exact circuit model, simulated) and n = 10 (far beyond the quick budget:
+#: the finite-size edge law, under a second; n = 7-8 would run the costlier circuit edge law)
+TINY_MVN_QUBITS = (4, 10)
+
+
+def _tiny_build(name, out, seed=0, csv_only=False):
+    """``make_figure(name, quick=True)`` with its samples cut (about 2-4 s a figure instead of 5-20 s): at most 4
+    starts x 2 instances per simulated point, 10 enumerated fields per WHRF case, 2000 circuit Kac-Rice / WHRF
+    Hessian draws, 500 WHRF Kac-Rice draws,
+    n = TINY_MVN_QUBITS for minima-vs-n. ``csv_only``: the builder alone (no PNG/PDF), returning the CSV's bytes."""
+    import rmt_qgm.figures as F
+    import rmt_qgm.theory.circuit_kacrice as ck
+    import rmt_qgm.theory.kacrice as kacrice
+    sim, fields, hess, krc = F._simulate, F.whrf_critical_count_fields, F.whrf_minimum_hessian_draws, ck.kac_rice_circuit
+    counts = kacrice.expected_counts
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kacrice, "expected_counts", lambda m, p, n_mc=4000, **k: counts(m, p, n_mc=min(n_mc, 500), **k))
+        mp.setattr(F, "_simulate", lambda n, p, ham, starts, instances, seed, workers:
+                   sim(n, p, ham, min(starts, 4), min(instances, 2), seed, workers))
+        mp.setattr(F, "whrf_critical_count_fields", lambda m, p, n_fields, seed: fields(m, p, min(n_fields, 10), seed))
+        mp.setattr(F, "whrf_minimum_hessian_draws", lambda m, p, t, rng, draws: hess(m, p, t, rng, min(draws, 2000)))
+        if name == "hessian-spectrum":                         # its own circuit-model draws (predict's are not cut)
+            mp.setattr(ck, "kac_rice_circuit", lambda *a, n_mc=4000, **k: krc(*a, n_mc=min(n_mc, 2000), **k))
+        mp.setattr(F, "MVN_QUBITS", TINY_MVN_QUBITS)
+        if csv_only:
+            data = F._BUILDERS[name](True, seed, 1)
+            return F._csv_bytes(data.columns, data.rows)
+        return make_figure(name, str(out), quick=True, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """Builds each TINY figure once for the module (seed 0) and returns its output directory."""
+    out = tmp_path_factory.mktemp("tiny-figures")
+    built: dict[str, list[str]] = {}
+
+    def get(name):
+        if name not in built:
+            built[name] = _tiny_build(name, out)
+        return out, built[name]
+    return get
+
+
 def test_expected_columns_cover_every_figure():
     assert set(EXPECTED_COLUMNS) == set(FIGURE_NAMES)
 
 
-@pytest.mark.parametrize("name", FIGURE_NAMES)
+@pytest.mark.parametrize("name", [n if n in QUICK_DEFAULT else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in FIGURE_NAMES])
 def test_quick_figure_writes_png_pdf_csv(name, quick):
-    out, paths = quick(name)
+    _check_files(name, *quick(name))
+
+
+@pytest.mark.parametrize("name", TINY)
+def test_tiny_figure_writes_png_pdf_csv(name, tiny):
+    _check_files(name, *tiny(name))
+
+
+def _check_files(name, out, paths):
     expected = [str(out / f"{name}.{ext}") for ext in ("png", "pdf", "csv")]
     assert [os.path.abspath(p) for p in paths] == [os.path.abspath(p) for p in expected]
     png, pdf, csv = expected
@@ -166,7 +227,36 @@ def test_minima_vs_n_switches_model_once_and_simulates_small_n(quick):
     assert np.all(np.abs(sim["mc_median_t"] - sim["opt_median_t"]) < 0.15)   # checked where simulated
 
 
-def test_seed_reproducible_csv(tmp_path):
+def test_minima_vs_n_tiny_switches_model_and_simulates_only_small_n(tiny):
+    """minima-vs-n's builder at n = 4 and 10 (the slow test above checks n = 4..20): the exact circuit model where
+    it fits the quick budget, the edge law (or the asymptotic levels) beyond; Monte Carlo only at n <= MVN_SIM_MAX."""
+    from rmt_qgm.figures import MVN_SIM_MAX
+    out, _ = tiny("minima-vs-n")
+    d = _read_csv(out / "minima-vs-n.csv")
+    assert list(d["n_qubits"]) == list(TINY_MVN_QUBITS)
+    names = [THEORY_MODELS[int(c)] for c in d["theory_model"]]
+    assert names[0] == "circuit" and names[1] in ("edge", "asymptotic"), names
+    assert np.all((d["mc_minima"] > 0) == (d["n_qubits"] <= MVN_SIM_MAX))
+    assert np.all(d["predict_budget_s"] == QUICK_BUDGET)
+    for law in ("opt", "minima"):
+        ok = ~np.isnan(d[f"{law}_median_t"])
+        assert np.all(d[f"{law}_q10_t"][ok] <= d[f"{law}_median_t"][ok])
+        assert np.all(d[f"{law}_median_t"][ok] <= d[f"{law}_q90_t"][ok])
+    assert not np.any(np.isnan(d["minima_median_t"]))
+
+
+def test_seed_reproducible_csv(tiny):
+    """The same seed gives the same CSV bytes (the builder run again against the tiny fixture's file, seed 0);
+    another seed gives other numbers. hessian-spectrum: the cheapest builder that draws from all three seeded
+    sources (circuit simulation, WHRF draws, circuit-model draws); published-vs-engine at quick size is slow."""
+    out, _ = tiny("hessian-spectrum")
+    written = (out / "hessian-spectrum.csv").read_bytes()
+    assert _tiny_build("hessian-spectrum", None, csv_only=True) == written
+    assert _tiny_build("hessian-spectrum", None, seed=3, csv_only=True) != written
+
+
+@pytest.mark.slow
+def test_seed_reproducible_csv_quick(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     make_figure("published-vs-engine", str(a), quick=True, seed=3)
     make_figure("published-vs-engine", str(b), quick=True, seed=3)

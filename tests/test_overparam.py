@@ -4,9 +4,6 @@ orbit dimension) and the landscape transition, each against an independent dense
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from scipy.linalg import expm
@@ -199,14 +196,13 @@ def test_landscape_params_c_against_certified_minima():
 
 # ----------------------------------------------------------------------------------------------- CLI
 
-def run_cli(args):
-    return subprocess.run([sys.executable, "-m", "rmt_qgm.cli", *args], capture_output=True, text=True, timeout=300)
+# the CLI runs in process (tests/conftest.py cli_inprocess: same exit code, stdout and stderr, without 1-3 s of
+# interpreter start-up per call); the subprocess entry point is covered by tests/test_cli_errors.py
 
-
-def test_cli_overparam_json(tmp_path):
+def test_cli_overparam_json(tmp_path, cli_inprocess):
     gens, header = preset_generators("hva:tfim-ring", 4)
     f = write_generators(str(tmp_path / "g.txt"), gens, header)
-    r = run_cli(["overparam", "--qubits", "4", "--generators-file", f, "--hamiltonian", "tfim:1.0", "--starts", "2",
+    r = cli_inprocess(["overparam", "--qubits", "4", "--generators-file", f, "--hamiltonian", "tfim:1.0", "--starts", "2",
                  "--check-minima", "3", "--json"])
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
@@ -228,10 +224,10 @@ def test_cli_overparam_json(tmp_path):
                                           (["--qubits", "3", "--check-minima", "2"], "--check-minima"),
                                           (["--qubits", "3", "-H", "fidelity", "--check-minima", "-1"], "--check-minima"),
                                           (["--qubits", "4"], "line 1")])
-def test_cli_overparam_bad_input(tmp_path, extra, needle):
+def test_cli_overparam_bad_input(tmp_path, extra, needle, cli_inprocess):
     f = tmp_path / "g.txt"
     f.write_text("XII\nZZI+IZZ\n")
-    r = run_cli(["overparam", "--generators-file", str(f), *extra])
+    r = cli_inprocess(["overparam", "--generators-file", str(f), *extra])
     assert r.returncode == 2, r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr

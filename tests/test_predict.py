@@ -1,8 +1,6 @@
 """predict(): keys, units, transition, and bad input (per model; the auto rule and the two laws are in
 tests/test_predict_auto.py)."""
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -64,9 +62,9 @@ def test_published_curves():
     assert c["engine_asymptotic_t_e"] < c["engine_median_t"]
 
 
-def test_cli_predict_json():
-    out = subprocess.run([sys.executable, "-m", "rmt_qgm.cli", "predict", "--qubits", "3", "--params", "2",
-                          "--model", "whrf", "--samples", "200", "--json"], capture_output=True, text=True, timeout=300)
+def test_cli_predict_json(cli_inprocess):
+    # in process (tests/conftest.py); `python -m rmt_qgm.cli predict --json` runs in tests/test_predict_auto.py
+    out = cli_inprocess(["predict", "--qubits", "3", "--params", "2", "--model", "whrf", "--samples", "200", "--json"])
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout)
     for key in ("gamma", "model", "dof", "transition", "minima", "critical_points", "asymptotic", "dps",

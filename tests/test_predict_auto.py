@@ -93,14 +93,27 @@ def test_samples_below_the_floor_are_reported_not_dropped():
     assert any("raised to 8000" in w for w in r["warnings"])
 
 
-@pytest.mark.parametrize("args", [["-n", "3", "-p", "20"], ["-n", "20", "-p", "100000"], ["-n", "10", "-p", "1024"],
-                                  ["-n", "30", "-p", "1000000"]])
-def test_cli_answers_every_size_quickly(args):
-    out, sec = _cli("predict", *args, "--json")
+# The CLI cases run in process (tests/conftest.py cli_inprocess: the same exit code, stdout and stderr without
+# 1-3 s of interpreter start-up each); the first size also runs through `python -m rmt_qgm.cli`, start-up included.
+SIZES = [["-n", "3", "-p", "20"], ["-n", "20", "-p", "100000"], ["-n", "10", "-p", "1024"], ["-n", "30", "-p", "1000000"]]
+
+
+def _answers(out, sec):
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
     r = json.loads(out.stdout)
     assert r["model"] in ("asymptotic", "circuit", "edge") and r["model_reason"]
     assert sec < 60
+
+
+@pytest.mark.parametrize("args", SIZES)
+def test_cli_answers_every_size_quickly(args, cli_inprocess):
+    t0 = time.perf_counter()
+    out = cli_inprocess(["predict", *args, "--json"])
+    _answers(out, time.perf_counter() - t0)
+
+
+def test_cli_answers_quickly_subprocess():
+    _answers(*_cli("predict", *SIZES[0], "--json"))
 
 
 @pytest.mark.parametrize("args,match", [(["-n", "8", "-p", "256", "--model", "circuit"], "--budget"),
@@ -108,8 +121,8 @@ def test_cli_answers_every_size_quickly(args):
                                         (["-n", "25", "-p", "4", "-H", "randspec:1"], "qubits"),
                                         (["-n", "3", "-p", "4", "--model", "circuit", "--dof-rule", "trace-ratio"],
                                          "--dof-rule")])
-def test_cli_refuses_in_one_line(args, match):
-    out, _ = _cli("predict", *args)
+def test_cli_refuses_in_one_line(args, match, cli_inprocess):
+    out = cli_inprocess(["predict", *args])
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert match in out.stderr and len(out.stderr.strip().splitlines()) == 1
 

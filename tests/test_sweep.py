@@ -3,7 +3,8 @@
 Cost: every run_sweep starts a process pool (even with workers=1: ~2 s of worker start-up and imports), so
 the uninterrupted single-worker reference stores are built once per module (fixtures ``small_ref`` and
 ``longer_ref``) and compared against read-only; each test still builds the store it checks itself. Input
-errors go through the CLI in process (``_main``); the interruption tests run it as a subprocess."""
+errors go through the CLI in process (``_main``); the interruption tests run it as a subprocess and resume in
+process."""
 from __future__ import annotations
 
 import os
@@ -48,11 +49,6 @@ def _write(tmp_path, text, name="cfg.toml"):
     path = tmp_path / name
     path.write_text(text)
     return str(path)
-
-
-def _cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "rmt_qgm.cli", *args], capture_output=True, text=True,
-                          timeout=600, **kw)
 
 
 def _main(capsys, *args) -> tuple[int, str]:
@@ -179,7 +175,7 @@ def _wait_for_tasks(root, k, proc, timeout=120):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_interrupt_then_resume_equals_uninterrupted(tmp_path, sig, longer_ref):
+def test_interrupt_then_resume_equals_uninterrupted(tmp_path, sig, longer_ref, cli_inprocess):
     cfg = _write(tmp_path, LONGER)
     cut = str(tmp_path / "cut")
     n_tasks = len(load_config(cfg).tasks)
@@ -197,7 +193,8 @@ def test_interrupt_then_resume_equals_uninterrupted(tmp_path, sig, longer_ref):
         assert "--resume" in err and "Traceback" not in err
     stored = len(store_contents(cut))
     assert 3 <= stored < n_tasks, stored                        # really interrupted mid-run
-    r = _cli("sweep", cfg, "--out", cut, "--workers", "2", "--resume", "--no-progress", "--json")
+    # the resume in process (tests/conftest.py; the interrupted run above is the subprocess)
+    r = cli_inprocess(["sweep", cfg, "--out", cut, "--workers", "2", "--resume", "--no-progress", "--json"])
     assert r.returncode == 0, r.stderr
     assert_same_store(longer_ref, cut)
     names = {t.name for t in load_config(cfg).tasks}

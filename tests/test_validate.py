@@ -77,14 +77,35 @@ def _recomputed(r):
     return stat, 3.2905267314919255, bool(stat <= 3.2905267314919255)
 
 
-def test_run_validation_quick_report_matches_the_checks_run(tmp_path):
-    """The quick suite: every registered check ran, its statistic, threshold and verdict agree with its
-    rule recomputed from the reported details, and report.json / report.md say what was run."""
-    results, ok = run_validation("quick", str(tmp_path))
+#: smaller samples for the default suite's run of the quick suite (about a third of its ~40 s): the test is about
+#: the report, the rules and the bookkeeping, which do not depend on the sizes (each check's threshold is derived
+#: from its own sample size); the registered sizes run in the slow test below and in CI's
+#: `rmt-qgm validate --quick`, which must exit 0 (every quick check passes)
+SMALLER = {"point-law/circuit": dict(instances=100), "critical-count/whrf": dict(fields=30),
+           "critical-count/spherical": dict(fields=30), "minima-distribution/optimiser": dict(instances=12),
+           "minima-distribution/distinct": dict(starts=60, instances=4, replicates=2),
+           "complexity/log-potential": dict(samples=20)}
+
+
+def _smaller(check):
+    return make_check(check.run, **dict(check.params, **SMALLER.get(check.name, {})))
+
+
+@pytest.mark.parametrize("size", ["smaller", pytest.param("registered", marks=pytest.mark.slow)])
+def test_run_validation_quick_report_matches_the_checks_run(tmp_path, size):
+    """The quick suite (every check; with smaller samples in the default suite, the registered ones in the
+    slow suite): every check ran, its statistic, threshold and verdict agree with its rule recomputed from the
+    reported details, and report.json / report.md say what was run."""
     quick = suite("quick")
+    assert not any(c.known_failure for c in quick)
+    if size == "smaller":
+        quick = tuple(_smaller(c) for c in quick)
+        assert sum(a.params != b.params for a, b in zip(quick, suite("quick"))) == len(SMALLER)
+        results, ok = run_validation("quick", str(tmp_path), checks=quick)
+    else:
+        results, ok = run_validation("quick", str(tmp_path))
     assert [r.check_id for r in results] == [c.key for c in quick]
     assert [r.name for r in results] == [c.name for c in quick]
-    assert not any(c.known_failure for c in quick)
     for r in results:
         stat, thr, passed = _recomputed(r)
         if stat is not None:
@@ -97,8 +118,10 @@ def test_run_validation_quick_report_matches_the_checks_run(tmp_path):
     assert ok == all(r.passed for r in results)
     # point-law/whrf recomputed from its samples (same seed keys), not from the check's details
     from rmt_qgm.theory.pointlaw import sample_point, t_law
-    F, grad, _ = sample_point(10, 3, generator(0, "point-law", 10, 3), 20000)
-    ks = max(stats.kstest(F, t_law(10).cdf).statistic, stats.kstest(grad[:, 0] / np.sqrt(4 * F / 10), "norm").statistic)
+    P = results[0].params
+    F, grad, _ = sample_point(P["m"], P["p"], generator(0, "point-law", P["m"], P["p"]), P["samples"])
+    ks = max(stats.kstest(F, t_law(P["m"]).cdf).statistic,
+             stats.kstest(grad[:, 0] / np.sqrt(4 * F / P["m"]), "norm").statistic)
     assert np.isclose(results[0].statistic, ks, rtol=1e-12)
     rep = json.loads((tmp_path / "report.json").read_text())
     assert [c["check_id"] for c in rep["checks"]] == [c.key for c in quick]
@@ -195,7 +218,7 @@ def _recorded_full_suite():
     return full, recorded
 
 
-def test_full_suite_exit_rule_on_the_recorded_results(tmp_path):
+def test_full_suite_exit_rule_on_the_recorded_results(tmp_path, monkeypatch):
     """The registered known failures are exactly the committed full report's failures: on those results the
     exit code is 0; with one passing check made to fail it is 1 (real registry, checks' runs replaced by the
     recorded results)."""
@@ -212,6 +235,11 @@ def test_full_suite_exit_rule_on_the_recorded_results(tmp_path):
     md = (tmp_path / "report.md").read_text()
     assert "43 PASS, 28 KNOWN-FAIL, 0 UNEXPECTED FAIL, 0 UNEXPECTED PASS of 71 checks: exit 0" in md
     assert all(c.reason in md for c in full if c.known_failure)
+    assert (tmp_path / "critical-counts.png").exists()
+    # the two variants below are about the exit rule only: their reports reuse the figure drawn above (drawing the
+    # full suite's critical-count panels again cost ~1.5 s each)
+    from rmt_qgm.validate import report
+    monkeypatch.setattr(report, "_figure_counts", lambda results, out: str(tmp_path / "critical-counts.png"))
     # one passing check made to fail -> exit 1
     i = next(k for k, c in enumerate(full) if not c.known_failure and c.name == "minima-distribution/optimiser")
     broken = [dict(rec) for rec in recorded]
