@@ -115,6 +115,13 @@ STUDIES = (
      "post hoc (Hessian factor sampled, no fitted constant; optimiser law uses (G3))",
      [("", r"(Mean log\(circuit edge / circuit model\) by γ: [^\n]*)")],
      None),
+    ("heldout_n56.md",
+     "`predict`'s default against simulated circuits at n = 5 and 6, second test (18 settings, new spectra, after the "
+     "circuit edge law joined auto)",
+     "declared",
+     [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
+      ("", r"\*\*(Declared rule: \w+)\.\*\*")],
+     "results not yet in the page"),
     ("heldout_n8.md",
      "`predict`'s default against simulated circuits at n = 7 and 8 (18 settings; the circuit edge law's first "
      "held-out test)",
