@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import tracy_widom as tw
+from .edge_law import _median
 
 #: mean and standard deviation of the GOE Tracy–Widom law F_1 (published values; tests/test_circuit_edge.py checks
 #: them against :mod:`.tracy_widom`)
@@ -100,20 +101,10 @@ def level_weights(levels: np.ndarray, counts: np.ndarray, F: float) -> np.ndarra
 
 
 def _log_pF_rho2(levels, counts, n: int, F: float) -> tuple[float, float]:
-    """(log p_F(F) up to a constant, ρ²(F)) as in the edge law (docs/theory.md §19.1)."""
-    from . import minima_complexity as mc
-    from . import spherical_asymptotics as sa
-    E = np.asarray(levels, dtype=float)
+    """(log p_F(F) up to a constant, ρ²(F)) exactly as the edge law has them (:func:`.edge_law.log_pF_rho2`)."""
+    from .edge_law import log_pF_rho2
     cnt = np.asarray(counts, dtype=float)
-    d = int(cnt.sum())
-    if E.size == 2:
-        u = (F - E[0]) / (E[1] - E[0])
-        d0 = int(cnt[0])
-        return (d - d0 - 1) * math.log(u) + (d0 - 1) * math.log1p(-u), (F - E[0]) * (E[1] - F)
-    nu = cnt / cnt.sum()
-    r2 = sa.rho2_typical_float(E, nu, F)
-    J, _ = mc.profile_rate(E, nu, F, r2)
-    return -2 * d * J, r2
+    return log_pF_rho2(levels, cnt / cnt.sum(), cnt, n, F)
 
 
 class _Sampler:
@@ -198,12 +189,6 @@ def _node_stats(lmin: np.ndarray, logd: np.ndarray) -> tuple[float, float, float
 
 def _log_rho0(lpF, r2, p, L, logsig, m):
     return lpF - 0.5 * p * np.log(r2) + m + tw.log_edge_weight(L * np.exp(logsig)) + logsig
-
-
-def _median(F, logd):
-    w = np.exp(logd - logd.max())
-    c = np.concatenate([[0.0], np.cumsum(0.5 * (w[1:] + w[:-1]) * np.diff(F))])
-    return float(np.interp(0.5 * c[-1], c, F))
 
 
 @dataclass

@@ -201,22 +201,28 @@ def hessian_factor(levels, weights, counts, p: int, gamma: float, F: float, r2: 
     return p * phi + float(tw.log_edge_weight(sarg)) + float(np.log(scale)), sarg, L
 
 
-def _log_rho0(levels, weights, counts, n, p, F):
-    """log ρ_0(F) up to an F-independent constant, and (s, L) at F (module docstring)."""
+def log_pF_rho2(levels, weights, counts, n: int, F: float) -> tuple[float, float]:
+    """(log p_F(F) up to an F-independent constant, ρ²(F)) (module docstring): for two levels the exact Beta law of the
+    excited weight and ρ² = (F − E0)(E1 − F); otherwise exp(−D J) and ρ² at the Haar-typical spread. Shared with
+    :mod:`.circuit_edge`."""
     d = 2 ** n
-    D = 2 * d
-    g = p / D
     E = np.asarray(levels, dtype=float)
     nu = np.asarray(weights, dtype=float)
     if E.size == 2:
         u = (F - E[0]) / (E[1] - E[0])
         d0 = int(counts[0])
-        r2 = (F - E[0]) * (E[1] - F)
-        lpF = (d - d0 - 1) * np.log(u) + (d0 - 1) * np.log1p(-u)
-    else:
-        r2 = sa.rho2_typical_float(E, nu, F)
-        J, _ = mc.profile_rate(E, nu, F, r2)
-        lpF = -D * J
+        return (d - d0 - 1) * np.log(u) + (d0 - 1) * np.log1p(-u), (F - E[0]) * (E[1] - F)
+    r2 = sa.rho2_typical_float(E, nu, F)
+    J, _ = mc.profile_rate(E, nu, F, r2)
+    return -2 * d * J, r2
+
+
+def _log_rho0(levels, weights, counts, n, p, F):
+    """log ρ_0(F) up to an F-independent constant, and (s, L) at F (module docstring)."""
+    g = p / 2 ** (n + 1)
+    E = np.asarray(levels, dtype=float)
+    nu = np.asarray(weights, dtype=float)
+    lpF, r2 = log_pF_rho2(E, nu, counts, n, F)
     hess, sarg, L = hessian_factor(E, nu, counts, p, g, F, r2)
     return lpF - 0.5 * p * np.log(r2) + hess, sarg, L
 
@@ -280,6 +286,7 @@ def edge_law(levels, counts, n: int, p: int, coarse: int = 48, fine: int = 80) -
 
 
 def _median(F, logd):
+    """The median of the law tabulated as log density ``logd`` on the grid ``F`` (trapezoid rule)."""
     w = np.exp(logd - logd.max())
     c = np.concatenate([[0.0], np.cumsum(0.5 * (w[1:] + w[:-1]) * np.diff(F))])
     return float(np.interp(0.5 * c[-1], c, F))
