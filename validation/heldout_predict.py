@@ -15,10 +15,6 @@ import numpy as np
 from validation.common import STUDIES_DOCS, Study
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "results", "heldout_predict.json")
-#: the rows done so far (resumable; removed once the summary is written)
-PARTIAL = OUT + ".partial"
-DOC = os.path.join(STUDIES_DOCS, "heldout_predict.md")
 ROWS = [(n, g, h) for n, hams in ((5, ("fidelity", "projector:4", "randspec:7")),
                                    (6, ("fidelity", "projector:8", "randspec:7")))
         for g in (0.25, 0.5, 0.75) for h in hams]
@@ -26,29 +22,36 @@ SIM = dict(starts=8, instances=32, seed=7207)
 MARK = "## Results"
 
 
-def run_row(n: int, gamma: float, ham: str, workers: int, sim: dict | None = None) -> dict:
+def predicted_row(n: int, gamma: float, ham: str):
+    """``predict``'s default at (n, p = gamma 2^(n+1), H), timed: (the row's leading fields, its optimiser-law fields,
+    t = (F - E0)/(Ebar - E0) for H)."""
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    from rmt_qgm.simulate import run_simulation
     from rmt_qgm.theory.predict import predict
     p = int(round(gamma * 2 ** (n + 1)))
     t0 = time.perf_counter()
     pred = predict(n, p, ham).to_dict()
     sec = time.perf_counter() - t0
-    sim = run_simulation(n, p, hamiltonian=ham, workers=workers, **(sim or SIM))
-    rec = sim.arrays()
-    ok = rec["certified"].astype(bool) & (rec["index"] == 0)
     H = parse_hamiltonian(ham, n)
     E0, Eb = H.ground_energy, H.mean_energy
     t = lambda F: (np.asarray(F, float) - E0) / (Eb - E0)          # noqa: E731
-    F = rec["F"][ok]
     o = pred["optimiser_minima"]
-    row = {"n": n, "p": p, "gamma": gamma, "hamiltonian": ham, "model": pred["model"],
-           "model_reason": pred["model_reason"], "seconds": sec, "params_c": pred["transition"]["params_c"],
-           "certified_minima": int(ok.sum()), "t_emp": float(np.median(t(F)))}
+    head = {"n": n, "p": p, "gamma": gamma, "hamiltonian": ham, "model": pred["model"],
+            "model_reason": pred["model_reason"], "seconds": sec, "params_c": pred["transition"]["params_c"]}
+    opt = {}
     if o.get("available", True):
-        row.update(t_pred=float(t(o["median"])), t_q10=float(t(o["q10"])), t_q90=float(t(o["q90"])),
+        opt = dict(t_pred=float(t(o["median"])), t_q10=float(t(o["q10"])), t_q90=float(t(o["q90"])),
                    reliable=o["reliable"], reason=o.get("reason"), provenance=o["provenance"]["kind"])
-    return row
+    return head, opt, t
+
+
+def run_row(n: int, gamma: float, ham: str, workers: int, sim: dict | None = None) -> dict:
+    """One row: the prediction (:func:`predicted_row`), then the median of certified minima of simulated circuits."""
+    from rmt_qgm.simulate import run_simulation
+    head, opt, t = predicted_row(n, gamma, ham)
+    sim = run_simulation(n, head["p"], hamiltonian=ham, workers=workers, **(sim or SIM))
+    rec = sim.arrays()
+    ok = rec["certified"].astype(bool) & (rec["index"] == 0)
+    return {**head, "certified_minima": int(ok.sum()), "t_emp": float(np.median(t(rec["F"][ok]))), **opt}
 
 
 def verdicts(rows: list[dict]) -> dict:
@@ -95,23 +98,25 @@ def render(res: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_rows(rows: list, sim: dict, partial: str, workers: int) -> dict:
-    """Every row of ``rows`` (resumable: finished rows are kept in ``partial``) with simulation settings ``sim``,
-    and the summary with its verdict; shared by the held-out studies."""
+def run_rows(rows: list, sim: dict, partial: str, workers: int, row=None) -> dict:
+    """Every row of ``rows`` (resumable: finished rows are kept in ``partial`` under the key "|".join(row)) and the
+    summary with its verdict; shared by the held-out studies. A row is (n, gamma, H), run by :func:`run_row` with
+    simulation settings ``sim``, unless ``row(item, workers)`` computes it."""
     from rmt_qgm import __version__
     from rmt_qgm.store import atomic_write_json
     t0 = time.perf_counter()
+    row = row or (lambda item, w: run_row(*item, w, sim))
     done = {}
     if os.path.exists(partial):
         with open(partial, encoding="utf-8") as fh:
-            done = {tuple(k.split("|")): v for k, v in json.load(fh).items()}
-    for n, g, h in rows:
-        key = (str(n), str(g), h)
+            done = json.load(fh)
+    keys = ["|".join(str(x) for x in item) for item in rows]
+    for key, item in zip(keys, rows):
         if key not in done:
-            done[key] = run_row(n, g, h, workers, sim)
-            atomic_write_json(partial, {"|".join(k): v for k, v in done.items()})
+            done[key] = row(item, workers)
+            atomic_write_json(partial, done)
             print(json.dumps(done[key]), flush=True)
-    out = [done[(str(n), str(g), h)] for n, g, h in rows]
+    out = [done[k] for k in keys]
     import subprocess
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=HERE).stdout.strip()
@@ -128,16 +133,20 @@ def page_with_declaration(doc: str, res: dict) -> str:
     return head + render(res)
 
 
-def _run(a) -> dict:
-    return run_rows(ROWS, SIM, PARTIAL, a.workers)
+def heldout_study(name: str, rows: list, sim: dict, description: str, row=None) -> Study:
+    """The Study of the held-out test ``name``: summary validation/results/<name>.json (rows done so far kept in
+    <name>.json.partial until it is written), page docs/studies/<name>.md = its committed declaration + the results.
+    ``rows`` are run by :func:`run_rows` with simulation settings ``sim`` (and its ``row``, if given)."""
+    out = os.path.join(HERE, "results", f"{name}.json")
+    partial = out + ".partial"
+    doc = os.path.join(STUDIES_DOCS, f"{name}.md")
+    return Study(name, doc=f"{name}.md", summary=out,
+                 run=lambda a: run_rows(rows, sim, partial, a.workers, row),
+                 render=lambda res: page_with_declaration(doc, res),
+                 after_write=lambda: os.remove(partial), description=description)
 
 
-def page(res: dict) -> str:
-    return page_with_declaration(DOC, res)
-
-
-STUDY = Study("heldout_predict", doc="heldout_predict.md", summary=OUT, run=_run, render=page,
-              after_write=lambda: os.remove(PARTIAL), description=__doc__)
+STUDY = heldout_study("heldout_predict", ROWS, SIM, __doc__)
 
 if __name__ == "__main__":
     sys.exit(STUDY.main())
