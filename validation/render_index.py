@@ -21,6 +21,9 @@ ROOT = os.path.dirname(HERE)
 STUDIES_DIR = os.path.join(ROOT, "docs", "studies")
 INDEX = os.path.join(STUDIES_DIR, "README.md")
 
+#: the verdict lines every held-out study's page ends with (validation/heldout_predict.render)
+HELDOUT_EXTRACTS = [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
+                    ("", r"\*\*(Declared rule: \w+)\.\*\*")]
 #: (page, what it tests, declared or post hoc, [(label, pattern whose group 1 is the verdict as the page
 #: words it)], verdict when no pattern matches or None to require a match). Patterns match within one line.
 STUDIES = (
@@ -100,8 +103,7 @@ STUDIES = (
     ("heldout_predict.md",
      "`predict`'s default against simulated circuits on 18 settings outside every table and calibration",
      "declared",
-     [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
-      ("", r"\*\*(Declared rule: \w+)\.\*\*")],
+     HELDOUT_EXTRACTS,
      "results not yet in the page"),
     ("edge_law.md",
      "the finite-size edge law (docs/theory.md §19) against the exact circuit model (n = 4-6, three spectra) and "
@@ -119,21 +121,18 @@ STUDIES = (
      "`predict`'s default against simulated circuits at n = 5 and 6, second test (18 settings, new spectra, after the "
      "circuit edge law joined auto)",
      "declared",
-     [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
-      ("", r"\*\*(Declared rule: \w+)\.\*\*")],
+     HELDOUT_EXTRACTS,
      "results not yet in the page"),
     ("heldout_n8.md",
      "`predict`'s default against simulated circuits at n = 7 and 8 (18 settings; the circuit edge law's first "
      "held-out test)",
      "declared",
-     [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
-      ("", r"\*\*(Declared rule: \w+)\.\*\*")],
+     HELDOUT_EXTRACTS,
      "results not yet in the page"),
     ("heldout_n7.md",
      "`predict`'s default against simulated circuits at n = 7 (9 settings; the edge law's first held-out test)",
      "declared",
-     [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
-      ("", r"\*\*(Declared rule: \w+)\.\*\*")],
+     HELDOUT_EXTRACTS,
      "results not yet in the page"),
     ("circuit_model.md",
      "the exact circuit model: why it is exact, what it fixes against the Gaussian surrogate, sampling near the "
