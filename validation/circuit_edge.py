@@ -28,11 +28,11 @@ import time
 
 import numpy as np
 
-from validation.common import CVT_JSON, Study
+from validation.common import CVT_JSON, FIG1_CSV, Study
+from validation.edge_law import _lr
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "results", "circuit_edge.json")
-FIG1_CSV = os.path.join(HERE, "results", "paper-fig1", "paper-fig1.csv")
 HELDOUT = (("heldout_predict", os.path.join(HERE, "results", "heldout_predict.json")),
            ("heldout_n7", os.path.join(HERE, "results", "heldout_n7.json")))
 DRAWS = 64
@@ -132,10 +132,6 @@ def _run(a) -> dict:
         rows = list(ex.map(_one, todo))
     return {"version": __version__, "date": time.strftime("%Y-%m-%d"), "seconds": time.perf_counter() - t0,
             "draws_per_node": DRAWS, "hessian_parts": parts, "rows": rows}
-
-
-def _lr(a, b):
-    return math.log(a / b) if a and b and a > 0 and b > 0 else float("nan")
 
 
 def render(res: dict) -> str:

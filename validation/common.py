@@ -123,6 +123,8 @@ class Study:
 
 #: the issue-3 table (validation/circuits_vs_theory.py) and its results
 CVT_JSON = os.path.join(HERE, "results", "circuits_vs_theory.json")
+#: the paper-figure runs (52 instances x 1 start per (n, gamma); validation/paper_fig1 results)
+FIG1_CSV = os.path.join(HERE, "results", "paper-fig1", "paper-fig1.csv")
 QUBITS = (4, 5, 6)
 GAMMAS = (0.125, 0.25, 0.5, 0.75)
 HAMILTONIANS = ("fidelity", "projector:2", "randspec:1")

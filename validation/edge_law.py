@@ -26,11 +26,10 @@ import time
 
 import numpy as np
 
-from validation.common import CVT_JSON, Study
+from validation.common import CVT_JSON, FIG1_CSV, Study
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "results", "edge_law.json")
-FIG1_CSV = os.path.join(HERE, "results", "paper-fig1", "paper-fig1.csv")
 SPECTRA = ("fidelity", "projector:2", "randspec:1")
 
 

@@ -10,13 +10,11 @@ python -m validation.heldout_n8 [--workers 2] [--render-only] [--out DIR]     (a
 from __future__ import annotations
 
 import csv
-import os
 import sys
 
+from validation.common import FIG1_CSV
 from validation.heldout_predict import heldout_study, predicted_row, run_row
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FIG1_CSV = os.path.join(HERE, "results", "paper-fig1", "paper-fig1.csv")
 GAMMAS = (0.125, 0.25, 0.5)
 ROWS = ([(7, g, h) for g in GAMMAS for h in ("fidelity", "projector:12", "randspec:23")]
         + [(8, g, h) for g in GAMMAS for h in ("projector:20", "randspec:29")])
