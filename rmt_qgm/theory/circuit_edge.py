@@ -224,11 +224,12 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
                      deadline: float | None = None, progress=None) -> CircuitEdgeResult:
     """The circuit edge law (module docstring) for distinct ``levels`` with multiplicities ``counts`` (sum 2^n).
 
-    Two stages, each with common random numbers across its nodes: a coarse scan of COARSE_NODES nodes geometric in
+    Three stages, each with common random numbers across its nodes: a coarse scan of COARSE_NODES nodes geometric in
     F − E0 over (1e-4, 0.98) of the spectral width (COARSE_DRAWS draws each), upward until the Tracy–Widom window
-    ends (s < −S_CUT), and the fine law: FINE_NODES nodes over where the coarse log density is within COARSE_DROP of
-    its maximum, ``draws_per_node`` draws each, widened (at most twice) while the law is not negligible at a soft
-    end of its range. L, log σ and m are cubic least-squares fits over the fine nodes; the law is tabulated on GRID
+    ends (s < −S_CUT twice, or s rising again above the edge); zoom passes of FINE_NODES nodes (ZOOM_DRAWS draws each)
+    from where the coarse log density is within COARSE_DROP of its maximum until the law spans half of them; and the
+    fine law: FINE_NODES nodes where the zoomed law is within ZOOM_DROP of its maximum, ``draws_per_node`` draws each,
+    widened (at most twice) while the law is not negligible at a soft end of its range. L, log σ and m are cubic least-squares fits over the fine nodes; the law is tabulated on GRID
     points. ``progress(k)`` is called after each node's k draws. ``draws_per_node`` None: chosen after the zoom pass
     from the measured seconds per draw so that the final pass ends by ``deadline`` (a time.perf_counter() value;
     between MIN_FINE_DRAWS and MAX_FINE_DRAWS); the number used is in the result (pass it to reproduce).
@@ -284,6 +285,7 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     keep = np.flatnonzero(vc > np.nanmax(vc) - COARSE_DROP)
     a = Fc[keep[0] - 1] if keep[0] > 0 else hard_lo
     b = Fc[keep[-1] + 1] if keep[-1] + 1 < Fc.size else hard_hi
+
     def fine(a, b, m, tag):
         Ff = np.linspace(a, b, FINE_NODES)
         rows = scan(Ff, m, tag)
