@@ -58,23 +58,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("simulate", help="multi-start certified local optimisation of random circuits")
     _add_circuit_options(s)
-    s.add_argument("--ansatz", default="randomized", help="randomized | pauli | hea (default randomized)")
+    s.add_argument("--ansatz", default=None, help="randomized | pauli | hea (default randomized)")
     s.add_argument("--generators", default=None, help="comma-separated Pauli words for --ansatz pauli")
+    s.add_argument("--generators-file", "-g", default=None, help="generators file (rmt-qgm circuit): gate k = "
+                   "exp(-i theta_k G_(k mod L)), any real Pauli sums; replaces --ansatz")
     s.add_argument("--starts", default="8", help="random starts per instance (>= 1, default 8)")
     s.add_argument("--instances", default="1", help="random circuit instances (>= 1, default 1)")
     s.add_argument("--seed", default="0", help="root seed (>= 0, default 0)")
     s.add_argument("--workers", default="1", help="worker processes (>= 1, default 1)")
     s.add_argument("--batch", default="0", help="advance up to this many starts of an instance together (matrix-"
                    "matrix products; same minima, faster for many starts); 0 = one start at a time (default)")
-    s.add_argument("--endgame", action="store_true", help="finish with trust-region Newton steps on the exact "
-                   "Hessian where L-BFGS converges slowly (near gamma = 1)")
+    s.add_argument("--endgame", nargs="?", const="exact", default=False, choices=("exact", "cg"),
+                   help="finish with trust-region Newton steps where L-BFGS converges slowly (near gamma = 1): "
+                   "exact = on the exact Hessian (the default of a bare --endgame), cg = truncated Newton "
+                   "(Steihaug-CG on Hessian-vector products, an exact Hessian only as preconditioner; faster "
+                   "at n >= 7)")
     s.add_argument("--out", default=None, help="directory for simulate.json + simulate.npz")
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     e = sub.add_parser("evaluate", help="loss, gradient and exact Hessian of one given circuit")
     _add_circuit_options(e, params=False)
-    e.add_argument("--generators", required=True, help="comma-separated Pauli words, one per parameter")
+    eg = e.add_mutually_exclusive_group(required=True)
+    eg.add_argument("--generators", help="comma-separated Pauli words, one per parameter")
+    eg.add_argument("--generators-file", "-g", help="generators file (rmt-qgm circuit); p = the number of angles, "
+                    "gate k uses line k mod L")
     e.add_argument("--theta-file", required=True, help="text or .npy file with the p angles")
     e.add_argument("--json", action="store_true", help="print JSON (default)")
 
@@ -190,14 +198,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _theta_from_file(path: str, p: int) -> np.ndarray:
+def _theta_from_file(path: str, p: int | None) -> np.ndarray:
+    """The angles of --theta-file: exactly p of them, or (p None) at least one."""
     path = check_readable_file("--theta-file", path)
     try:
         theta = np.load(path) if path.endswith(".npy") else np.loadtxt(path, delimiter=None, ndmin=1,
                                                                       converters=None)
     except (ValueError, OSError) as exc:
-        raise UserInputError(f"--theta-file: cannot read {p} real angles from {path!r}: {exc}") from None
+        raise UserInputError(f"--theta-file: cannot read {'' if p is None else str(p) + ' '}real angles from {path!r}: {exc}") from None
     theta = np.asarray(theta, dtype=float).ravel()
+    if p is None:
+        if theta.size < 1 or not np.all(np.isfinite(theta)):
+            raise UserInputError(f"--theta-file: needs at least one angle, all finite; got {theta.size} value(s)")
+        return theta
     if theta.size != p or not np.all(np.isfinite(theta)):
         raise UserInputError(f"--theta-file: needs exactly {p} finite angles (one per generator); "
                              f"got {theta.size}")
@@ -207,7 +220,12 @@ def _theta_from_file(path: str, p: int) -> np.ndarray:
 def cmd_simulate(a: argparse.Namespace) -> int:
     n = check_int("--qubits", a.qubits, 1)
     p = check_int("--params", a.params, 1)
-    check_choice("--ansatz", a.ansatz, ANSATZE)
+    if a.generators_file is not None and a.ansatz is not None:
+        raise UserInputError("--ansatz: not with --generators-file (the file is the circuit)")
+    if a.generators_file is not None and a.generators:
+        raise UserInputError("--generators: not with --generators-file")
+    ansatz = "generators" if a.generators_file is not None else check_choice("--ansatz", a.ansatz or "randomized",
+                                                                            ANSATZE)
     gens = [g.strip() for g in a.generators.split(",")] if a.generators else None
     kwargs = dict(starts=check_int("--starts", a.starts, 1),
                   instances=check_int("--instances", a.instances, 1),
@@ -215,8 +233,12 @@ def cmd_simulate(a: argparse.Namespace) -> int:
                   batch=check_int("--batch", a.batch, 0), endgame=a.endgame)
     out = check_writable_dir("--out", a.out) if a.out else None
     from .simulate import run_simulation
-    res = run_simulation(n, p, ansatz=a.ansatz, hamiltonian=a.hamiltonian, psi0=a.psi0,
-                         generators=gens, progress=not a.no_progress and not a.json, **kwargs)
+    if a.generators_file is not None and kwargs["batch"]:
+        raise UserInputError("--batch: must be 0 with --generators-file (the batched path has no coefficient-"
+                             "carrying gates)")
+    res = run_simulation(n, p, ansatz=ansatz, hamiltonian=a.hamiltonian, psi0=a.psi0,
+                         generators=gens, progress=not a.no_progress and not a.json,
+                         generators_file=a.generators_file, **kwargs)
     summary = res.summary()
     if out:
         from .store import run_metadata, write_result
@@ -242,6 +264,12 @@ def _simulate_text(s: dict) -> str:
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
     n = check_int("--qubits", a.qubits, 1)
+    if a.generators_file is not None:
+        from .simulate import evaluate_generators_file
+        theta = _theta_from_file(a.theta_file, None)
+        print(json.dumps(evaluate_generators_file(n, a.generators_file, a.hamiltonian, theta,
+                                                  psi0=a.psi0 or "zero")))
+        return 0
     gens = [g.strip() for g in a.generators.split(",") if g.strip()]
     if not gens:
         raise UserInputError("--generators must list at least one Pauli word, e.g. XZI,YYX")

@@ -13,7 +13,12 @@ Optimiser-found minima are basin-weighted samples, not a uniform sample of all m
 ``batch = B > 0`` runs the starts of an instance B at a time in lock-step
 (:func:`rmt_qgm.circuits.optimize.optimise_batch`: the shared gates become matrix-matrix products);
 tasks are then chunks of 2B starts, so the results still do not depend on the number of workers.
-``batch = 0`` (default) is the one-start-at-a-time path. ``endgame=True`` finishes starts whose L-BFGS
+``batch = 0`` (default) is the one-start-at-a-time path.
+
+``generators_file`` (issue 20): the circuit of a generators file, gate k = exp(-i theta_k G_(k mod L)) with
+G any real Pauli sum, compiled to exact coefficient-carrying gates (:mod:`rmt_qgm.circuits.structured`);
+certification as above (angles are reported modulo each gate's period, where it has one). The batched
+path does not take it. ``endgame=True`` finishes starts whose L-BFGS
 stalls or nears convergence with trust-region Newton steps on the exact Hessian (same module).
 """
 from __future__ import annotations
@@ -80,8 +85,15 @@ class SimulationResult:
 
 def _instance_objects(params: dict, i: int):
     seed = params["seed"]
-    circuit = build_circuit(params["ansatz"], params["n_qubits"], params["n_params"],
-                            generator(seed, "instance", i, "circuit"), params["generators"])
+    if params.get("generator_lines") is not None:       # a generators file: the same circuit in every instance
+        from .algebra.generators import parse_generator_line
+        from .circuits.structured import generator_circuit
+        n = params["n_qubits"]
+        circuit = generator_circuit(n, params["n_params"],
+                                    [parse_generator_line(g, n, "generators") for g in params["generator_lines"]])
+    else:
+        circuit = build_circuit(params["ansatz"], params["n_qubits"], params["n_params"],
+                                generator(seed, "instance", i, "circuit"), params["generators"])
     psi0 = initial_state(parse_psi0(params["psi0"]), params["n_qubits"],
                          generator(seed, "instance", i, "psi0"))
     return circuit, psi0
@@ -118,9 +130,12 @@ def _run_chunk(params: dict, i: int, starts: list[int]) -> list[tuple]:
 
 
 def _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, psi0, generators,
-              workers, batch=0, endgame=False) -> dict:
+              workers, batch=0, endgame=False, generators_file=None) -> dict:
     n = check_qubits(n_qubits, "qubits")
     p = check_int("params", n_params, 1)
+    if generators_file is not None:
+        return _validate_generators_file(n, p, ansatz, hamiltonian, starts, instances, seed, psi0, generators,
+                                         workers, batch, endgame, generators_file)
     check_choice("ansatz", ansatz, ANSATZE)
     ham = parse_hamiltonian(hamiltonian, n)
     psi = parse_psi0(psi0)
@@ -140,13 +155,43 @@ def _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, 
             "endgame": bool(endgame)}
 
 
+def _validate_generators_file(n, p, ansatz, hamiltonian, starts, instances, seed, psi0, generators, workers,
+                              batch, endgame, generators_file) -> dict:
+    """Parameters of a generators-file simulation (ansatz ``generators``; module docstring)."""
+    from .algebra.generators import read_generators
+    if ansatz not in ("generators", "randomized"):   # randomized: the API's default, i.e. not chosen
+        raise UserInputError(f"ansatz: a generators file is its own circuit; leave ansatz unset (got {ansatz!r})")
+    if generators is not None:
+        raise UserInputError("generators: give Pauli words or a generators file, not both")
+    if check_int("batch", batch, 0):
+        raise UserInputError("batch: the batched path has no coefficient-carrying gates; use batch 0 with a "
+                             "generators file")
+    if endgame not in (False, True, None, "none", "exact"):
+        raise UserInputError(f"endgame: a generators file takes the exact-Hessian endgame only (its coefficient-"
+                             f"carrying gates are not in the Hessian-free kernels); got {endgame!r}")
+    lines = [g.to_string() for g in read_generators(generators_file, n)]
+    ham = parse_hamiltonian(hamiltonian, n)
+    return {"n_qubits": n, "n_params": p, "gamma": gamma_of(n, p), "ansatz": "generators",
+            "hamiltonian": ham.spec, "starts": check_int("starts", starts, 1),
+            "instances": check_int("instances", instances, 1), "seed": check_int("seed", seed, 0),
+            "psi0": str(parse_psi0(psi0)), "generators": None, "generators_file": str(generators_file),
+            "generator_lines": lines, "workers": check_int("workers", workers, 1),
+            "E0": ham.ground_energy, "Ebar": ham.mean_energy, "batch": 0,
+            "endgame": endgame not in (False, None, "none")}
+
+
 def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",
                    hamiltonian: str = "fidelity", starts: int = 8, instances: int = 1, seed: int = 0,
                    psi0: str | None = "haar", generators: list[str] | None = None, workers: int = 1,
-                   progress: bool = False, batch: int = 0, endgame: bool = False) -> SimulationResult:
-    """Certified multi-start local optimisation of ``instances`` random circuits (module docstring)."""
+                   progress: bool = False, batch: int = 0, endgame: bool = False,
+                   generators_file: str | None = None) -> SimulationResult:
+    """Certified multi-start local optimisation of ``instances`` random circuits (module docstring).
+
+    ``generators_file``: the circuit of a generators file (:mod:`rmt_qgm.algebra.generators`; gate k =
+    exp(-i theta_k G_(k mod L)), exact for any real Pauli sum, :mod:`rmt_qgm.circuits.structured`); every
+    instance has the same circuit and its own initial state (psi0 haar) and starts."""
     params = _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, psi0,
-                       generators, workers, batch, endgame)
+                       generators, workers, batch, endgame, generators_file)
     t0 = time.perf_counter()
     n_starts = params["starts"]
     chunk = max(1, min(n_starts, 2 * params["batch"] if params["batch"] else 4))
@@ -242,3 +287,29 @@ def evaluate_circuit(n_qubits: int, generators: list[str], hamiltonian: str, the
     return {"loss": f, "gradient": g.tolist(), "hessian": circuit.hessian(theta, state0, ham).tolist(),
             "n_qubits": n, "n_params": len(generators), "gamma": gamma_of(n, len(generators)),
             "hamiltonian": ham.spec, "psi0": str(spec)}
+
+
+def evaluate_generators_file(n_qubits: int, generators_file: str, hamiltonian: str, theta: np.ndarray,
+                             psi0: str | None = "zero") -> dict:
+    """Loss, adjoint gradient and exact Hessian of the generators-file circuit prod_k exp(-i theta_k
+    G_(k mod L)) |psi0> with p = len(theta) gates (:mod:`rmt_qgm.circuits.structured`)."""
+    from .algebra.generators import read_generators
+    from .circuits.structured import circuit_forms, generator_circuit
+    n = check_qubits(n_qubits, "qubits")
+    spec = parse_psi0(psi0)
+    if spec.kind == "haar":
+        raise UserInputError("psi0 for evaluate must be zero or random:SEED (a single circuit has no "
+                             "instance seed)")
+    gens = read_generators(generators_file, n)
+    theta = np.asarray(theta, dtype=float).ravel()
+    if theta.size < 1 or not np.all(np.isfinite(theta)):
+        raise UserInputError(f"theta must hold at least one finite angle (gate k uses generator line k mod "
+                             f"{len(gens)}); got {theta.size} value(s)")
+    ham = parse_hamiltonian(hamiltonian, n)
+    circuit = generator_circuit(n, theta.size, gens)
+    state0 = initial_state(spec, n, None)
+    f, g = circuit.loss_and_grad(theta, state0, ham)
+    return {"loss": f, "gradient": g.tolist(), "hessian": circuit.hessian(theta, state0, ham).tolist(),
+            "n_qubits": n, "n_params": int(theta.size), "gamma": gamma_of(n, int(theta.size)),
+            "hamiltonian": ham.spec, "psi0": str(spec), "generators_file": str(generators_file),
+            "generator_lines": len(gens), "gate_forms": circuit_forms(gens)}

@@ -79,10 +79,20 @@ class Circuit:
     diags: np.ndarray        # complex128[ng, dim]
     ansatz: str
     generators: list[str] | None = None
+    #: period of F in each angle (inf: not periodic); None: pi for all (every gate has G^2 = I)
+    periods: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
         return 2 ** self.n
+
+    def wrap(self, theta) -> np.ndarray:
+        """theta reduced modulo each angle's period (:attr:`periods`; angles without one are kept)."""
+        t = np.asarray(theta, dtype=float)
+        if self.periods is None:
+            return np.mod(t, np.pi)
+        fin = np.isfinite(self.periods)
+        return np.where(fin, np.mod(t, np.where(fin, self.periods, 1.0)), t)
 
     def _theta(self, theta) -> np.ndarray:
         t = np.ascontiguousarray(theta, dtype=np.float64)

@@ -15,6 +15,12 @@ both in the frame just after gate j. Algorithm:
    accumulated in the same pass over the amplitude pairs, then the new column -i P_j psi_j joins B;
 3. at the end B = J (final frame); Re J^dagger H J by two real matrix products (BLAS).
 
+Coefficient-carrying diagonal gates exp(-i theta_k D) (OP_PDIAG, :mod:`.kernels`) enter with P_k replaced
+by D: w_k = i D lambda_k, new column -i D psi_k, and since D^2 != I the diagonal term is
+Hess_kk = 2 Re[<J_k|H|J_k> - <lambda_k|D^2 psi_k>] = 2 (Re <J_k|H|J_k> + Re <w_k|J_k>) (for a Pauli word
+Re <w_k|J_k> = -F, the formula above); C[k, k] holds Re <w_k|J_k> for these k. Fixed Clifford rotations
+(OP_FROT) act on the block like a rotation at angle pi/4 and add no column.
+
 The block is stored split (real and imaginary parts, 2^n x p each), so every inner loop runs over the
 columns with unit stride and no complex shuffles. Time O(p^2 2^n) as before, but one pass over memory
 per gate instead of 2p vector sweeps (benchmarks/bench_circuits.py: n = 8, p = 512).
@@ -25,7 +31,8 @@ import numpy as np
 from numba import njit
 
 from ..hamiltonians import apply_grouped as _apply_h
-from .kernels import OP_DENSE, OP_ROT, _base_phase, _high_bit, _parity, apply_op, apply_pauli, forward
+from .kernels import (OP_DENSE, OP_FROT, OP_PDIAG, OP_ROT, PHASE_MEMO, _FROT_R, _base_phase, _high_bit,
+                      _memo_phase, _parity, apply_op, apply_pauli, forward)
 
 
 @njit(cache=True)
@@ -36,6 +43,37 @@ def _scaled_pauli_split(x, xm, zm, scale, work, out_r, out_i):
         v = scale * work[y]
         out_r[y] = v.real
         out_i[y] = v.imag
+
+
+@njit(cache=True)
+def _scaled_diag_split(x, d, scale, out_r, out_i):
+    """out_r + i out_i = scale * D x, D = diag(Re d), scale = +-i."""
+    for y in range(x.shape[0]):
+        v = scale * (d[y].real * x[y])
+        out_r[y] = v.real
+        out_i[y] = v.imag
+
+
+@njit(cache=True, fastmath=True)
+def _pdiag_block(Br, Bi, m, d, t, wr, wi, acc):
+    """Columns [0, m) of B <- exp(-i t D) B, and acc[:m] = Re <w|B> after the gate (D = diag(Re d))."""
+    for i in range(m):
+        acc[i] = 0.0
+    vals = np.empty(PHASE_MEMO)
+    phs = np.empty(PHASE_MEMO, dtype=np.complex128)
+    used = 0
+    for y in range(Br.shape[0]):
+        ph, used = _memo_phase(d[y].real, t, vals, phs, used)
+        fr = ph.real
+        fi = ph.imag
+        ar, ai = wr[y], wi[y]
+        for i in range(m):
+            xr, xi = Br[y, i], Bi[y, i]
+            nr = fr * xr - fi * xi
+            ni = fr * xi + fi * xr
+            Br[y, i] = nr
+            Bi[y, i] = ni
+            acc[i] += ar * nr + ai * ni
 
 
 @njit(cache=True)
@@ -50,6 +88,8 @@ def _lambda_columns(ops, theta, psi, lam, dense, diags, p):
         op = ops[l]
         if op[0] == OP_ROT:
             _scaled_pauli_split(b, op[1], op[2], 1j, work, wr[op[3]], wi[op[3]])
+        elif op[0] == OP_PDIAG:
+            _scaled_diag_split(b, diags[op[1]], 1j, wr[op[3]], wi[op[3]])
         apply_op(b, op, theta, dense, diags, work, True)
     return wr, wi
 
@@ -166,6 +206,8 @@ def dressed_block(ops, theta, psi0, dense, diags, hx, hc):
     tr = np.empty((dim, p) if need_work else (1, 1))
     ti = np.empty_like(tr)
     C = np.zeros((p, p))
+    zr = np.zeros(dim)                           # OP_FROT: no accumulation (w = 0 into scratch)
+    scratch = np.empty(p)
     a = psi0.copy()
     work = np.empty_like(a)
     m = 0
@@ -179,6 +221,18 @@ def dressed_block(ops, theta, psi0, dense, diags, hx, hc):
             # new column: -i P_k a (a is psi just after gate k)
             _scaled_pauli_split(a, op[1], op[2], -1j, work, Br[:, k], Bi[:, k])
             m = k + 1
+        elif op[0] == OP_PDIAG:
+            k = op[3]
+            d = diags[op[1]]
+            _pdiag_block(Br, Bi, m, d, theta[k], wr[k], wi[k], C[k])
+            _scaled_diag_split(a, d, -1j, Br[:, k], Bi[:, k])
+            acc = 0.0
+            for y in range(dim):
+                acc += wr[k, y] * Br[y, k] + wi[k, y] * Bi[y, k]
+            C[k, k] = acc                        # Re <w_k|J_k> (module docstring)
+            m = k + 1
+        elif op[0] == OP_FROT:
+            _rotate_block(Br, Bi, m, op[1], op[2], _FROT_R, _FROT_R * op[3], zr, zr, scratch)
         elif op[0] == OP_DENSE:
             _dense_block(Br, Bi, m, dense[op[1]], tr, ti)
         else:
@@ -214,5 +268,8 @@ def hessian(ops, theta, psi0, dense, diags, hx, hc) -> np.ndarray:
     A = 0.5 * (A + A.T)                            # symmetric up to rounding: make it exact
     low = np.tril(C, -1)                           # C[j, i], i < j
     hess = 2.0 * (A + low + low.T)
-    hess[np.diag_indices_from(hess)] = 2.0 * (np.diag(A) - f)
+    diag = np.diag(A) - f
+    pd = ops[ops[:, 0] == OP_PDIAG, 3]             # coefficient-carrying gates: D^2 != I
+    diag[pd] = np.diag(A)[pd] + np.diag(C)[pd]
+    hess[np.diag_indices_from(hess)] = 2.0 * diag
     return hess

@@ -8,9 +8,15 @@ A circuit is a list of operations ``ops[L, 4]`` (int64) acting on a 2^n complex1
   adjoint (conjugate transpose), so the inverse is applied as row dot products (twice as fast as the
   column-wise adjoint when the stack is cache-resident; :func:`rmt_qgm.circuits.ansatz.randomized_circuit`
   stores adjoints for small stacks only);
-- ``(OP_DIAG, j, 0, 0)``: the fixed diagonal unitary ``diags[j]``.
+- ``(OP_DIAG, j, 0, 0)``: the fixed diagonal unitary ``diags[j]``;
+- ``(OP_PDIAG, j, 0, k)``: the coefficient-carrying gate exp(-i theta_k D) with the real diagonal generator
+  D = Re ``diags[j]`` (any real values: D^2 != I; generators files, :func:`.structured.generator_circuit`);
+- ``(OP_FROT, xmask, zmask, s)``: the fixed Clifford rotation exp(-i s pi/4 Q), s = +-1, Q = (xmask, zmask)
+  (the basis change that makes a commuting Pauli sum diagonal).
 
-Parameter k is used by exactly one rotation, and rotations appear in increasing k.
+Parameter k is used by exactly one parameterised operation (OP_ROT or OP_PDIAG), and these appear in
+increasing k. For OP_PDIAG the rotation formulas below hold with P_k replaced by D (the gradient is
+2 Im <lambda_k|D psi_k>; d^2/dtheta_k^2 gives -D^2 instead of -I, :mod:`.hessian`).
 
 Formulas (derivations/step_01 for the hypertoroidal expansion; this module's tests check each one
 against dense matrices):
@@ -36,6 +42,10 @@ from ..hamiltonians import apply_grouped as _apply_h
 OP_ROT = 0
 OP_DENSE = 1
 OP_DIAG = 2
+OP_PDIAG = 3
+OP_FROT = 4
+#: cos(pi/4) = sin(pi/4): the fixed Clifford rotation exp(-i s pi/4 Q) = R (I - i s Q)
+_FROT_R = 0.7071067811865476
 
 
 @njit(cache=True, inline="always")
@@ -293,6 +303,71 @@ def _matvec_pair(u, a, b, wa, wb):
         b[i] = wb[i]
 
 
+#: distinct diagonal values whose phases a diagonal gate remembers (linear search; typical generators have
+#: few: a Z-word 2, sum_i Z_i n + 1); further values get their own cos/sin
+PHASE_MEMO = 16
+
+
+@njit(cache=True, inline="always")
+def _memo_phase(dy, t, vals, phs, used):
+    """exp(-i t dy), looked up among the ``used`` remembered values first; returns (phase, used)."""
+    for i in range(used):
+        if vals[i] == dy:
+            return phs[i], used
+    ph = np.cos(t * dy) - 1j * np.sin(t * dy)
+    if used < vals.shape[0]:
+        vals[used] = dy
+        phs[used] = ph
+        used += 1
+    return ph, used
+
+
+@njit(cache=True)
+def pdiag_gate(psi, d, t):
+    """In place: psi <- exp(-i t D) psi, D = diag(Re d)."""
+    vals = np.empty(PHASE_MEMO)
+    phs = np.empty(PHASE_MEMO, dtype=np.complex128)
+    used = 0
+    for y in range(psi.shape[0]):
+        ph, used = _memo_phase(d[y].real, t, vals, phs, used)
+        psi[y] = psi[y] * ph
+
+
+@njit(cache=True)
+def unpdiag_both_inner(psi, lam, d, t):
+    """Fused adjoint step of exp(-i t D): return Im <lam|D psi>, then undo the gate on psi and lam in place
+    (one phase per amplitude for both vectors)."""
+    vals = np.empty(PHASE_MEMO)
+    phs = np.empty(PHASE_MEMO, dtype=np.complex128)
+    used = 0
+    acc = 0.0
+    for y in range(psi.shape[0]):
+        dy = d[y].real
+        a, la = psi[y], lam[y]
+        acc += dy * (la.real * a.imag - la.imag * a.real)
+        ph, used = _memo_phase(dy, -t, vals, phs, used)
+        psi[y] = a * ph
+        lam[y] = la * ph
+    return acc
+
+
+@njit(cache=True)
+def apply_diag_generator(psi, d, out):
+    """out = D psi, D = diag(Re d)."""
+    for y in range(psi.shape[0]):
+        out[y] = d[y].real * psi[y]
+    return out
+
+
+@njit(cache=True)
+def diag_inner(lam, psi, d):
+    """<lam|D psi>, D = diag(Re d)."""
+    acc = 0.0 + 0.0j
+    for y in range(psi.shape[0]):
+        acc += np.conj(lam[y]) * (d[y].real * psi[y])
+    return acc
+
+
 @njit(cache=True)
 def apply_op(psi, op, theta, dense, diags, work, inverse):
     """Apply one operation (or its inverse) in place."""
@@ -310,6 +385,11 @@ def apply_op(psi, op, theta, dense, diags, work, inverse):
             _matvec_adj(dense[op[1]], psi, work)
         else:
             _matvec(dense[op[1]], psi, work)
+    elif kind == OP_PDIAG:
+        pdiag_gate(psi, diags[op[1]], -theta[op[3]] if inverse else theta[op[3]])
+    elif kind == OP_FROT:
+        s = _FROT_R * op[3]
+        rotate(psi, op[1], op[2], _FROT_R, -s if inverse else s)
     else:
         d = diags[op[1]]
         if inverse:
@@ -362,6 +442,8 @@ def loss_and_grad(ops, theta, psi0, dense, diags, hx, hc):
         if op[0] == OP_ROT:
             t = theta[op[3]]
             grad[op[3]] = 2.0 * unrotate_both_inner(psi, lam, op[1], op[2], np.cos(t), np.sin(t))
+        elif op[0] == OP_PDIAG:
+            grad[op[3]] = 2.0 * unpdiag_both_inner(psi, lam, diags[op[1]], theta[op[3]])
         elif op[0] == OP_DENSE and op[2] > 0:
             _matvec_pair(dense[op[2]], psi, lam, work, work2)
         elif op[0] == OP_DENSE:
@@ -389,6 +471,11 @@ def hvp(ops, theta, psi0, dense, diags, hx, hc, v):
             apply_pauli(psi, op[1], op[2], tmp)
             for y in range(dim):
                 dpsi[y] += -1j * vk * tmp[y]
+        elif op[0] == OP_PDIAG:
+            vk = v[op[3]]
+            apply_diag_generator(psi, diags[op[1]], tmp)
+            for y in range(dim):
+                dpsi[y] += -1j * vk * tmp[y]
     lam = np.empty_like(psi)
     dlam = np.empty_like(psi)
     _apply_h(psi, hx, hc, lam)
@@ -407,6 +494,17 @@ def hvp(ops, theta, psi0, dense, diags, hx, hc, v):
             for y in range(dim):
                 dpsi[y] -= -1j * vk * tmp[y]
             apply_pauli(lam, op[1], op[2], tmp)
+            for y in range(dim):
+                dlam[y] += 1j * vk * tmp[y]
+        elif op[0] == OP_PDIAG:
+            k = op[3]
+            d = diags[op[1]]
+            out[k] = 2.0 * (diag_inner(dlam, psi, d) + diag_inner(lam, dpsi, d)).imag
+            vk = v[k]
+            apply_diag_generator(psi, d, tmp)
+            for y in range(dim):
+                dpsi[y] -= -1j * vk * tmp[y]
+            apply_diag_generator(lam, d, tmp)
             for y in range(dim):
                 dlam[y] += 1j * vk * tmp[y]
         apply_op(psi, op, theta, dense, diags, work, True)

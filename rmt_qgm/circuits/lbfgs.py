@@ -2,7 +2,9 @@
 
 Why: at n = 6, p = 64 one adjoint loss+gradient costs about 0.27 ms, and scipy's L-BFGS-B added about
 0.1 ms of Python overhead per iteration. Running the iteration in numba removes that overhead; the
-objective is the same kernel (`kernels.loss_and_grad`).
+objective is the same kernel (`kernels.loss_and_grad`), with every operation kind it takes (also the
+coefficient-carrying gates of generators files). numba's on-disk cache does not see changes to that kernel
+(it keys this module on this file only): a change there needs a change here or a cleared cache.
 
 Algorithm (Nocedal & Wright, *Numerical Optimization*, 2nd ed.):
 

@@ -248,7 +248,7 @@ def _record(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndar
     three[:min(3, eigs.size)] = eigs[:3]
     return StartRecord(F=float(f), index=index, kind=kind, grad_norm=gn, certified=gn <= GRAD_TOL,
                        min_eigs=three, iterations=int(iterations) + newton_it,
-                       seconds=time.perf_counter() - t0, theta=np.mod(theta, np.pi))
+                       seconds=time.perf_counter() - t0, theta=circuit.wrap(theta))
 
 
 def _switch_args(endgame: bool) -> tuple[float, int, float]:
