@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from rmt_qgm.theory.asymptotics import edge_threshold, mp_edge, spectral_edges
+from rmt_qgm.theory.asymptotics.whrf import edge_threshold, mp_edge, spectral_edges
 from rmt_qgm.theory.predict import predict
 
 
@@ -82,7 +82,7 @@ def _dense_peer_draw(rng, s_H, p):
 
 def bench_circuit_model() -> list[dict]:
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+    from rmt_qgm.theory.models.circuit import kac_rice_circuit
     rows = []
     for n, p, draws in ((5, 16, 2000), (6, 32, 1000)):
         s_H = parse_hamiltonian("fidelity", n).spectrum
@@ -102,8 +102,8 @@ def bench_circuit_model() -> list[dict]:
 
 def bench_general_asymptotics() -> list[dict]:
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    from rmt_qgm.theory import spherical_asymptotics as sa
-    from rmt_qgm.theory.minima_complexity import asymptotic_summary
+    from rmt_qgm.theory.asymptotics import spherical as sa
+    from rmt_qgm.theory.asymptotics.minima_complexity import asymptotic_summary
     rows = []
     for n, spec_name, g in ((8, "fidelity", 0.25), (6, "randspec:1", 0.25), (8, "randspec:1", 0.25)):
         spec = parse_hamiltonian(spec_name, n).spectrum

@@ -10,7 +10,7 @@ most 5 of the 30 digits lost).
 """
 import sympy as sp
 
-from rmt_qgm.theory.kacrice import exact_counts_p1, log_prefactor
+from rmt_qgm.theory.models.whrf import exact_counts_p1, log_prefactor
 
 
 def test_prefactor_symbolic():

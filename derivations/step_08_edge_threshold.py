@@ -24,7 +24,7 @@ def test_elimination_gives_quadratic():
 
 
 def test_closed_form_solves_edge_equations():
-    from rmt_qgm.theory.asymptotics import edge_threshold
+    from rmt_qgm.theory.asymptotics.whrf import edge_threshold
     with mp.workdps(50):
         for gam in ("0.01", "0.1", "0.25", "0.5", "0.75", "0.95"):
             gm = mp.mpf(gam)

@@ -10,7 +10,7 @@ Checked: the edge formula symbolically, and by sampling M(t) for p > m.
 import numpy as np
 import sympy as sp
 
-from rmt_qgm.theory.pointlaw import sample_conditional_hessian
+from rmt_qgm.theory.models.whrf_pointlaw import sample_conditional_hessian
 
 
 def test_null_space_edge_negative():
@@ -32,7 +32,7 @@ def test_sampled_overparameterised_hessians_are_indefinite():
 
 
 def test_threshold_vanishes_at_one():
-    from rmt_qgm.theory.asymptotics import edge_threshold
+    from rmt_qgm.theory.asymptotics.whrf import edge_threshold
     vals = [float(edge_threshold(1 - 10.0 ** -k).value) for k in (2, 3, 4)]
     assert vals[0] > vals[1] > vals[2] > 0 and vals[2] < 1e-11
 

@@ -14,8 +14,8 @@ The Monte Carlo comparison of Phi with sampled log-determinants is the validate 
 import mpmath as mp
 import sympy as sp
 
-from rmt_qgm.theory.asymptotics import edge_threshold
-from rmt_qgm.theory.complexity import complexity, spectral_moment
+from rmt_qgm.theory.asymptotics.whrf import edge_threshold
+from rmt_qgm.theory.asymptotics.whrf_complexity import complexity, spectral_moment
 
 G, z, g, t, w = sp.symbols("G z gamma t w")
 

@@ -1,4 +1,4 @@
-"""Step 11: the transition for a general spectrum, gamma_c = 1 - d0/d (rmt_qgm/theory/transition.py).
+"""Step 11: the transition for a general spectrum, gamma_c = 1 - d0/d (rmt_qgm/theory/laws/transition.py).
 
 Claim. At a critical point with value f, Hess = (2/r^2)[J^T (A - f) J + B] with B zero-diagonal
 (spherical model: step_04; circuits: d_i^2 psi = -psi makes the diagonal of the b.v term vanish).
@@ -13,8 +13,8 @@ simulations of the sharp transition at p_c are the validate check ``transition/s
 import numpy as np
 
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory.spherical import real_form_spectrum
-from rmt_qgm.theory.transition import minima_ceiling, spectral_transition
+from rmt_qgm.theory.models.spherical import real_form_spectrum
+from rmt_qgm.theory.laws.transition import minima_ceiling, spectral_transition
 
 
 def test_inertia_bound_exact():

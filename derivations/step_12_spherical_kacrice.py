@@ -1,4 +1,4 @@
-"""Step 12: the Kac–Rice assembly of the spherical model (rmt_qgm/theory/spherical.py, docs/theory.md §6.2, §9.4).
+"""Step 12: the Kac–Rice assembly of the spherical model (rmt_qgm/theory/models/spherical.py, docs/theory.md §6.2, §9.4).
 
 Claim. With y = G w(theta) (G i.i.d. N(0, 1)), r = |y|, b = (A - f) y:
 (1) given y, grad f = (2/r^2) (b.u_i)_i ~ N(0, (4 |b|^2 / r^4) I_p) (u_i i.i.d. N(0, I_D));
@@ -13,7 +13,7 @@ Claim. With y = G w(theta) (G i.i.d. N(0, 1)), r = |y|, b = (A - f) y:
 import numpy as np
 import sympy as sp
 
-from rmt_qgm.theory.spherical import kac_rice_spherical, real_form_spectrum
+from rmt_qgm.theory.models.spherical import kac_rice_spherical, real_form_spectrum
 
 
 def test_gradient_law_given_y():

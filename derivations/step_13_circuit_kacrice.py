@@ -1,4 +1,4 @@
-"""Step 13: exact finite-size Kac–Rice of the randomized (Haar) circuit ansatz (rmt_qgm/theory/circuit_kacrice.py).
+"""Step 13: exact finite-size Kac–Rice of the randomized (Haar) circuit ansatz (rmt_qgm/theory/models/circuit.py).
 
 Claim. For psi(theta) = prod_k exp(-i theta_k G_k) psi0 with G_k = 2 P_k - I (Haar rank-d/2 projectors),
 Haar psi0 and F = <psi|H|psi>:
@@ -20,7 +20,7 @@ from scipy import stats
 
 from rmt_qgm.circuits.ansatz import haar_state, randomized_circuit
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+from rmt_qgm.theory.models.circuit import kac_rice_circuit
 
 
 def _random_g(d, rng):

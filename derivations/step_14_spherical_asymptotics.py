@@ -1,6 +1,6 @@
 """Step 14: asymptotic Hessian spectrum and edge level of the spherical model for any spectrum (docs/theory.md §6.2, §9.4–9.5).
 
-Claims (rmt_qgm/theory/spherical_asymptotics.py).
+Claims (rmt_qgm/theory/asymptotics/spherical.py).
 1. B = X^T A X / D (X a D x p standard Gaussian, A = diag(a), p/D = gamma) has, as D -> inf with the law nu
    of a fixed, free cumulants kappa_k = gamma^(k-1) Int a^k dnu, i.e. R_B(w) = Int a / (1 - gamma a w) dnu.
    Checked exactly for k = 1, 2 by Wick's theorem at finite D (sympy), and for k <= 4 by expanding the
@@ -19,8 +19,8 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from rmt_qgm.theory import spherical_asymptotics as sa
-from rmt_qgm.theory.asymptotics import edge_threshold, spectral_edges
+from rmt_qgm.theory.asymptotics import spherical as sa
+from rmt_qgm.theory.asymptotics.whrf import edge_threshold, spectral_edges
 
 
 def test_compound_wishart_first_two_cumulants_by_wick():

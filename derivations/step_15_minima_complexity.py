@@ -1,6 +1,6 @@
 """Step 15: the minima complexity of circuits for any spectrum, and where minima concentrate (docs/theory.md §9.4–9.5).
 
-Claims (rmt_qgm/theory/minima_complexity.py), fixed-law limit D = 2^(n+1) -> inf at fixed gamma.
+Claims (rmt_qgm/theory/asymptotics/minima_complexity.py), fixed-law limit D = 2^(n+1) -> inf at fixed gamma.
 1. Haar measure of a spread w over the levels: the mass fraction on a level of weight nu_0 is
    Beta(D nu_0/2, D (1 - nu_0)/2), whose log-density per D tends to -(1/2) sum nu log(nu/w) (sympy, Stirling);
    the constrained minimum is the Cramér form J = sup_{a,b} (1/2) Int log(1 + a c + b (c^2 - rho^2)) dnu
@@ -17,8 +17,8 @@ Claims (rmt_qgm/theory/minima_complexity.py), fixed-law limit D = 2^(n+1) -> inf
 import numpy as np
 import sympy as sp
 
-from rmt_qgm.theory import minima_complexity as mc
-from rmt_qgm.theory import spherical_asymptotics as sa
+from rmt_qgm.theory.asymptotics import minima_complexity as mc
+from rmt_qgm.theory.asymptotics import spherical as sa
 
 
 def test_beta_log_density_per_dimension():

@@ -1,4 +1,4 @@
-"""Step 16: the density of local minima just above E0 is a power law, rho_0 ∝ (F − E0)^((p_c − p)/2 − 1) (rmt_qgm/theory/small_loss.py).
+"""Step 16: the density of local minima just above E0 is a power law, rho_0 ∝ (F − E0)^((p_c − p)/2 − 1) (rmt_qgm/theory/asymptotics/small_loss.py).
 
 Claim. For the randomized (Haar) circuit ansatz with spectrum E_1 = ... = E_d0 = E0 < E_(d0+1) <= ... and
 p < p_c = 2(d − d0), write f = F − E0. Then, as f -> 0,
@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+from rmt_qgm.theory.models.circuit import kac_rice_circuit
 
 
 def test_haar_excited_weight_leading_power():
@@ -93,7 +93,7 @@ def test_limit_hessian_is_positive_below_p_c_and_singular_at_p_c():
     kr, ev = kac_rice_circuit(spec, 10, seed=5, n_mc=6000, deep_levels=8, return_eigenvalues=True)
     low = t_of(kr) < 1e-5
     assert low.sum() >= 200 and np.mean(kr.index[low] == 0) >= 0.9
-    kr, ev = kac_rice_circuit(spec, 12, seed=6, n_mc=6000, deep_levels=8, return_eigenvalues=True)
+    kr, ev = kac_rice_circuit(spec, 12, seed=6, n_mc=8000, deep_levels=8, return_eigenvalues=True)
     t = t_of(kr)
     small = np.min(np.abs(ev), axis=1)
     edges = np.geomspace(1e-7, 1e-3, 5)

@@ -16,8 +16,8 @@ Claims.
 import numpy as np
 import sympy as sp
 
-from rmt_qgm.theory.critical_complexity import negative_mass
-from rmt_qgm.theory.edge_law import log_potential_abs
+from rmt_qgm.theory.asymptotics.critical_complexity import negative_mass
+from rmt_qgm.theory.models.edge import log_potential_abs
 
 # a law with all weight at a = 0 (B = 0): M = rho Z' is a semicircle of variance s (a second level of weight
 # 1e-12 keeps the edge scan's scale defined)

@@ -63,7 +63,7 @@ def whrf_minimum_hessian_draws(m: int, p: int, t_values: np.ndarray, rng: np.ran
     Returns (eigenvalues [len(t), draws, p], weights [len(t), draws] normalised to sum 1 per t (all zero
     where no draw is positive definite), effective sample size per t).
     """
-    from .theory.pointlaw import sample_wz
+    from .theory.models.whrf_pointlaw import sample_wz
     W, Z = sample_wz(m, p, rng, draws)
     eye = np.eye(p)
     ev_all = np.empty((len(t_values), draws, p))
@@ -111,10 +111,10 @@ def whrf_critical_count_fields(m: int, p: int, fields: int, seed: int):
     """Critical points of ``fields`` sampled isotropic WHRF(m, p) fields (exhaustive enumeration, seed keys
     ``generator(seed, "count-whrf", m, p, i)``) and the finite-size Kac–Rice counts (Monte Carlo, 4000 draws).
 
-    Returns (list of critical-point sets, :class:`rmt_qgm.theory.kacrice` result with ``counts``, ``stderr``).
+    Returns (list of critical-point sets, :class:`rmt_qgm.theory.models.whrf` result with ``counts``, ``stderr``).
     """
-    from .theory.enumerate import WHRFField, enumerate_critical_points
-    from .theory.kacrice import expected_counts
+    from .theory.kacrice.enumerate import WHRFField, enumerate_critical_points
+    from .theory.models.whrf import expected_counts
     sets = []
     for i in range(fields):
         rng = generator(seed, "count-whrf", m, p, i)

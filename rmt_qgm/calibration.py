@@ -1,7 +1,7 @@
 """The package's runtime calibration and the command that rebuilds it (``rmt-qgm calibrate``).
 
 ``rmt_qgm/data/basin_law_g3.json`` holds the fit of law (G3), which ``predict`` uses for the optimiser-found
-minima (rmt_qgm.theory.optimiser_law, docs/theory.md §16.6):
+minima (rmt_qgm.theory.laws.optimiser, docs/theory.md §16.6):
 
     log α′ = c_H + b_p log p + b_d log d,   d = 2^n, one intercept c_H per calibrated spectrum,
 
@@ -37,7 +37,7 @@ def fit_log_alpha(points: list[dict]) -> dict:
     returns the spectra (sorted), the coefficients, (XᵀX)⁻¹, the residual s.d. and its degrees of freedom, the
     number of points and κ = −b_d / b_p. The fit of laws (G2) and (G3) (validation/basin_scaling_law.py,
     validation/basin_ceiling_law.py)."""
-    from .theory.optimiser_law import design
+    from .theory.laws.optimiser import design
     hams = sorted({q["hamiltonian"] for q in points})
     X = np.array([design(q["n"], q["p"], [float(q["hamiltonian"] == h) for h in hams]) for q in points])
     y = np.log([q["alpha"] for q in points])

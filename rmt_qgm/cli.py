@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--theta-file", required=True, help="text or .npy file with the p angles")
     e.add_argument("--json", action="store_true", help="print JSON (default)")
 
-    from .theory.circuit_kacrice import LADDERS
+    from .theory.models.circuit import LADDERS
     from .theory.registry import DEFAULT_BUDGET, MODEL_NAMES
     pr = sub.add_parser("predict", help="theory: where local minima sit (all of them, and where an optimiser "
                         "ends), counts by index, transition")
@@ -283,7 +283,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
 def cmd_predict(a: argparse.Namespace) -> int:
     from .checks import check_float
     from .theory.predict import predict
-    from .theory.circuit_kacrice import LADDERS
+    from .theory.models.circuit import LADDERS
     from .theory.registry import MODEL_NAMES
     check_choice("--model", a.model, MODEL_NAMES)
     check_choice("--ladder", a.ladder, LADDERS)

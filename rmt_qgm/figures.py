@@ -191,9 +191,9 @@ def _model_code(model: str) -> int:
 
 def _why_unreliable(laws) -> list[str]:
     """Short, de-duplicated forms of the ``reason`` clauses of the laws that are not reliable (for a legend)."""
-    from .theory.optimiser_law import CALIBRATED_GAMMA_MAX, CALIBRATED_QUBITS, FEW_MINIMA
+    from .theory.laws.optimiser import CALIBRATED_GAMMA_MAX, CALIBRATED_QUBITS, FEW_MINIMA
     from .theory.predict import MAX_MEDIAN_RSE
-    from .theory.weighted_draws import MIN_ESS
+    from .theory.kacrice.draws import MIN_ESS
     short = (("above the calibrated range", f"γ > {CALIBRATED_GAMMA_MAX:g}: outside the basin-law (G3) fit"),
              ("outside the calibrated qubit counts",
               f"n outside the (G3) fit's n = {CALIBRATED_QUBITS[0]}–{CALIBRATED_QUBITS[1]}"),
@@ -373,9 +373,9 @@ def _fig_minima_vs_gamma(quick: bool, seed: int, workers: int) -> FigureData:
 
 def _asymptotic_levels_t(law, units, gamma: float, dps: int = 20) -> tuple[float, float, float]:
     """(edge level f_e, upper end of the edge interval, concentration level f*) in t units, for a spectral law at
-    gamma (fixed-law limit 2^n -> inf: :func:`rmt_qgm.theory.minima_complexity.asymptotic_summary`, the levels
+    gamma (fixed-law limit 2^n -> inf: :func:`rmt_qgm.theory.asymptotics.minima_complexity.asymptotic_summary`, the levels
     of predict's asymptotic model). NaN where the levels are not computed."""
-    from .theory.minima_complexity import asymptotic_summary
+    from .theory.asymptotics.minima_complexity import asymptotic_summary
     from .theory.registry import ASYMPTOTIC_MAX_LEVELS
     try:
         a = asymptotic_summary(law.coarse(ASYMPTOTIC_MAX_LEVELS), gamma, dps)
@@ -393,7 +393,7 @@ def _fig_phase_diagram(quick: bool, seed: int, workers: int) -> FigureData:
     Theory (predict's ``asymptotic`` model and transition; any spectrum):
 
     - (a) the asymptotic levels of local minima in the fixed-spectral-law limit 2^n -> inf at fixed gamma
-      (the spectral law of this n held fixed; :func:`rmt_qgm.theory.minima_complexity.asymptotic_summary`,
+      (the spectral law of this n held fixed; :func:`rmt_qgm.theory.asymptotics.minima_complexity.asymptotic_summary`,
       docs/theory.md §13-14): the concentration level f* (argmax of the minima complexity: where the local
       minima concentrate; solid) and the edge level f_e of Haar-typical critical points (predict's
       optimiser-found level in this limit; dashed where it differs from f*: for two-level spectra they
@@ -492,7 +492,7 @@ def _fig_phase_diagram(quick: bool, seed: int, workers: int) -> FigureData:
 
 def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     """Hessian eigenvalues at optimiser-found minima against the exact circuit model's conditional law
-    (:mod:`rmt_qgm.theory.circuit_kacrice`: index-0 Kac–Rice draws, Gaussian kernel of width 0.02 (Ebar - E0)
+    (:mod:`rmt_qgm.theory.models.circuit`: index-0 Kac–Rice draws, Gaussian kernel of width 0.02 (Ebar - E0)
     around each found minimum's F, mixed with equal weights) and the isotropic WHRF's. The legend names the
     models and why: the circuit model is what predict's auto rule picks at this (n, p) (checked with
     :func:`rmt_qgm.theory.registry.choose`; the legend says otherwise if it is not), the WHRF is the ICLR 2022
@@ -506,13 +506,13 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     p(M) |det M| 1{M > 0} (docs/theory.md §4, §5.5; :func:`rmt_qgm.analysis.whrf_minimum_hessian_draws`). It is
     evaluated at the empirical t of each found minimum and mixed with equal weights, so the comparison tests
     the Hessian law alone, not the law of values. Dotted lines: the asymptotic edges of mu_t (free convolution of
-    Marchenko–Pastur with a semicircle, shift -t; :func:`rmt_qgm.theory.asymptotics.spectral_edges`) at the
+    Marchenko–Pastur with a semicircle, shift -t; :func:`rmt_qgm.theory.asymptotics.whrf.spectral_edges`) at the
     median empirical t, mapped to F units.
 
     CSV: one row per histogram bin (density per unit eigenvalue, both normalised to 1).
     """
     from .hamiltonians import parse_hamiltonian
-    from .theory.asymptotics import spectral_edges
+    from .theory.asymptotics.whrf import spectral_edges
     n, p = (3, 8) if quick else (4, 16)
     starts, instances = (8, 6) if quick else (16, 8)
     draws = 20000 if quick else 40000
@@ -524,7 +524,7 @@ def _fig_hessian_spectrum(quick: bool, seed: int, workers: int) -> FigureData:
     t_vals = (Fs - E0) / (Eb - E0)
     ev, w, ess = whrf_minimum_hessian_draws(m, p, t_vals, generator(seed, "figure", "hessian", m, p), draws)
     # exact circuit model: Kac–Rice draws at index 0, kernel-conditioned on each found minimum's F
-    from .theory.circuit_kacrice import kac_rice_circuit, minima_kernel_weights
+    from .theory.models.circuit import kac_rice_circuit, minima_kernel_weights
     kr, kev = kac_rice_circuit(ham.spectrum, p, seed=seed, n_mc=draws, return_eigenvalues=True)
     Kc, ess_c = minima_kernel_weights(kr, Fs, 0.02 * (Eb - E0))
     c_ev = kev[kr.index == 0].reshape(-1)
@@ -624,21 +624,21 @@ def _fig_published_vs_engine(quick: bool, seed: int, workers: int) -> FigureData
     """Published formulas vs the engine's finite-size prediction vs circuit Monte Carlo, in t = F / E[F].
 
     Curves (large-m statements): the Nat. Commun. 13, 7760 (2022) Crt_0 mode x*(gamma) =
-    [3 + 2g - sqrt(4g^2 + 20g + 1)]/4 (:func:`rmt_qgm.theory.published.natcomm_mode`, docs/theory.md §7.2), read as x
+    [3 + 2g - sqrt(4g^2 + 20g + 1)]/4 (:func:`rmt_qgm.theory.laws.published.natcomm_mode`, docs/theory.md §7.2), read as x
     and as 2x (factor-2 question, docs/theory.md §9.3); the free-convolution edge t_e(gamma) (docs/theory.md §5.6); the
     Marchenko–Pastur edge (1 - sqrt gamma)^2. Engine: the finite-size law (*) of local-minimum values of the
     isotropic WHRF(m = 2^(n+1), p) (docs/theory.md §5.5; median, q10–q90, via
-    :func:`rmt_qgm.theory.published.compare_published` and :func:`rmt_qgm.theory.kacrice.expected_counts`),
+    :func:`rmt_qgm.theory.laws.published.compare_published` and :func:`rmt_qgm.theory.models.whrf.expected_counts`),
     as in ``validation/published_vs_engine.py``. Monte Carlo: certified minima of randomized circuits with
     H = I - |0><0| (E0 = 0, so t = F / Ebar), median and q10–q90 (basin-weighted, docs/theory.md §6.3).
 
     CSV: one row per (m, p).
     """
     from .hamiltonians import parse_hamiltonian
-    from .theory.asymptotics import edge_threshold
+    from .theory.asymptotics.whrf import edge_threshold
     from .theory.distributions import LocalMinimaDistribution
-    from .theory.kacrice import expected_counts
-    from .theory.published import compare_published, mp_edge_interval, natcomm_mode
+    from .theory.models.whrf import expected_counts
+    from .theory.laws.published import compare_published, mp_edge_interval, natcomm_mode
     ns = (3,) if quick else (4, 5)
     gammas = (0.125, 0.25, 0.5)
     starts, instances = (8, 4) if quick else (16, 8)

@@ -15,7 +15,7 @@ Choices where the caption is silent (docs/theory.md §7.1 lists them as open), s
   gamma >= 1 (docs/theory.md §5.6–5.8: t_e is the large-size edge threshold, (1 - sqrt gamma)^2 the MP edge);
   finite-size minima are expected above t_e (docs/theory.md §5.8: convergence is slow, O(m^-1/2));
 - dotted: the engine's own asymptotic level of minima for the circuit (normalised-state) model at this n,
-  the edge level f_e of :mod:`rmt_qgm.theory.spherical_asymptotics` (fixed-law limit), in t units: the
+  the edge level f_e of :mod:`rmt_qgm.theory.asymptotics.spherical` (fixed-law limit), in t units: the
   optimiser-found level of predict's ``asymptotic`` model (labelled so on the figure).
 
 The simulations are a sweep (:mod:`rmt_qgm.sweep`) stored in ``CACHE``; a rerun resumes it and only
@@ -50,7 +50,7 @@ def sweep_config(qubits: tuple[int, ...], gammas: tuple[float, ...], seed: int, 
 
 def candidate_region(gamma: float) -> tuple[float, float]:
     """[t_e(gamma), (1 - sqrt gamma)^2] for gamma < 1, (0, 0) otherwise (docs/theory.md §7.1 candidate)."""
-    from .theory.asymptotics import edge_threshold
+    from .theory.asymptotics.whrf import edge_threshold
     if gamma >= 1:
         return 0.0, 0.0
     return float(edge_threshold(gamma).value), (1 - math.sqrt(gamma)) ** 2
@@ -60,10 +60,10 @@ def engine_level_t(n_qubits: int, gamma: float) -> float:
     """The engine's asymptotic concentration level of minima for the infidelity loss at this n, in t units.
 
     Fixed-law limit (spectrum law {0: 2^-n, 1: 1 - 2^-n} held fixed as the dimension grows;
-    :mod:`rmt_qgm.theory.spherical_asymptotics`, derivations/step_14-15): for this two-level spectrum the
+    :mod:`rmt_qgm.theory.asymptotics.spherical`, derivations/step_14-15): for this two-level spectrum the
     edge level f_e, where the circuit minima complexity peaks. t = F / (1 - 2^-n); 0 for gamma >= gamma_c.
     """
-    from .theory.spherical_asymptotics import edge_level
+    from .theory.asymptotics.spherical import edge_level
     spec = np.ones(2 ** n_qubits)
     spec[0] = 0.0
     return edge_level(spec, gamma).F / (1 - 2.0 ** -n_qubits)

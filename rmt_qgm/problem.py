@@ -30,7 +30,7 @@ DENSE_LAW_MAX_QUBITS = 24
 class SpectralLaw:
     """Distinct eigenvalues ``levels`` (ascending) with integer multiplicities ``counts`` (sum d = 2^n).
 
-    Duck-compatible with :func:`rmt_qgm.theory.spherical_asymptotics.spectral_law`, which accepts any object
+    Duck-compatible with :func:`rmt_qgm.theory.asymptotics.spherical.spectral_law`, which accepts any object
     with ``levels`` and ``weights`` in place of a dense spectrum.
     """
 
@@ -66,9 +66,9 @@ class SpectralLaw:
     @classmethod
     def from_spectrum(cls, spectrum: np.ndarray) -> "SpectralLaw":
         """Group a dense spectrum: the ground level takes every eigenvalue within the transition's
-        degeneracy tolerance of E0 (:func:`rmt_qgm.theory.transition.ground_degeneracy`), the others merge
+        degeneracy tolerance of E0 (:func:`rmt_qgm.theory.laws.transition.ground_degeneracy`), the others merge
         within 1e-12 of the spread (as :func:`.theory.spherical_asymptotics.spectral_law`)."""
-        from .theory.transition import ground_degeneracy
+        from .theory.laws.transition import ground_degeneracy
         s = np.sort(np.asarray(spectrum, dtype=float).ravel())
         width = s[-1] - s[0]
         if s.size < 2 or not np.all(np.isfinite(s)) or width <= 0:

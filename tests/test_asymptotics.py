@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from rmt_qgm.errors import UserInputError
-from rmt_qgm.theory.asymptotics import edge_threshold, mp_edge, spectral_edges
-from rmt_qgm.theory.pointlaw import sample_conditional_hessian
+from rmt_qgm.theory.asymptotics.whrf import edge_threshold, mp_edge, spectral_edges
+from rmt_qgm.theory.models.whrf_pointlaw import sample_conditional_hessian
 
 
 @pytest.mark.parametrize("gamma", [0.02, 0.1, 0.25, 0.5, 0.8, 0.97])

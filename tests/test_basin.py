@@ -1,10 +1,10 @@
-"""The basin-weighting law (rmt_qgm/theory/basin.py): the exponent fit recovers a known alpha from synthetic
+"""The basin-weighting law (rmt_qgm/theory/laws/basin.py): the exponent fit recovers a known alpha from synthetic
 hit counts, the tilt has the closed form it should, and bad input is refused."""
 import numpy as np
 import pytest
 
 from rmt_qgm.errors import UserInputError
-from rmt_qgm.theory.basin import (basin_weighted, between_group_scatter, ceiling_t, ceiling_weighted, fisher_se,
+from rmt_qgm.theory.laws.basin import (basin_weighted, between_group_scatter, ceiling_t, ceiling_weighted, fisher_se,
                                   fit_basin_exponent, fit_truncated, log_depth)
 from rmt_qgm.theory.distributions import TabulatedDistribution
 

@@ -52,7 +52,7 @@ def test_finite_d_fit_recovers_a_known_slope_and_moves_alpha_to_the_rows_d():
 def test_matching_alpha_recovers_the_tilt_that_produced_a_median(law):
     from validation.basin_gamma_law import matching_alpha
 
-    from rmt_qgm.theory.basin import basin_weighted, ceiling_weighted
+    from rmt_qgm.theory.laws.basin import basin_weighted, ceiling_weighted
     from rmt_qgm.theory.distributions import TabulatedDistribution
     tilt = basin_weighted if law == "B2" else ceiling_weighted
     t = np.linspace(0.0, 1.0, 401)

@@ -11,9 +11,9 @@ from scipy.special import logsumexp
 
 from rmt_qgm.errors import UserInputError
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory import circuit_kacrice as ck
+from rmt_qgm.theory.models import circuit as ck
 from rmt_qgm.theory.predict import predict_raw as predict   # the circuit model's own result
-from rmt_qgm.theory.spherical import _typical_f
+from rmt_qgm.theory.models.spherical import _typical_f
 
 
 def _spec(name, n):

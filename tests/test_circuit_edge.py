@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from rmt_qgm.theory import circuit_edge as ce
-from rmt_qgm.theory import tracy_widom as tw
+from rmt_qgm.theory.models import circuit_edge as ce
+from rmt_qgm.theory.asymptotics import tracy_widom as tw
 
 
 def test_tracy_widom_density_integrates_to_one_with_the_published_moments():

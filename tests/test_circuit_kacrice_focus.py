@@ -12,8 +12,8 @@ import pytest
 
 from rmt_qgm.errors import UserInputError
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory import circuit_kacrice as ck
-from rmt_qgm.theory.spherical import _typical_f, tilt_ladder
+from rmt_qgm.theory.models import circuit as ck
+from rmt_qgm.theory.models.spherical import _typical_f, tilt_ladder
 
 
 def _spec(name: str, n: int) -> np.ndarray:

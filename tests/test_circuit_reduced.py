@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+from rmt_qgm.theory.models.circuit import kac_rice_circuit
 
 
 @pytest.mark.parametrize("n,p,spec", [(2, 3, "fidelity"), (3, 4, "projector:2"), (3, 6, "randspec:1"),

@@ -2,8 +2,8 @@
 dominate, the index fraction against sampled matrices, and predict's asymptotic complexity block."""
 import numpy as np
 
-from rmt_qgm.theory import minima_complexity as mc
-from rmt_qgm.theory.critical_complexity import complexity_curve, negative_mass, total_complexity
+from rmt_qgm.theory.asymptotics import minima_complexity as mc
+from rmt_qgm.theory.asymptotics.critical_complexity import complexity_curve, negative_mass, total_complexity
 
 E = np.array([0.0, 1.0])
 NU = np.array([1 / 512, 511 / 512])

@@ -36,7 +36,7 @@ def test_distinct_check_passes_and_can_fail(monkeypatch):
     r = validate.check_distinct_minima(3, 4, "projector:2", starts=150, instances=6, seed=2, replicates=2)
     assert r.details["distinct_per_instance_mean"] >= 1 and r.passed, r.details
     # a prediction shifted by 0.2 in F must be rejected by the same statistic
-    import rmt_qgm.theory.circuit_kacrice as ck
+    import rmt_qgm.theory.models.circuit as ck
     real = ck.predict_model
 
     def shifted(*a, **k):
@@ -51,8 +51,8 @@ def test_distinct_check_passes_and_can_fail(monkeypatch):
 def test_conditional_mean_at_minima_kernel_regression():
     """Synthetic draws with values = 3 f among index-0 draws: the kernel estimate recovers 3 F up to the
     kernel bias (linear function, symmetric kernel: no bias away from the edges) and ignores index 1."""
-    from rmt_qgm.theory.circuit_kacrice import conditional_mean_at_minima
-    from rmt_qgm.theory.weighted_draws import KacRiceDraws
+    from rmt_qgm.theory.models.circuit import conditional_mean_at_minima
+    from rmt_qgm.theory.kacrice.draws import KacRiceDraws
     rng = np.random.default_rng(1)
     f = rng.uniform(0, 1, 20000)
     idx = (rng.uniform(size=f.size) < 0.3).astype(int)

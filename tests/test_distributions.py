@@ -6,7 +6,7 @@ from scipy import stats
 from rmt_qgm.hamiltonians import parse_hamiltonian
 from rmt_qgm.theory.distributions import (AffineUnits, CriticalValueDistribution, LocalMinimaDistribution,
                                           TabulatedDistribution)
-from rmt_qgm.theory.kacrice import expected_counts
+from rmt_qgm.theory.models.whrf import expected_counts
 
 
 def test_tabulated_against_exact_gamma():

@@ -3,10 +3,10 @@ the asymptotic limit, and predict's use of it at sizes no simulation reaches."""
 import numpy as np
 import pytest
 
-from rmt_qgm.theory import tracy_widom as tw
-from rmt_qgm.theory.edge_law import edge_law, log_potential_abs
-from rmt_qgm.theory import minima_complexity as mc
-from rmt_qgm.theory import spherical_asymptotics as sa
+from rmt_qgm.theory.asymptotics import tracy_widom as tw
+from rmt_qgm.theory.models.edge import edge_law, log_potential_abs
+from rmt_qgm.theory.asymptotics import minima_complexity as mc
+from rmt_qgm.theory.asymptotics import spherical as sa
 
 
 def test_tracy_widom_goe_moments_match_published_values():

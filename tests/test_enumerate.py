@@ -4,7 +4,7 @@ import numpy as np
 from rmt_qgm.circuits.ansatz import build_circuit, initial_state
 from rmt_qgm.hamiltonians import parse_hamiltonian
 from rmt_qgm.spec import parse_psi0
-from rmt_qgm.theory.enumerate import (CircuitField, RayleighField, WHRFField, enumerate_critical_points,
+from rmt_qgm.theory.kacrice.enumerate import (CircuitField, RayleighField, WHRFField, enumerate_critical_points,
                                       hypertoroidal_basis)
 
 
@@ -64,7 +64,7 @@ def test_circuit_field_enumeration_euler():
 def test_freezing_converged_starts_changes_nothing(monkeypatch):
     # enumerate_critical_points stops iterating starts whose max |grad| < FREEZE_GRAD; with FREEZE_GRAD = 0
     # every start takes all ``iters`` Newton steps (the former loop). Same critical set either way.
-    import rmt_qgm.theory.enumerate as E
+    import rmt_qgm.theory.kacrice.enumerate as E
     from rmt_qgm.seeding import generator
     for m, p, grid in ((6, 1, None), (6, 2, None), (8, 3, 7)):
         field = WHRFField.sample(m, p, generator(5, "freeze", p))

@@ -15,9 +15,9 @@ import pytest
 
 from rmt_qgm.hamiltonians import parse_hamiltonian
 from rmt_qgm.seeding import generator
-from rmt_qgm.theory.enumerate import RayleighField, WHRFField, enumerate_critical_points, hypertoroidal_basis
-from rmt_qgm.theory.kacrice import expected_counts
-from rmt_qgm.theory.spherical import kac_rice_spherical, real_form_spectrum
+from rmt_qgm.theory.kacrice.enumerate import RayleighField, WHRFField, enumerate_critical_points, hypertoroidal_basis
+from rmt_qgm.theory.models.whrf import expected_counts
+from rmt_qgm.theory.models.spherical import kac_rice_spherical, real_form_spectrum
 
 
 def enumerate_many(make, n_fields, seed):
@@ -101,7 +101,7 @@ def _assert_same_field(fast, exact, theta):
 
 def _circuit_sets(n, p, spec, n_circuits, seed, grid):
     from rmt_qgm.circuits.ansatz import haar_state, randomized_circuit
-    from rmt_qgm.theory.enumerate import CircuitField
+    from rmt_qgm.theory.kacrice.enumerate import CircuitField
     ham = parse_hamiltonian(spec, n)
     sets = []
     for i in range(n_circuits):
@@ -122,7 +122,7 @@ def _circuit_sets(n, p, spec, n_circuits, seed, grid):
 def test_circuit_counts_exact_model(n, p, n_circuits, grid):
     """The exact circuit Kac–Rice (no Gaussian surrogate) against enumeration of randomized circuits:
     counts and mean critical value by index within 3 combined standard errors."""
-    from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+    from rmt_qgm.theory.models.circuit import kac_rice_circuit
     ham, sets = _circuit_sets(n, p, "randspec:5", n_circuits, 300 + p, grid)
     kr = kac_rice_circuit(ham.spectrum, p, seed=4, n_mc=40000)
     # s.e. of a self-normalised weighted mean: sqrt(sum w^2 (f - mean)^2) / sum w, per index

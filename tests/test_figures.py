@@ -78,8 +78,8 @@ def _tiny_build(name, out, seed=0, csv_only=False):
     Hessian draws, 500 WHRF Kac-Rice draws,
     n = TINY_MVN_QUBITS for minima-vs-n. ``csv_only``: the builder alone (no PNG/PDF), returning the CSV's bytes."""
     import rmt_qgm.figures as F
-    import rmt_qgm.theory.circuit_kacrice as ck
-    import rmt_qgm.theory.kacrice as kacrice
+    import rmt_qgm.theory.models.circuit as ck
+    import rmt_qgm.theory.models.whrf as kacrice
     sim, fields, hess, krc = F._simulate, F.whrf_critical_count_fields, F.whrf_minimum_hessian_draws, ck.kac_rice_circuit
     counts = kacrice.expected_counts
     with pytest.MonkeyPatch.context() as mp:

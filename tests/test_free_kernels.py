@@ -1,4 +1,4 @@
-"""numba kernels of the free-probability solves (rmt_qgm/theory/free_kernels.py).
+"""numba kernels of the free-probability solves (rmt_qgm/theory/asymptotics/free_kernels.py).
 
 The kernels replaced numpy/scipy code operation for operation; these tests pin that: numpy's pairwise sum,
 scipy's brentq iteration and the vectorised G(z) solver (reference below) are reproduced bit for bit, and
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from rmt_qgm.theory import free_kernels as fk
-from rmt_qgm.theory import spherical_asymptotics as sa
+from rmt_qgm.theory.asymptotics import free_kernels as fk
+from rmt_qgm.theory.asymptotics import spherical as sa
 
 
 def _law(n=40, seed=0):
@@ -101,7 +101,7 @@ def test_cauchy_left_on_quadrature_nodes_where_some_never_converge():
     """log_potential's nodes at the optimal rho^2 of randspec n = 5: a few z never meet the step test, so
     all z take the full 100 steps and the others' states are read off their cycles."""
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    from rmt_qgm.theory import minima_complexity as mcx
+    from rmt_qgm.theory.asymptotics import minima_complexity as mcx
 
     lv, w = sa.spectral_law(parse_hamiltonian("randspec:1", 5).spectrum)
     f, g = lv[0] + 0.15 * (lv[-1] - lv[0]), 0.25

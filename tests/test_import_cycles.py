@@ -138,7 +138,7 @@ def test_the_graph_sees_function_level_relative_and_script_imports():
     assert "rmt_qgm.analysis" in g["rmt_qgm.validate.checks"]              # module level, relative ..
     assert "rmt_qgm.analysis" in g["rmt_qgm.figures"]
     assert "rmt_qgm.paper_fig1" in g["rmt_qgm.figures"]                    # function level
-    assert "rmt_qgm.theory.circuit_kacrice" in g["rmt_qgm.validate.checks"]  # function level, relative ..
+    assert "rmt_qgm.theory.models.circuit" in g["rmt_qgm.validate.checks"]  # function level, relative ..
     assert "validation.common" in g["validation.basin_gamma_law"]          # bare script import
     assert "validation.basin_gamma_law" in g["validation.circuits_vs_theory"]   # function level, bare
     assert "rmt_qgm.store" in g["validation.basin_gamma_law"]              # absolute, function level

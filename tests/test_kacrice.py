@@ -6,7 +6,7 @@ derivations/step_05_kacrice_assembly.py::test_p1_counts_are_one; the copy that w
 import numpy as np
 import pytest
 
-from rmt_qgm.theory.kacrice import expected_counts
+from rmt_qgm.theory.models.whrf import expected_counts
 
 
 def test_mc_p1_agrees_with_exact():

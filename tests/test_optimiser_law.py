@@ -1,4 +1,4 @@
-"""rmt_qgm.theory.optimiser_law: the optimiser-found law (B2') with alpha' from the stored (G3) fit.
+"""rmt_qgm.theory.laws.optimiser: the optimiser-found law (B2') with alpha' from the stored (G3) fit.
 
 The law's agreement with optimiser-found circuit minima is the subject of validation/basin_ceiling_law.py;
 the (G3) prediction interval's coverage is tested in tests/test_basin_scaling_law.py (same function). Here:
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rmt_qgm.errors import UserInputError
-from rmt_qgm.theory.optimiser_law import calibration, exponent_from_fit, optimiser_minima, optimiser_weighted
+from rmt_qgm.theory.laws.optimiser import calibration, exponent_from_fit, optimiser_minima, optimiser_weighted
 from rmt_qgm.theory.predict import predict, predict_raw
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rmt_qgm.theory.pointlaw import (GradientComponentLaw, laguerre_expected_det, sample_point,
+from rmt_qgm.theory.models.whrf_pointlaw import (GradientComponentLaw, laguerre_expected_det, sample_point,
                                      sample_wz, t_law)
 
 ALPHA = 1e-3  # per-test significance level of the KS tests below

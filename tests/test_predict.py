@@ -7,7 +7,7 @@ import pytest
 
 from rmt_qgm.errors import MonteCarloError, UserInputError
 from rmt_qgm.theory.predict import predict
-from rmt_qgm.theory.published import compare_published, natcomm_crt0, natcomm_mode
+from rmt_qgm.theory.laws.published import compare_published, natcomm_crt0, natcomm_mode
 
 
 def test_predict_keys_and_units():
@@ -75,7 +75,7 @@ def test_cli_predict_json(cli_inprocess):
 
 
 def test_spherical_predict_reports_spectral_transition():
-    # gamma_c = 1 - d0/d from the ground-state degeneracy d0 (theory/transition.py)
+    # gamma_c = 1 - d0/d from the ground-state degeneracy d0 (theory/laws/transition.py)
     from rmt_qgm.theory.predict import predict
     r = predict(3, 4, "projector:2", model="spherical", n_mc=2000)
     assert r["transition"]["ground_degeneracy"] == 2
@@ -116,8 +116,8 @@ def test_no_local_minimum_among_the_draws_is_one_clear_error():
     # near the transition a Monte Carlo run can contain no index-0 draw (n = 4, p = 28, projector:2 at 8000
     # draws did); predict must then say so in one line naming the draw count, not fail inside the tabulation
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    from rmt_qgm.theory.spherical import prediction_from_draws
-    from rmt_qgm.theory.weighted_draws import KacRiceDraws
+    from rmt_qgm.theory.models.spherical import prediction_from_draws
+    from rmt_qgm.theory.kacrice.draws import KacRiceDraws
     rng = np.random.default_rng(0)
     f = rng.uniform(0.0, 1.0, 50)
     kr = KacRiceDraws.from_draws(3, f, rng.normal(size=50), np.full(50, 2))     # every draw has index 2

@@ -1,12 +1,12 @@
-"""The small-loss law of local minima, rho_0(F) ∝ (F − E0)^((p_c − p)/2 − 1) (rmt_qgm/theory/small_loss.py,
+"""The small-loss law of local minima, rho_0(F) ∝ (F − E0)^((p_c − p)/2 − 1) (rmt_qgm/theory/asymptotics/small_loss.py,
 derivations/step_16), against the exact circuit model's Kac–Rice draws with deep tilt levels."""
 import pytest
 
 from rmt_qgm.errors import UserInputError
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+from rmt_qgm.theory.models.circuit import kac_rice_circuit
 from rmt_qgm.theory.predict import predict_raw as predict   # the circuit model's own result
-from rmt_qgm.theory.small_loss import fit_small_loss_exponent, small_loss_exponent
+from rmt_qgm.theory.asymptotics.small_loss import fit_small_loss_exponent, small_loss_exponent
 
 
 def test_exponent_values():

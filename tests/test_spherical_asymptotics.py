@@ -1,4 +1,4 @@
-"""Asymptotic edge level of the spherical model for any spectrum (rmt_qgm/theory/spherical_asymptotics.py).
+"""Asymptotic edge level of the spherical model for any spectrum (rmt_qgm/theory/asymptotics/spherical.py).
 
 The formulas themselves are checked in derivations/step_14 (isotropic reduction to t_e to 25 digits, Wick
 cumulants, two-level identity, fixed-law transition, sampled Gibbs conditioning) and against sampled
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rmt_qgm.errors import UserInputError
-from rmt_qgm.theory import spherical_asymptotics as sa
+from rmt_qgm.theory.asymptotics import spherical as sa
 from rmt_qgm.theory.predict import predict
 
 
@@ -74,7 +74,7 @@ def test_predict_reports_asymptotics_for_circuit_and_spherical_models():
 
 
 def test_concentration_level_rejects_bad_gamma_and_reports_the_ground_above_gamma_c():
-    from rmt_qgm.theory.minima_complexity import concentration_level
+    from rmt_qgm.theory.asymptotics.minima_complexity import concentration_level
     spec = np.r_[np.zeros(4), np.ones(12)]
     with pytest.raises(UserInputError, match="gamma"):
         concentration_level(spec, -1)

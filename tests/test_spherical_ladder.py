@@ -1,4 +1,4 @@
-"""The spherical model's tilt ladder behind a versioned option (rmt_qgm/theory/spherical.py, issue 21 item 3):
+"""The spherical model's tilt ladder behind a versioned option (rmt_qgm/theory/models/spherical.py, issue 21 item 3):
 version 2 (the default of the spherical sampler for new runs) hits every target of the ladder; version 1, the
 original search with its reversed update above the mean, stays the default of ``tilt_ladder`` itself (the
 circuit model's plain ladder and the weighted model call it; their cached results were drawn with it) and is
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from rmt_qgm.hamiltonians import parse_hamiltonian
-from rmt_qgm.theory import spherical as S
+from rmt_qgm.theory.models import spherical as S
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -24,8 +24,10 @@ def _a(ham="randspec:1", n=5):
 def test_corrected_ladder_hits_every_target_and_keeps_the_lower_levels():
     a = _a()
     k = a - a.min()
-    old, new = S.tilt_ladder(a), S.tilt_ladder(a, version=S.CORRECTED_LADDER)
-    assert np.array_equal(S.tilt_ladder(a, version=S.LEGACY_LADDER), old)       # the function's default
+    old, new = S.tilt_ladder(a, version=S.LEGACY_LADDER), S.tilt_ladder(a, version=S.CORRECTED_LADDER)
+    assert np.array_equal(S.tilt_ladder(a), new)                                  # the default: corrected
+    with S.ladder_version(S.LEGACY_LADDER):
+        assert np.array_equal(S.tilt_ladder(a), old)                              # pinned
     assert len(new) == 25 and len(old) == 16                                      # 24 targets + lam = 0
     np.testing.assert_array_equal(new[new >= 0], old[old >= 0])                   # bit for bit below the mean
     mean, kmax = k.mean(), k.max()
@@ -72,3 +74,29 @@ def test_pinned_legacy_ladder_reproduces_a_stored_table_replicate():
     with S.ladder_version(S.LEGACY_LADDER):
         med = predict_raw(4, 4, hamiltonian="randspec:1", model="spherical", seed=2026, n_mc=8000)["minima"]["median"]
     assert med == pytest.approx(stored, rel=1e-9)
+
+
+def test_circuit_model_follows_the_ladder_version_and_both_estimate_the_same_counts():
+    # the exact circuit model's plain ladder is the same tilt ladder: corrected by default, legacy when pinned
+    from rmt_qgm.theory.models.circuit import kac_rice_circuit
+    spec = parse_hamiltonian("randspec:2", 2).spectrum
+    run = lambda seed, **kw: kac_rice_circuit(spec, 3, seed=seed, n_mc=3000, **kw)      # noqa: E731
+    r2 = run(21)
+    with S.ladder_version(S.LEGACY_LADDER):
+        r1 = run(21)
+    np.testing.assert_array_equal(run(21, ladder_version=S.LEGACY_LADDER).f, r1.f)
+    assert not np.array_equal(r1.f, r2.f)
+    # both unbiased: counts by index agree within their standard errors (independent seeds)
+    r1b = run(22, ladder_version=S.LEGACY_LADDER)
+    z = (r1b.counts - r2.counts) / np.hypot(r1b.stderr, r2.stderr)
+    assert np.all(np.abs(z) < 4), z
+
+
+def test_weighted_model_draws_the_same_under_both_versions():
+    # it keeps only lam >= 0, where the two versions agree bit for bit
+    from rmt_qgm.theory.models.weighted import kac_rice_weighted
+    spec = parse_hamiltonian("randspec:1", 3).spectrum
+    with S.ladder_version(S.LEGACY_LADDER):
+        r1 = kac_rice_weighted(spec, 3, seed=4, n_mc=600)
+    r2 = kac_rice_weighted(spec, 3, seed=4, n_mc=600)
+    np.testing.assert_array_equal(r1.f, r2.f)

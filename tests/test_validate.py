@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import rmt_qgm.theory.pointlaw as pointlaw
+import rmt_qgm.theory.models.whrf_pointlaw as pointlaw
 from rmt_qgm.seeding import generator
-from rmt_qgm.theory.enumerate import WHRFField, enumerate_critical_points
-from rmt_qgm.theory.kacrice import expected_counts
+from rmt_qgm.theory.kacrice.enumerate import WHRFField, enumerate_critical_points
+from rmt_qgm.theory.models.whrf import expected_counts
 from rmt_qgm.validate import (KNOWN_FAIL, PASS, UNEXPECTED_FAIL, UNEXPECTED_PASS, Check, CheckResult, _count_check,
                               check_point_law_whrf, classify, exit_code, make_check, run_validation, suite)
 
@@ -117,7 +117,7 @@ def test_run_validation_quick_report_matches_the_checks_run(tmp_path, size):
     # the quick suite has no known failures: ok means every check passed
     assert ok == all(r.passed for r in results)
     # point-law/whrf recomputed from its samples (same seed keys), not from the check's details
-    from rmt_qgm.theory.pointlaw import sample_point, t_law
+    from rmt_qgm.theory.models.whrf_pointlaw import sample_point, t_law
     P = results[0].params
     F, grad, _ = sample_point(P["m"], P["p"], generator(0, "point-law", P["m"], P["p"]), P["samples"])
     ks = max(stats.kstest(F, t_law(P["m"]).cdf).statistic,

@@ -5,10 +5,10 @@ import numpy as np
 
 from rmt_qgm.hamiltonians import parse_hamiltonian
 from rmt_qgm.seeding import generator
-from rmt_qgm.theory.enumerate import WHRFField, enumerate_critical_points
+from rmt_qgm.theory.kacrice.enumerate import WHRFField, enumerate_critical_points
 from rmt_qgm.theory.predict import predict
-from rmt_qgm.theory.spherical import real_form_spectrum
-from rmt_qgm.theory.weighted import kac_rice_weighted
+from rmt_qgm.theory.models.spherical import real_form_spectrum
+from rmt_qgm.theory.models.weighted import kac_rice_weighted
 
 SPEC = parse_hamiltonian("randspec:5", 2).spectrum
 
@@ -48,7 +48,7 @@ def test_adaptive_edges_resolve_a_narrow_law():
     # all index-0 weight in [0.010, 0.012] of a [0, 1] range: the equal bins alone (width 1/40) cannot
     # resolve it; the weighted-quantile refinement must put many edges inside it
     import numpy as np
-    from rmt_qgm.theory.weighted_draws import KacRiceDraws
+    from rmt_qgm.theory.kacrice.draws import KacRiceDraws
     rng = np.random.default_rng(0)
     f = np.concatenate([rng.uniform(0.010, 0.012, 500), rng.uniform(0.0, 1.0, 500)])
     index = np.concatenate([np.zeros(500, int), np.ones(500, int)])

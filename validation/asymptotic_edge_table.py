@@ -1,7 +1,7 @@
 """Asymptotic edge level of the spherical model next to finite-size predictions and circuit minima.
 
 For each Hamiltonian and gamma of the circuits-vs-theory grid: the fixed-law asymptotic edge level f_e
-(rmt_qgm/theory/spherical_asymptotics.py; for randspec the interval [typical, minimal]), and, from
+(rmt_qgm/theory/asymptotics/spherical.py; for randspec the interval [typical, minimal]), and, from
 validation/results/circuits_vs_theory.json, the finite-size circuit-model median and the optimiser-found
 median at n = 4, 5, 6. Also f_e for the fidelity loss as n grows (its ground weight 2^-n -> 0).
 Writes validation/results/asymptotic_edge.json and docs/studies/asymptotic_edge.md.
@@ -28,8 +28,8 @@ QUBITS_N = (4, 6, 8, 12, 20)
 def _run(a) -> dict:
     from rmt_qgm import __version__
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    from rmt_qgm.theory.minima_complexity import concentration_level
-    from rmt_qgm.theory.spherical_asymptotics import edge_level
+    from rmt_qgm.theory.asymptotics.minima_complexity import concentration_level
+    from rmt_qgm.theory.asymptotics.spherical import edge_level
 
     t0 = time.perf_counter()
     with open(CVT_JSON, encoding="utf-8") as fh:
@@ -41,7 +41,7 @@ def _run(a) -> dict:
             spec = np.ones(2 ** min(n, 12))
             spec[0] = 0.0
             if n > 12:                      # only the law matters: weight 2^-n at 0
-                from rmt_qgm.theory import spherical_asymptotics as sa
+                from rmt_qgm.theory.asymptotics import spherical as sa
                 e = _edge_two_level(sa, 2.0 ** -n, g)
             else:
                 e = edge_level(spec, g).F
@@ -68,12 +68,12 @@ def render(s: dict) -> str:
              f"{s['date']}). Raw loss units F.", "",
              "f_e is where the left edge of the limiting conditional Hessian spectrum at critical points of "
              "value F reaches 0 (D = 2^(n+1) -> inf at fixed gamma and fixed spectral law; "
-             "`rmt_qgm/theory/spherical_asymptotics.py`, `derivations/step_14`, validate check "
+             "`rmt_qgm/theory/asymptotics/spherical.py`, `derivations/step_14`, validate check "
              "`asymptotic/spherical-edge`). For two-level spectra (fidelity, projector) it is the level where "
              "local minima concentrate. For a general spectrum (randspec) the interval runs from the edge "
              "level of Haar-typical critical points to the upper limit above which no minima survive at "
              "exponential order; the concentration level f* (argmax of the minima complexity, maximised over "
-             "how the state spreads over the eigenvectors; `rmt_qgm/theory/minima_complexity.py`, "
+             "how the state spreads over the eigenvectors; `rmt_qgm/theory/asymptotics/minima_complexity.py`, "
              "`derivations/step_15`) lies inside it, close to its lower end.", "",
              "## Fidelity loss as n grows", "",
              "| gamma | " + " | ".join(f"n = {n}" for n in s["qubits"]) + " |",

@@ -4,7 +4,7 @@ near the transition (gamma = 0.625, 0.875).
 (B1), v(t) ~ (1 - t)^(alpha p / 2), measures a basin's depth below the typical value t = 1. Near the transition
 the minima crowd into a narrow range [0, t_c] with t_c << 1, and the alpha the optimiser's median implies grows
 from about 1 at gamma = 0.125 to 5 - 17 at gamma = 0.75 (docs/studies/basin_gamma_law.md; (G2) leaves gamma = 0.75 out of
-its fit). (B1') (rmt_qgm/theory/basin.py) measures the depth below the minima's own ceiling,
+its fit). (B1') (rmt_qgm/theory/laws/basin.py) measures the depth below the minima's own ceiling,
 v(t) ~ (1 - t / t_c)_+^(alpha' p / 2) with t_c the CEILING_Q = 0.99 quantile of the count-weighted law. An
 exploratory pass over the 30 rows with 256-instance medians (4 circuit-model replicates) gave implied alpha'
 of 0.12 - 0.72 at every gamma, including 0.75 (s.d. of log alpha' 0.38, against 0.90 for alpha), and a fit of
@@ -94,7 +94,7 @@ from validation.basin_scaling_law import (GAMMA_LAW_SUMMARY, _render_loo, calibr
 from validation.basin_weighting import circuit_laws, empirical_t  # noqa: E402
 from validation.common import FALLBACK_DRAWS, HAMILTONIANS, Study, _cache_file, simulate_row  # noqa: E402
 
-from rmt_qgm.theory.basin import CEILING_Q, ceiling_weighted  # noqa: E402
+from rmt_qgm.theory.laws.basin import CEILING_Q, ceiling_weighted  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "basin_ceiling_law")
 TEST_CONFIGS = [(4, 20), (4, 28), (5, 40), (5, 56)]
@@ -280,7 +280,7 @@ def _render_extra(t: dict, title: str) -> list[str]:
 
 def write_calibration(s: dict) -> None:
     """The (G3) fit of summary ``s`` as the package's calibration (rmt_qgm/data/basin_law_g3.json, read by
-    rmt_qgm.theory.optimiser_law), with its fit points and provenance; written atomically on every full run by
+    rmt_qgm.theory.laws.optimiser), with its fit points and provenance; written atomically on every full run by
     the package's own fit (rmt_qgm/calibration.py, which ``rmt-qgm calibrate`` reruns from the stored points)."""
     from rmt_qgm.calibration import write_calibration as write
     write(usable(s["calibration"]), {

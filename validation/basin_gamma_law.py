@@ -138,9 +138,9 @@ def measured_alphas(basin: dict, cross: list[dict]) -> list[dict]:
 
 def between_n_scatter(alphas: list[dict]) -> tuple[float, float, int]:
     """sigma_n, the scatter of alpha between qubit counts at fixed (spectrum, gamma), pooled over every group
-    measured at two or more n (rmt_qgm.theory.basin.between_group_scatter, DerSimonian-Laird). Returns
+    measured at two or more n (rmt_qgm.theory.laws.basin.between_group_scatter, DerSimonian-Laird). Returns
     (sigma_n, Q, df)."""
-    from rmt_qgm.theory.basin import between_group_scatter
+    from rmt_qgm.theory.laws.basin import between_group_scatter
     return between_group_scatter([a["alpha"] for a in alphas], [a["se"] for a in alphas],
                                  [(a["hamiltonian"], a["gamma"]) for a in alphas])
 
@@ -193,7 +193,7 @@ def matching_alpha(dists: list, p: int, target_t: float, hi: float = 10.0, tilt=
     (default basin_weighted, (B2); ceiling_weighted for (B2'))."""
     from scipy.optimize import brentq
 
-    from rmt_qgm.theory.basin import basin_weighted
+    from rmt_qgm.theory.laws.basin import basin_weighted
     tilt = tilt or basin_weighted
 
     def gap(a):
@@ -216,7 +216,7 @@ def finite_d_fit(alphas: list[dict], exclude_n: int | None = None) -> dict:
     more n (the a's are profiled out), weights 1 / (s.e.^2 + sigma^2); sigma is the between-n scatter that
     remains after the b / d term (DerSimonian-Laird), iterated with b to a fixed point. Data at qubit count
     ``exclude_n`` are left out. Returns {b, b_se, sigma}."""
-    from rmt_qgm.theory.basin import between_group_scatter
+    from rmt_qgm.theory.laws.basin import between_group_scatter
     use = [a for a in alphas if a["n"] != exclude_n]
     groups: dict = {}
     for a in use:
@@ -295,7 +295,7 @@ def tilt_row(r: dict, pa: dict | None, seed: int, tilt=None) -> dict:
     """One row's (B2) prediction: the circuit model's replicate laws (``seed``) tilted with alpha = pa["alpha"]
     +- pa["se"], beside the row's optimiser-found median (all in t); only the empirical side where pa is None.
     ``tilt``: the basin law (default basin_weighted, (B2); ceiling_weighted for (B2'))."""
-    from rmt_qgm.theory.basin import basin_weighted
+    from rmt_qgm.theory.laws.basin import basin_weighted
     tilt = tilt or basin_weighted
     t0 = time.perf_counter()
     p = r["p"]

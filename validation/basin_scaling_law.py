@@ -53,7 +53,7 @@ ROOT = os.path.dirname(HERE)
 from validation.basin_gamma_law import predicted_alpha, tilt_row, verdict  # noqa: E402
 from validation.common import CVT_JSON, Study, HAMILTONIANS, ci_widening, simulate_row, verdict_pair  # noqa: E402
 from rmt_qgm.calibration import fit_log_alpha  # noqa: E402
-from rmt_qgm.theory.optimiser_law import exponent_from_fit  # noqa: E402
+from rmt_qgm.theory.laws.optimiser import exponent_from_fit  # noqa: E402
 
 OUT = os.path.join(HERE, "results", "basin_scaling_law")
 GAMMA_LAW_SUMMARY = os.path.join(HERE, "results", "basin_gamma_law", "summary.json")

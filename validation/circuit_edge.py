@@ -46,7 +46,7 @@ def hessian_parts(n: int, p: int, draws: int, f: float, seed: int) -> dict:
     ordered second-derivative term T'_kl = Re<v_k|G_l b> (k < l) replaced by an independent symmetric Gaussian matrix
     of the same entry variance, by T' of another draw, or dropped (docs/theory.md §20.1)."""
     from rmt_qgm.seeding import generator
-    from rmt_qgm.theory.circuit_edge import sampled_hessian_parts
+    from rmt_qgm.theory.models.circuit_edge import sampled_hessian_parts
     rng = generator(seed, "hessian_parts", n, p)
     Bp, Tp = sampled_hessian_parts(n, p, f, draws, rng)
     iu = np.triu_indices(p, 1)

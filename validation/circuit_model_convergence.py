@@ -68,9 +68,9 @@ def focused_run(job: tuple[int, int, str, int]) -> dict:
     from rmt_qgm import __version__
     from rmt_qgm.hamiltonians import parse_hamiltonian
     from rmt_qgm.store import atomic_write_json
-    from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
+    from rmt_qgm.theory.models.circuit import kac_rice_circuit
     from rmt_qgm.theory.distributions import AffineUnits
-    from rmt_qgm.theory.spherical import prediction_from_draws
+    from rmt_qgm.theory.models.spherical import prediction_from_draws
     t0 = time.perf_counter()
     H = parse_hamiltonian(ham, n)
     with threadpool_limits(1):

@@ -89,7 +89,7 @@ def add_predictions(row: dict, seed: int) -> dict:
     """Model predictions for one table row (circuit, spherical: REPLICATES seeds; WHRF reference: one run)."""
     from rmt_qgm.errors import UserInputError
     from rmt_qgm.theory.predict import predict_raw
-    from rmt_qgm.theory.spherical import LEGACY_LADDER, ladder_version
+    from rmt_qgm.theory.models.spherical import LEGACY_LADDER, ladder_version
     n, p, ham = row["n"], row["p"], row["hamiltonian"]
     for model in MODELS:
         t0 = time.perf_counter()
@@ -100,7 +100,7 @@ def add_predictions(row: dict, seed: int) -> dict:
             if model in ("spherical", "circuit"):
                 nrep = circuit_replicates(n, p, ham) if model == "circuit" else REPLICATES
                 # the stored spherical replicates were drawn with the legacy tilt ladder: pinned, so that a
-                # rerun reproduces them from their seeds (rmt_qgm.theory.spherical.ladder_version)
+                # rerun reproduces them from their seeds (rmt_qgm.theory.models.spherical.ladder_version)
                 with ladder_version(LEGACY_LADDER):
                     reps = [circuit_minima(n, p, ham, seed + 1000 * r) if model == "circuit" else
                             predict_raw(n, p, hamiltonian=ham, model=model, seed=seed + 1000 * r, n_mc=8000)["minima"]
@@ -207,7 +207,7 @@ def gamma_law_predictions(path: str = GAMMA_LAW_SUMMARY) -> dict:
 
 def ceiling_loo_predictions(path: str | None = None) -> dict:
     """{(n, p, H): row} of (G3) leave-one-(n, p)-out on this table (validation/basin_ceiling_law.py: the law
-    rmt_qgm.theory.optimiser_law ships, refitted without the row's own (n, p)), if that script has been run."""
+    rmt_qgm.theory.laws.optimiser ships, refitted without the row's own (n, p)), if that script has been run."""
     s = load_json_if_present(path or CEILING_SUMMARY)
     if s is None:
         return {}
@@ -519,7 +519,7 @@ def render(meta: dict) -> str:
           "s.e. exceeds a quarter of the predicted q10-q90 width. ESS (Kish, one run) is shown for reference: it",
           "is small at large p because the Kac–Rice weight varies steeply with f, which the replicate spread",
           "already accounts for. Replicates cannot reveal a bias of a heavy-tailed estimator.", "",
-          "Models: `circuit` is the exact finite-size Kac–Rice of this ansatz (rmt_qgm/theory/circuit_kacrice.py,",
+          "Models: `circuit` is the exact finite-size Kac–Rice of this ansatz (rmt_qgm/theory/models/circuit.py,",
           "no surrogate; run where p·d² <= 32·64², i.e. all rows at n = 4, 5 and p <= 32 at n = 6, and above that "
           "budget where its replicates were precomputed with --fill-cache into "
           "validation/results/circuit_model_cache/); `spherical` the Gaussian normalised-state surrogate; "
@@ -539,7 +539,7 @@ def render(meta: dict) -> str:
           "where validation/basin_weighting.py part 3 has one. The two columns before it are the like-for-like",
           "comparison with the optimiser: the circuit model tilted by the measured basin-volume law, (B2) with",
           "its exponent predicted from other qubit counts (docs/studies/basin_gamma_law.md), and (B2′), the law that",
-          "`predict --model circuit` reports as `optimiser_minima` (rmt_qgm/theory/optimiser_law.py), with its",
+          "`predict --model circuit` reports as `optimiser_minima` (rmt_qgm/theory/laws/optimiser.py), with its",
           "exponent law (G3) refitted without this row's (n, p) (docs/studies/basin_ceiling_law.md). Both exponent laws are",
           "fitted to optimiser data (docs/theory.md §9.8, open question 8); (G3)'s tests declared beforehand are in its doc.", "",
           table(rows, distinct, z_crit), "",

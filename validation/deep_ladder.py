@@ -142,8 +142,8 @@ def empirical() -> dict:
 
 def auto_choice(plain: dict) -> str:
     """The ladder predict's "auto" picks for this row (circuit_kacrice.predict_model's rule)."""
-    from rmt_qgm.theory.circuit_kacrice import FLOOR_SHARE_MAX
-    from rmt_qgm.theory.spherical import spectral_transition
+    from rmt_qgm.theory.models.circuit import FLOOR_SHARE_MAX
+    from rmt_qgm.theory.models.spherical import spectral_transition
     from rmt_qgm.hamiltonians import parse_hamiltonian
     if not plain["law"]:
         pc = spectral_transition(parse_hamiltonian(plain["hamiltonian"], plain["n"]).spectrum)["params_c"]

@@ -63,8 +63,8 @@ def surrogate_terms(n: int, p: int, levels, draws: int, seed: int) -> list[dict]
     (fidelity: A = diag(-f (2 real dims), 1 - f (D - 2)), M = X^T A X / D + rho Z', Z' GOE zero diagonal), against
     the edge law's p Phi(f) + log F_1(s(f)) (docs/theory.md §19.1)."""
     from rmt_qgm.seeding import generator
-    from rmt_qgm.theory import tracy_widom as tw
-    from rmt_qgm.theory.edge_law import hessian_factor
+    from rmt_qgm.theory.asymptotics import tracy_widom as tw
+    from rmt_qgm.theory.models.edge import hessian_factor
     d = 2 ** n
     D = 2 * d
     g = p / D

@@ -21,7 +21,7 @@ CASES = [(32, 4), (32, 8), (32, 16), (128, 16), (128, 32), (128, 64)]
 
 def _run(a) -> dict:
     from rmt_qgm import __version__
-    from rmt_qgm.theory.published import compare_published
+    from rmt_qgm.theory.laws.published import compare_published
     t0 = time.perf_counter()
     rows = [compare_published(m, p, seed=0, n_mc=2000) for m, p in CASES]
     return {"version": __version__, "date": time.strftime('%Y-%m-%d'), "seconds": time.perf_counter() - t0,

@@ -16,8 +16,8 @@ GRID = ((4, (2, 4, 6, 8, 10, 12)), (5, (4, 8, 12, 16)))
 
 def _run(a) -> dict:
     from rmt_qgm.hamiltonians import parse_hamiltonian
-    from rmt_qgm.theory.circuit_kacrice import kac_rice_circuit
-    from rmt_qgm.theory.spherical import LEGACY_LADDER, kac_rice_spherical
+    from rmt_qgm.theory.models.circuit import kac_rice_circuit
+    from rmt_qgm.theory.models.spherical import LEGACY_LADDER, kac_rice_spherical
     rows = []
     for n, ps in GRID:
         spec = parse_hamiltonian("randspec:1", n).spectrum

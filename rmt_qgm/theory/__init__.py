@@ -19,8 +19,8 @@ _EXPORTS = {
     "Prediction": ".prediction", "Law": ".prediction", "NoLaw": ".prediction",
     "MODELS": ".registry", "choose": ".registry",
     "TabulatedDistribution": ".distributions", "AffineUnits": ".distributions",
-    "kac_rice_circuit": ".circuit_kacrice", "expected_counts": ".kacrice", "kac_rice_spherical": ".spherical",
-    "asymptotic_summary": ".minima_complexity", "spectral_transition": ".transition",
+    "kac_rice_circuit": ".models.circuit", "expected_counts": ".models.whrf", "kac_rice_spherical": ".models.spherical",
+    "asymptotic_summary": ".asymptotics.minima_complexity", "spectral_transition": ".laws.transition",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -1,6 +1,6 @@
 """``predict``: the theory behind ``rmt-qgm predict``.
 
-:func:`predict` answers (n, p, H) with one :class:`~rmt_qgm.theory.prediction.Prediction`: the model that
+:func:`predict` answers (n, p, H) with one :class:`.prediction.Prediction`: the model that
 :func:`rmt_qgm.theory.registry.choose` picks (``model="auto"``, the default: the most accurate validated model
 that answers within the time budget) or the one named, and from it the two laws users ask for, ``minima``
 (every local minimum counted once, Kac–Rice) and ``optimiser_minima`` (where a multi-start local optimiser
@@ -22,15 +22,15 @@ from ..checks import check_choice, check_int
 from ..errors import MonteCarloError, UserInputError
 from ..progress import DrawProgress, TimedProgress
 from ..hamiltonians import parse_hamiltonian
-from .asymptotics import edge_threshold, mp_edge, transition_gamma
-from .circuit_kacrice import LADDERS
+from .asymptotics.whrf import edge_threshold, mp_edge, transition_gamma
+from .models.circuit import LADDERS
 from .distributions import AffineUnits, LocalMinimaDistribution
-from .dof import DOF_RULES, dof_for
-from .kacrice import exact_counts_p1, expected_counts
+from .models.whrf_dof import DOF_RULES, dof_for
+from .models.whrf import exact_counts_p1, expected_counts
 
 MODELS = ("whrf", "weighted", "spherical", "circuit")
 #: module of each non-WHRF model
-_MODEL_MODULES = {"weighted": "weighted", "spherical": "spherical", "circuit": "circuit_kacrice"}
+_MODEL_MODULES = {"weighted": "models.weighted", "spherical": "models.spherical", "circuit": "models.circuit"}
 PDF_POINTS = 120
 
 
@@ -54,10 +54,10 @@ def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelit
     committed tables were computed from); users get :func:`predict`, which builds a :class:`Prediction`.
 
     ``complexity_points`` > 0 adds ``asymptotic.complexity``: [t, S(t)] of the isotropic WHRF on that many
-    points of (0, t_e] (:func:`rmt_qgm.theory.complexity.complexity_curve`, 20 digits), for gamma < 1.
+    points of (0, t_e] (:func:`rmt_qgm.theory.asymptotics.whrf_complexity.complexity_curve`, 20 digits), for gamma < 1.
 
     ``ladder`` (``model="circuit"`` only): "auto", "plain" or "deep", the Monte Carlo tilt ladder
-    (:func:`rmt_qgm.theory.circuit_kacrice.predict_model`; "auto" goes deep near the transition).
+    (:func:`rmt_qgm.theory.models.circuit.predict_model`; "auto" goes deep near the transition).
     """
     t0 = time.perf_counter()
     check_choice("model", model, MODELS)
@@ -78,7 +78,7 @@ def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelit
         if model != "circuit":
             return mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps)
         res = mod.predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=n_mc, dps=dps, ladder=ladder)
-        from .optimiser_law import optimiser_minima   # what a multi-start optimiser finds: basin-weighted
+        from .laws.optimiser import optimiser_minima   # what a multi-start optimiser finds: basin-weighted
         res["optimiser_minima"] = optimiser_minima(res)
         return res
     if dof is not None:
@@ -113,7 +113,7 @@ def predict_raw(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelit
     gc = transition_gamma()
     complexity = None
     if complexity_points and gamma_model < 1:
-        from .complexity import complexity_curve
+        from .asymptotics.whrf_complexity import complexity_curve
         complexity = [[t, S] for t, S in complexity_curve(gamma_model, complexity_points, dps=20)]
     regime = ("overparameterised: global-minimum manifold (nondegenerate Kac–Rice near t = 0 not "
               "trusted, docs/theory.md §5.5)" if p >= m else "underparameterised")
@@ -177,7 +177,7 @@ def _law_from_raw_pdf(raw: dict, units):
 
 
 def _mc_reliability(se: float, median: float, E0: float, scale: float, ess: float, extra: list[str]) -> tuple[bool, str | None]:
-    from .weighted_draws import MIN_ESS
+    from .kacrice.draws import MIN_ESS
     reasons = list(extra)
     rse = se / max(median - E0, 1e-300 * scale) if np.isfinite(se) else float("inf")
     if ess < MIN_ESS:
@@ -209,8 +209,8 @@ def _count_law(raw: dict, kr, problem, model: str, units):
 
 def _optimiser_law_circuit(raw: dict, kr, problem, count_dist, units):
     """``optimiser_minima`` of the circuit model: the count law tilted by (B1') with alpha' from (G3)."""
-    from .basin import CEILING_Q, ceiling_t, ceiling_weighted
-    from .optimiser_law import FEW_MINIMA, calibration, optimiser_weighted
+    from .laws.basin import CEILING_Q, ceiling_t, ceiling_weighted
+    from .laws.optimiser import FEW_MINIMA, calibration, optimiser_weighted
     from .prediction import Provenance, law_from_distribution, weighted_median_stderr
     n, p, spec = problem.n_qubits, problem.n_params, problem.hamiltonian
     law, a = optimiser_weighted(count_dist, n, p, spec)
@@ -273,7 +273,7 @@ def _overparameterised_laws(problem):
 def _run_asymptotic(problem, dps: int):
     from .prediction import Provenance, point_law
     from .registry import ASYMPTOTIC_MAX_LEVELS
-    from .minima_complexity import asymptotic_summary
+    from .asymptotics.minima_complexity import asymptotic_summary
     law = problem.law.coarse(ASYMPTOTIC_MAX_LEVELS)
     asym = asymptotic_summary(law, problem.gamma, min(dps, 30))
     if law is not problem.law:
@@ -313,7 +313,7 @@ def _run_edge(problem):
     """``edge`` model: the finite-size edge law (docs/theory.md §19) and its (G3)-tilted optimiser law; None
     when its window limits it (the edge expansion does not determine the law: small p)."""
     from .distributions import TabulatedDistribution
-    from .edge_law import edge_law
+    from .models.edge import edge_law
     from .prediction import Provenance, law_from_distribution
     from .registry import ASYMPTOTIC_MAX_LEVELS, EDGE_RELIABLE_GAMMA_MAX
     law, units = problem.law.coarse(ASYMPTOTIC_MAX_LEVELS), problem.units
@@ -345,7 +345,7 @@ CIRCUIT_EDGE_MAX_REL_SE = 0.1
 def _run_circuit_edge(problem, seed: int, draws_per_node: int | None, deadline: float | None, progress):
     """``circuit-edge`` model: the circuit edge law (docs/theory.md §20) and its (G3)-tilted optimiser law; None when
     its Tracy–Widom window limits it."""
-    from .circuit_edge import circuit_edge_law
+    from .models.circuit_edge import circuit_edge_law
     from .distributions import TabulatedDistribution
     from .prediction import Provenance, law_from_distribution
     law, units = problem.law, problem.units
@@ -388,7 +388,7 @@ def _tilted_optimiser_law(dist, problem, model: str, what: str, section: str, wa
     """The optimiser-found law of a tabulated count-weighted law ``dist``: tilted by (B1') with alpha' from the
     fitted basin law (G3) (docs/theory.md §16.5-16.6), or a NoLaw where the tilt leaves no mass on it or moves its
     median into its far lower tail."""
-    from .optimiser_law import calibration, optimiser_weighted
+    from .laws.optimiser import calibration, optimiser_weighted
     from .prediction import NoLaw, Provenance, law_from_distribution
     n, p, units = problem.n_qubits, problem.n_params, problem.units
     try:
@@ -419,8 +419,8 @@ def _tilted_optimiser_law(dist, problem, model: str, what: str, section: str, wa
 
 def _complexity_block(problem, points: int) -> dict:
     """``asymptotic.complexity`` of the asymptotic model: total and minima complexity and the typical index
-    fraction against F (docs/theory.md §14, §19.4; :func:`rmt_qgm.theory.critical_complexity.complexity_curve`)."""
-    from .critical_complexity import complexity_curve
+    fraction against F (docs/theory.md §14, §19.4; :func:`rmt_qgm.theory.asymptotics.critical_complexity.complexity_curve`)."""
+    from .asymptotics.critical_complexity import complexity_curve
     from .registry import ASYMPTOTIC_MAX_LEVELS
     curve = complexity_curve(problem.law.coarse(ASYMPTOTIC_MAX_LEVELS), problem.gamma, points)
     units = problem.units
@@ -438,7 +438,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
             dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
             n_mc: int | None = None, complexity_points: int = 0, ladder: str = "auto",
             budget: float | None = None, progress: bool = False):
-    """The prediction for (n, p, H): :class:`~rmt_qgm.theory.prediction.Prediction` (module docstring).
+    """The prediction for (n, p, H): :class:`.prediction.Prediction` (module docstring).
 
     ``model``: "auto" (default: :func:`rmt_qgm.theory.registry.choose`) or a name of
     :data:`rmt_qgm.theory.registry.MODELS`. ``budget``: seconds (default 60); a named model estimated to take
@@ -451,7 +451,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     from ..problem import parse_problem
     from .prediction import NoLaw, Prediction
     from .registry import DEFAULT_BUDGET, MODEL_NAMES, check_budget, choose, estimates
-    from .weighted_draws import MIN_DRAWS
+    from .kacrice.draws import MIN_DRAWS
     t0 = time.perf_counter()
     check_choice("model", model, MODEL_NAMES)
     budget = DEFAULT_BUDGET if budget is None else check_float("budget", budget, 0.0, open_min=True)
@@ -485,7 +485,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     digits_lost, dof_block = 0, None
     minima = opt = None
     if name == "circuit-edge":
-        from .circuit_edge import MIN_FINE_DRAWS, planned_draws
+        from .models.circuit_edge import MIN_FINE_DRAWS, planned_draws
         per_node = max(n_mc, MIN_FINE_DRAWS) if n_mc is not None else None
         bar = DrawProgress(estimate, progress, "circuit edge law", planned_draws(per_node or 2 * MIN_FINE_DRAWS))
         try:

@@ -58,7 +58,7 @@ MAX_AUTO_DRAWS = 64000
 
 
 def _draws(opts) -> int:
-    from .weighted_draws import MIN_DRAWS
+    from .kacrice.draws import MIN_DRAWS
     return max(int(opts.get("n_mc") or MIN_DRAWS), MIN_DRAWS)
 
 
@@ -74,7 +74,7 @@ def _ladder_runs(problem, opts) -> float:
 def circuit_draws(problem, opts, budget: float) -> int:
     """Draws of predict's circuit model: the requested ``n_mc`` (at least MIN_DRAWS), or, when none is given, as
     many as fill DRAW_SHARE of the budget (between MIN_DRAWS and MAX_AUTO_DRAWS)."""
-    from .weighted_draws import MIN_DRAWS
+    from .kacrice.draws import MIN_DRAWS
     if opts.get("n_mc"):
         return _draws(opts)
     fit = int(DRAW_SHARE * budget / (circuit_seconds_per_draw(problem) * _ladder_runs(problem, opts)))
@@ -108,7 +108,7 @@ def _cost_edge(problem, opts) -> float:
 
 
 def _cost_circuit_edge(problem, opts) -> float:
-    from .circuit_edge import MIN_FINE_DRAWS, planned_draws, seconds_per_draw
+    from .models.circuit_edge import MIN_FINE_DRAWS, planned_draws, seconds_per_draw
     per_node = max(int(opts.get("n_mc") or MIN_FINE_DRAWS), MIN_FINE_DRAWS)
     return 3.0 + planned_draws(per_node) * seconds_per_draw(problem.dim, problem.n_params)
 

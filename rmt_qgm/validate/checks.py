@@ -23,23 +23,23 @@ in the quick and full suites, and which of them are registered known failures, i
   in the 95% bootstrap interval of the empirical median (instances resampled) and the
   prediction's effective sample size is >= 30; an unreliable prediction fails.
 - ``minima-distribution/optimiser``: the same kind of optimiser-found minima against the engine's law of
-  optimiser-found minima (:mod:`rmt_qgm.theory.optimiser_law`: the exact circuit model tilted by the basin law
+  optimiser-found minima (:mod:`rmt_qgm.theory.laws.optimiser`: the exact circuit model tilted by the basin law
   (B1′) with its exponent from the fitted law (G3)); passes when the prediction's band at ± 2 standard
   errors of log α′ (the table's rule in docs/studies/basin_ceiling_law.md) meets the empirical median's 95 %
   bootstrap interval and the circuit model's effective sample size is >= 30. The rows are not
   calibration points of (G3) (n = 4, p = 12 in the quick suite).
 - ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so
   each counts once (as in Kac–Rice): the number of distinct minima per instance and their median against
-  the exact circuit Kac–Rice (:mod:`rmt_qgm.theory.circuit_kacrice`); z-scores, Bonferroni at alpha = 0.01.
+  the exact circuit Kac–Rice (:mod:`rmt_qgm.theory.models.circuit`); z-scores, Bonferroni at alpha = 0.01.
 - ``critical-count/circuit``: enumeration of randomized circuits against the exact circuit Kac–Rice, with
   the Gaussian spherical surrogate reported beside it.
 - ``asymptotic/spherical-edge``: the limiting conditional Hessian law of the spherical model for a general
-  spectrum (:mod:`rmt_qgm.theory.spherical_asymptotics`) at its edge level f_e, against sampled matrices
+  spectrum (:mod:`rmt_qgm.theory.asymptotics.spherical`) at its edge level f_e, against sampled matrices
   X^T (K - f) X / D + rho Z'; the Cauchy transform at z = L - sigma/4 left of the predicted edge L,
   Richardson-extrapolated in 1/D; statistic |extrapolated - G| / s.e., threshold 3.29 (alpha = 1e-3).
   The smallest sampled eigenvalue is reported beside L.
 - ``asymptotic/spherical-log-potential``: the determinant term Phi of the minima complexity
-  (:mod:`rmt_qgm.theory.minima_complexity`) at half the concentration level against sampled (1/p) log det of the
+  (:mod:`rmt_qgm.theory.asymptotics.minima_complexity`) at half the concentration level against sampled (1/p) log det of the
   same matrices, Richardson-extrapolated in 1/D; threshold 3.29.
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from ..theory.weighted_draws import MIN_DRAWS, MIN_ESS
+from ..theory.kacrice.draws import MIN_DRAWS, MIN_ESS
 from ..analysis import compare_counts, hessians_at_minima, whrf_critical_count_fields, whrf_minimum_hessian_draws
 from ..checks import check_choice
 from ..seeding import generator
@@ -84,7 +84,7 @@ def ks_critical(n: int, alpha: float) -> float:
 
 
 def check_point_law_whrf(m: int = 10, p: int = 3, n: int = 20000, seed: int = 0) -> CheckResult:
-    from ..theory.pointlaw import sample_point, t_law
+    from ..theory.models.whrf_pointlaw import sample_point, t_law
     t0 = time.perf_counter()
     F, grad, _ = sample_point(m, p, generator(seed, "point-law", m, p), n)
     d1 = stats.kstest(F, t_law(m).cdf).statistic
@@ -138,8 +138,8 @@ def check_critical_count_whrf(m: int = 6, p: int = 2, fields: int = 100, seed: i
 def check_critical_count_spherical(n_qubits: int = 2, p: int = 2, hamiltonian: str = "randspec:5",
                                    fields: int = 100, seed: int = 0) -> CheckResult:
     from ..hamiltonians import parse_hamiltonian
-    from ..theory.enumerate import RayleighField, enumerate_critical_points
-    from ..theory.spherical import kac_rice_spherical, real_form_spectrum
+    from ..theory.kacrice.enumerate import RayleighField, enumerate_critical_points
+    from ..theory.models.spherical import kac_rice_spherical, real_form_spectrum
     t0 = time.perf_counter()
     spec = parse_hamiltonian(hamiltonian, n_qubits).spectrum
     a = real_form_spectrum(spec)
@@ -155,7 +155,7 @@ def check_critical_count_spherical(n_qubits: int = 2, p: int = 2, hamiltonian: s
 def check_critical_count_circuit(n_qubits: int = 2, p: int = 2, hamiltonian: str = "randspec:5",
                                  circuits: int = 60, seed: int = 0) -> CheckResult:
     """Exhaustive enumeration on randomized circuits (Haar V_j, Haar psi0) against the exact circuit
-    Kac–Rice of :mod:`rmt_qgm.theory.circuit_kacrice` (no surrogate field).
+    Kac–Rice of :mod:`rmt_qgm.theory.models.circuit` (no surrogate field).
 
     Same statistic as the field checks (max z over indices, Bonferroni threshold, Euler identity for
     every circuit). The spherical (Gaussian surrogate) counts are reported beside it. Known limit: when an
@@ -166,9 +166,9 @@ def check_critical_count_circuit(n_qubits: int = 2, p: int = 2, hamiltonian: str
     from ..circuits.ansatz import build_circuit, initial_state
     from ..hamiltonians import parse_hamiltonian
     from ..spec import parse_psi0
-    from ..theory.circuit_kacrice import kac_rice_circuit
-    from ..theory.enumerate import CircuitField, enumerate_critical_points
-    from ..theory.spherical import kac_rice_spherical
+    from ..theory.models.circuit import kac_rice_circuit
+    from ..theory.kacrice.enumerate import CircuitField, enumerate_critical_points
+    from ..theory.models.spherical import kac_rice_spherical
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)
     sets = []
@@ -227,9 +227,9 @@ def _optimiser_minima_sample(n_qubits: int, p: int, hamiltonian: str, starts: in
 def check_optimiser_minima(n_qubits: int = 4, p: int = 12, hamiltonian: str = "fidelity", starts: int = 8,
                            instances: int = 32, seed: int = 0, workers: int = 1) -> CheckResult:
     """Optimiser-found minima against the engine's optimiser-found law (exact circuit model tilted by the
-    fitted basin law, :mod:`rmt_qgm.theory.optimiser_law`; module docstring)."""
-    from ..theory.circuit_kacrice import predict_model
-    from ..theory.optimiser_law import optimiser_minima
+    fitted basin law, :mod:`rmt_qgm.theory.laws.optimiser`; module docstring)."""
+    from ..theory.models.circuit import predict_model
+    from ..theory.laws.optimiser import optimiser_minima
     t0 = time.perf_counter()
     F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers)
     pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=MIN_DRAWS)   # predict's circuit law, without its
@@ -257,9 +257,9 @@ def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = 
     spherical | circuit; module docstring)."""
     check_choice("model", model, ("spherical", "circuit"))
     if model == "circuit":
-        from ..theory.circuit_kacrice import predict_model
+        from ..theory.models.circuit import predict_model
     else:
-        from ..theory.spherical import predict_model
+        from ..theory.models.spherical import predict_model
     t0 = time.perf_counter()
     F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers, ansatz)
     pred = predict_model(n_qubits, p, hamiltonian, seed=seed, n_mc=MIN_DRAWS)
@@ -295,7 +295,7 @@ def check_distinct_minima(n_qubits: int = 3, p: int = 4, hamiltonian: str = "pro
     """
     from ..circuits.distinct import chao1, distinct_minima
     from ..simulate import run_simulation
-    from ..theory.circuit_kacrice import predict_model
+    from ..theory.models.circuit import predict_model
     t0 = time.perf_counter()
     res = run_simulation(n_qubits, p, hamiltonian=hamiltonian, starts=starts, instances=instances, seed=seed,
                          workers=workers)
@@ -351,7 +351,7 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
                             workers: int = 1, draws: int = 4000, model: str = "whrf") -> CheckResult:
     """Mean Hessian eigenvalue at found minima against a model's conditional law (``model`` whrf | circuit).
 
-    ``circuit``: the exact circuit Kac–Rice draws (:mod:`rmt_qgm.theory.circuit_kacrice`, 8 x ``draws`` of them)
+    ``circuit``: the exact circuit Kac–Rice draws (:mod:`rmt_qgm.theory.models.circuit`, 8 x ``draws`` of them)
     give E[tr H / p | minimum at F] by kernel regression over the index-0 draws (bandwidth 0.02 (Ebar - E0)).
     Conditioning on the found minimum's own F removes basin weighting from this comparison.
 
@@ -384,7 +384,7 @@ def check_hessian_at_minima(n_qubits: int = 3, p: int = 8, starts: int = 8, inst
         pred = 2 * (Eb - E0) * np.einsum("jd,jd->j", w, ev.mean(axis=2))
     else:
         from ..hamiltonians import parse_hamiltonian
-        from ..theory.circuit_kacrice import conditional_mean_at_minima, kac_rice_circuit
+        from ..theory.models.circuit import conditional_mean_at_minima, kac_rice_circuit
         kr, kev = kac_rice_circuit(parse_hamiltonian("fidelity", n_qubits).spectrum, p, seed=seed,
                                    n_mc=8 * draws, return_eigenvalues=True)
         pred, ess = conditional_mean_at_minima(kr, kev.mean(axis=1), Fs, 0.02 * (Eb - E0))
@@ -414,7 +414,7 @@ def _clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
 
 def check_transition_spectrum(n_qubits: int = 3, hamiltonians=("projector:2", "projector:4", "randspec:1"),
                               starts: int = 6, instances: int = 4, seed: int = 0, workers: int = 1) -> CheckResult:
-    """The general-spectrum transition p_c = 2(d - d0) (theory/transition.py) against circuits.
+    """The general-spectrum transition p_c = 2(d - d0) (theory/laws/transition.py) against circuits.
 
     For each spectrum, randomized circuits at p = p_c - 2 and p = p_c + 2. Prediction: the fraction of
     certified minima that are global crosses 1/2 between them. Pass for a spectrum when the 99%
@@ -424,7 +424,7 @@ def check_transition_spectrum(n_qubits: int = 3, hamiltonians=("projector:2", "p
     """
     from ..hamiltonians import parse_hamiltonian
     from ..simulate import run_simulation
-    from ..theory.transition import spectral_transition
+    from ..theory.laws.transition import spectral_transition
     t0 = time.perf_counter()
     rows, failing = [], []
     for h in hamiltonians:
@@ -479,9 +479,9 @@ def check_complexity_log_potential(gamma: float = 0.25, t_frac: float = 0.5, siz
     extrapolation 2 mean(2p) - mean(p) (sizes must double), with s.e. sqrt(4 se(2p)^2 + se(p)^2).
     Statistic |extrapolated - Phi| / s.e.; threshold the two-sided 0.1% normal quantile, 3.29.
     """
-    from ..theory.asymptotics import edge_threshold
-    from ..theory.complexity import log_potential
-    from ..theory.pointlaw import sample_wz
+    from ..theory.asymptotics.whrf import edge_threshold
+    from ..theory.asymptotics.whrf_complexity import log_potential
+    from ..theory.models.whrf_pointlaw import sample_wz
     t0 = time.perf_counter()
     _check_doubling(sizes, "p")
     t = t_frac * float(edge_threshold(gamma).value)
@@ -535,7 +535,7 @@ def check_spherical_edge(n_qubits: int = 6, hamiltonian: str = "randspec:1", gam
     import mpmath as mp
 
     from ..hamiltonians import parse_hamiltonian
-    from ..theory import spherical_asymptotics as sa
+    from ..theory.asymptotics import spherical as sa
     t0 = time.perf_counter()
     _check_doubling(sizes, "D")
     ham = parse_hamiltonian(hamiltonian, n_qubits)
@@ -575,14 +575,14 @@ def check_spherical_log_potential(n_qubits: int = 6, hamiltonian: str = "randspe
                                   seed: int = 0) -> CheckResult:
     """Phi = (1/p) log det of the limiting Hessian (the minima complexity's determinant term) vs sampling.
 
-    At F = E0 + f_frac (f* - E0), f* the concentration level (:mod:`rmt_qgm.theory.minima_complexity`), with rho^2
+    At F = E0 + f_frac (f* - E0), f* the concentration level (:mod:`rmt_qgm.theory.asymptotics.minima_complexity`), with rho^2
     the complexity's optimal spread there: the sample mean of (1/p) log det M over ``samples`` matrices
     M = X^T (K - F) X / D + rho Z' (as in ``asymptotic/spherical-edge``), Richardson-extrapolated in 1/D;
     statistic |extrapolated - Phi| / s.e.; threshold 3.29 (alpha = 1e-3).
     """
     from ..hamiltonians import parse_hamiltonian
-    from ..theory import minima_complexity as mcx
-    from ..theory import spherical_asymptotics as sa
+    from ..theory.asymptotics import minima_complexity as mcx
+    from ..theory.asymptotics import spherical as sa
     t0 = time.perf_counter()
     _check_doubling(sizes, "D")
     ham = parse_hamiltonian(hamiltonian, n_qubits)

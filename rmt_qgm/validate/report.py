@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from ..theory.weighted_draws import MIN_ESS
+from ..theory.kacrice.draws import MIN_ESS
 from .. import __version__
 from ..store import atomic_savefig, atomic_write_bytes, atomic_write_json
 from .checks import CheckResult

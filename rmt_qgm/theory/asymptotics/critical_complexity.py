@@ -7,7 +7,7 @@ same f-independent constants as the minima complexity Sigma_0 of §14:
     Sigma_tot(f) = max over rho^2 of [ -J(f, rho^2) - (gamma/2) log rho^2 + gamma Phi_abs(f, gamma rho^2) ],
 
 the functional of §14 without the edge constraint and with Phi_abs = Int log|x| dmu_f (the Kac–Rice |det| of a
-Hessian whose spectrum crosses 0; :func:`.edge_law.log_potential_abs`). At the maximiser the critical points
+Hessian whose spectrum crosses 0; :func:`~rmt_qgm.theory.models.edge.log_potential_abs`). At the maximiser the critical points
 have the typical index fraction
 
     kappa(f) = mu_f((-inf, 0)) = Int_L^0 |Im G(x + i0)| / pi dx   (0 when the left edge L >= 0),
@@ -26,15 +26,15 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from . import minima_complexity as mc
-from . import spherical_asymptotics as sa
-from .edge_law import cauchy_on_axis, log_potential_abs
+from . import spherical as sa
+from ..models.edge import cauchy_on_axis, log_potential_abs
 
 _NODES = 80
 
 
 def negative_mass(a: np.ndarray, nu: np.ndarray, gamma: float, s: float, nodes: int = _NODES) -> float:
     """mu((-inf, 0)) for the law mu of B + rho Z' (a = levels - f, s = gamma rho^2): Gauss–Legendre in u with
-    x = L + u^2 over (L, 0) of the density |Im G(x + i0)|/pi (:func:`.edge_law.cauchy_on_axis`)."""
+    x = L + u^2 over (L, 0) of the density |Im G(x + i0)|/pi (:func:`~rmt_qgm.theory.models.edge.cauchy_on_axis`)."""
     a = np.asarray(a, dtype=float)
     nu = np.asarray(nu, dtype=float)
     _, L, _ = log_potential_abs(a, nu, gamma, s, nodes=16)

@@ -17,7 +17,7 @@ import math
 import numpy as np
 from scipy import integrate
 
-from ..checks import check_float, check_int
+from ...checks import check_float, check_int
 
 
 def natcomm_crt0(x, m_complex: int, p: int) -> np.ndarray:
@@ -57,9 +57,9 @@ def mp_edge_interval(gamma: float) -> tuple[float, float]:
 
 def compare_published(m_real: int, p: int, *, seed: int = 0, n_mc: int = 2000) -> dict:
     """Engine (finite-size (*), asymptotic t_e) beside the published curves, in t = F / E[F]."""
-    from .asymptotics import edge_threshold
-    from .distributions import LocalMinimaDistribution
-    from .kacrice import expected_counts
+    from ..asymptotics.whrf import edge_threshold
+    from ..distributions import LocalMinimaDistribution
+    from ..models.whrf import expected_counts
     m_real = check_int("dof", m_real, 2)
     gamma = p / m_real
     dist = LocalMinimaDistribution.from_kacrice(expected_counts(m_real, p, seed=seed, n_mc=n_mc))

@@ -1,6 +1,6 @@
 """The GOE Tracy–Widom law F_1 (largest eigenvalue of a real symmetric random matrix at a soft edge).
 
-docs/theory.md §19.2. Used by :mod:`.edge_law` for the finite-size fluctuation of the lowest Hessian
+docs/theory.md §19.2. Used by :mod:`~rmt_qgm.theory.models.edge` for the finite-size fluctuation of the lowest Hessian
 eigenvalue at a critical point.
 
 Formulae (published):
@@ -15,7 +15,7 @@ Formulae (published):
   (1e-3 at s = −6 in 40-digit arithmetic); the determinant is used above.
 
 ``log_cdf`` is a cubic spline of the determinant on a fixed grid of s in [−5, 16] (step 0.05, stored in
-``rmt_qgm/data/tracy_widom_goe.json``, rebuilt by ``python -m rmt_qgm.theory.tracy_widom``; a spline error below
+``rmt_qgm/data/tracy_widom_goe.json``, rebuilt by ``python -m rmt_qgm.theory.asymptotics.tracy_widom``; a spline error below
 1e-7), the tail formula below it and 0 above 8 (1 − F_1(8) < 1e-9).
 
 The density F_1′ (docs/theory.md §19.2), for the edge law's pinned-eigenvalue factor:
@@ -108,7 +108,8 @@ def _right_tail_weight(s):
 
 #: the stored table (docs/theory.md §19.2): log F_1 and the edge weight on s = TAIL_S … RIGHT_S, step TABLE_STEP,
 #: written by :func:`write_table` from the determinant (tests/test_edge_law.py recomputes points of it)
-TABLE_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "tracy_widom_goe.json")
+TABLE_FILE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, "data",
+                                           "tracy_widom_goe.json"))
 TABLE_STEP = 0.05
 
 
@@ -130,8 +131,8 @@ def build_table() -> dict:
 
 
 def write_table(path: str | None = None) -> None:
-    """Rebuild the stored table (``python -m rmt_qgm.theory.tracy_widom``)."""
-    from ..store import atomic_write_json
+    """Rebuild the stored table (``python -m rmt_qgm.theory.asymptotics.tracy_widom``)."""
+    from ...store import atomic_write_json
     atomic_write_json(path or TABLE_FILE, build_table())
 
 

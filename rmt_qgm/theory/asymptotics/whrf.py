@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import mpmath as mp
 
-from ..checks import check_float
-from ..precision import HPResult, with_digits_lost
+from ...checks import check_float
+from ...precision import HPResult, with_digits_lost
 
 
 def edge_threshold(gamma: float, dps: int = 30) -> HPResult:

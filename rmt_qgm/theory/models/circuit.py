@@ -35,11 +35,11 @@ import time
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from ..checks import check_choice, check_float, check_int
-from ..seeding import generator
-from .distributions import AffineUnits
+from ...checks import check_choice, check_float, check_int
+from ...seeding import generator
+from ..distributions import AffineUnits
 from .spherical import _typical_f, tilt_ladder
-from .weighted_draws import MIN_DRAWS, KacRiceDraws
+from ..kacrice.draws import MIN_DRAWS, KacRiceDraws
 
 
 def _haar_isometries(rng: np.random.Generator, shape: tuple, d: int, r: int) -> np.ndarray:
@@ -319,7 +319,8 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
                      levels: int = 24, return_eigenvalues: bool = False, focus: int | None = None,
                      pilot: float = 0.2, defensive: float = 0.25, focus_levels: int | None = None,
                      focus_quantiles: tuple[float, float] = (0.005, 0.995), margin: float = 0.25,
-                     deep_levels: int = 0, progress=None, sampler: str = "dense", deadline: float | None = None):
+                     deep_levels: int = 0, progress=None, sampler: str = "dense", deadline: float | None = None,
+                     ladder_version: int | None = None):
     """Expected critical points by index per [0, pi)^p of the randomized circuit ansatz with Hamiltonian
     eigenvalues ``spectrum`` (length d = 2^n), from ``n_mc`` importance-weighted draws (module docstring).
 
@@ -348,14 +349,17 @@ def kac_rice_circuit(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int =
     random streams, so other numbers from the same seed). ``deadline`` (reduced sampler, plain or deep ladder): a
     time.perf_counter() value after which drawing stops at the next whole cycle over the levels (a safety net for
     a slow host, so that a time budget holds: the result's ``n_draws`` says how many were taken, possibly fewer than
-    MIN_DRAWS, and that many as ``n_mc`` reproduces it)."""
+    MIN_DRAWS, and that many as ``n_mc`` reproduces it).
+
+    ``ladder_version``: the plain ladder's version (:func:`.spherical.tilt_ladder`; None: CORRECTED_LADDER, or the
+    version pinned by :func:`.spherical.ladder_version`; the cached studies pin LEGACY_LADDER)."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
     deep_levels = check_int("deep_levels", deep_levels, 0, 200)
     check_choice("sampler", sampler, SAMPLERS)
     tag = "" if sampler == "dense" else "-reduced"
     S = _Setup(spectrum, p)
-    lams = tilt_ladder(np.sort(S.a), levels)
+    lams = tilt_ladder(np.sort(S.a), levels, ladder_version)
     if deep_levels:
         lams = np.concatenate([lams, deep_ladder(S.a, deep_levels)])
     L = lams.size
@@ -460,7 +464,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     """
     import time
 
-    from ..hamiltonians import parse_hamiltonian
+    from ...hamiltonians import parse_hamiltonian
     from .spherical import prediction_from_draws, spectral_transition
 
     t0 = time.perf_counter()
@@ -491,7 +495,7 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
                                 {"value": 2 * ham.dim, "rule": "none: exact law of the randomized (Haar) "
                                                                "circuit ansatz, no surrogate field"}, seed, dps, t0)
     out["ansatz"] = "randomized"
-    from .small_loss import small_loss_exponent
+    from ..asymptotics.small_loss import small_loss_exponent
     out["transition"]["minima_density_exponent_at_E0"] = small_loss_exponent(ham.spectrum, p)
     warn = None
     if not deep and share > FLOOR_SHARE_MAX:

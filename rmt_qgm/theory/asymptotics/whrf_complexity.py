@@ -14,7 +14,7 @@ R(G) = 1/(1 - gamma G) + gamma t G, i.e. the cubic
     gamma^2 t G^3 - gamma (z + t) G^2 + (z - 1 + gamma) G - 1 = 0,
 
 and the density is -Im G(x + i0) / pi (the root with Im G < 0). Phi is integrated with tanh-sinh
-quadrature between the spectral edges (:func:`rmt_qgm.theory.asymptotics.spectral_edges`), where the
+quadrature between the spectral edges (:func:`rmt_qgm.theory.asymptotics.whrf.spectral_edges`), where the
 density vanishes like a square root. S = -inf exactly when the left edge of mu_t is <= 0, i.e. for
 t >= t_e(gamma): local minima concentrate at t_e, where S is largest (docs/theory.md §5.6).
 
@@ -25,9 +25,9 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
-from ..checks import check_float, check_int
-from ..precision import HPResult, with_digits_lost
-from .asymptotics import edge_threshold, spectral_edges
+from ...checks import check_float, check_int
+from ...precision import HPResult, with_digits_lost
+from .whrf import edge_threshold, spectral_edges
 
 
 def stieltjes(z, gamma, t):

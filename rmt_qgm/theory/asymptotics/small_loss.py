@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import check_float, check_int
-from ..errors import UserInputError
-from .distributions import AffineUnits
-from .transition import spectral_transition
-from .weighted_draws import KacRiceDraws
+from ...checks import check_float, check_int
+from ...errors import UserInputError
+from ..distributions import AffineUnits
+from ..laws.transition import spectral_transition
+from ..kacrice.draws import KacRiceDraws
 
 
 def small_loss_exponent(spectrum: np.ndarray, n_params: int) -> float | None:

@@ -1,6 +1,6 @@
 """Where local minima of circuits concentrate, for any spectrum: the index-0 complexity at exponential order.
 
-Fixed-law limit of :mod:`.spherical_asymptotics` (D = 2^(n+1) -> inf at fixed gamma = p/D and fixed
+Fixed-law limit of :mod:`.spherical` (D = 2^(n+1) -> inf at fixed gamma = p/D and fixed
 spectral law nu of H; circuits, |psi| = 1). Kac–Rice for the number of local minima with value near f,
 per unit D, up to f-independent constants (derivations/step_15):
 
@@ -20,12 +20,12 @@ of negative eigenvalues and the index-0 probability is exp(-O(D^2))). The three 
 
 The threshold f* = argmax_f Sigma_0(f): almost all local minima have F -> f* as D -> inf. For two-level
 spectra rho^2 is fixed by f and Sigma_0 increases up to the edge level f_e (measured here on a grid), so
-f* = f_e. For general spectra f* lies in [f_typ, f_upper] of :func:`.spherical_asymptotics.edge_level`.
+f* = f_e. For general spectra f* lies in [f_typ, f_upper] of :func:`.spherical.edge_level`.
 
 Numerics: float64, in the numba kernels of :mod:`.free_kernels` (the root solves are safeguarded Newton
 and Brent to full double precision; Phi by Gauss–Legendre in t with x = t^2/(1 - t^2), which makes the
 square-root edge and the 1/x^2 tail smooth). At one f, every rho^2 shares one scan table for w*
-(:class:`.spherical_asymptotics.WStarScan`).
+(:class:`.spherical.WStarScan`).
 An argmax of a smooth function is determined to about sqrt(machine eps) of the spread; the reported
 ``digits`` compare two quadrature orders and two grid resolutions.
 """
@@ -37,8 +37,8 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from . import free_kernels as fk
-from . import spherical_asymptotics as sa
-from ..checks import check_float
+from . import spherical as sa
+from ...checks import check_float
 
 _NODES = 160
 
@@ -67,7 +67,7 @@ def log_potential(levels, weights, f: float, gamma: float, s: float, nodes: int 
                   scan: sa.WStarScan | None = None) -> float:
     """Phi = Int log x dmu(x) for the law of M(f) with semicircle variance s; requires its left edge >= 0.
 
-    ``scan``: a :class:`.spherical_asymptotics.WStarScan` of levels - f and gamma, to reuse.
+    ``scan``: a :class:`.spherical.WStarScan` of levels - f and gamma, to reuse.
     """
     a = np.asarray(levels, dtype=float) - f
     nu = np.asarray(weights, dtype=float)
@@ -192,7 +192,7 @@ def concentration_level(spectrum, gamma: float, grid: int = 32, nodes: int = _NO
     Scans ``grid`` levels in (E0, f_upper], refines the best one by a bounded Brent search between its
     neighbours, and repeats the refinement with 2 * nodes quadrature nodes to report the agreement
     (``digits``: decimal digits on which the two agree, relative to the spectral width). ``edges``: the
-    (typical, minimal) :class:`.spherical_asymptotics.EdgeLevel` of this spectrum and gamma, if the caller
+    (typical, minimal) :class:`.spherical.EdgeLevel` of this spectrum and gamma, if the caller
     has them already.
     """
     g = check_float("gamma", gamma, 0.0, open_min=True)
@@ -245,7 +245,7 @@ def asymptotic_summary(spectrum, gamma: float, dps: int = 20) -> dict:
     ``edge``: the edge level of Haar-typical critical points (mpmath, digits lost reported);
     ``edge_interval``: [typical, upper limit]; ``threshold``: f* = argmax of the minima complexity
     (:func:`concentration_level`, float64, ``threshold_digits``), equal to the edge for two-level spectra.
-    Edge levels from :mod:`.spherical_asymptotics`. (Here rather than there: it needs both modules, and
+    Edge levels from :mod:`.spherical`. (Here rather than there: it needs both modules, and
     minima_complexity is built on spherical_asymptotics, so this keeps the import graph acyclic.)
     """
     levels, _ = sa.spectral_law(spectrum)
@@ -261,7 +261,7 @@ def asymptotic_summary(spectrum, gamma: float, dps: int = 20) -> dict:
         out["note"] = ("two-level spectrum: rho^2 = (F - E0)(E1 - F) is fixed by F and the minima complexity "
                        "increases up to the edge level, so local minima of circuits (|psi| = 1) concentrate "
                        "there as 2^n -> inf at fixed gamma and fixed spectral law; convergence is slow, small "
-                       "circuits sit well above it (rmt_qgm/theory/spherical_asymptotics.py, "
+                       "circuits sit well above it (rmt_qgm/theory/asymptotics/spherical.py, "
                        "minima_complexity.py, derivations/step_14-15, docs/studies/asymptotic_edge.md)")
     elif c is not None:
         out["threshold"] = c["F"]
@@ -269,10 +269,10 @@ def asymptotic_summary(spectrum, gamma: float, dps: int = 20) -> dict:
         out["note"] = ("general spectrum: threshold = argmax of the minima complexity over F, maximised over "
                        "how the state spreads over the eigenvectors (edge_interval: edge levels of Haar-typical "
                        "and of least-spread states; no minima of circuits above its upper end); fixed-law "
-                       "limit 2^n -> inf, slow convergence (rmt_qgm/theory/minima_complexity.py)")
+                       "limit 2^n -> inf, slow convergence (rmt_qgm/theory/asymptotics/minima_complexity.py)")
     else:
         out["threshold"] = None
         out["note"] = (f"more than {CONCENTRATION_MAX_LEVELS} distinct levels: threshold not computed by predict "
-                       "(rmt_qgm.theory.minima_complexity.concentration_level); minima lie below "
+                       "(rmt_qgm.theory.asymptotics.minima_complexity.concentration_level); minima lie below "
                        "edge_interval[1]")
     return out

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import check_int
+from ...checks import check_int
 
 
 def hypertoroidal_basis(theta: np.ndarray):

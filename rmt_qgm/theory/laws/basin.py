@@ -17,7 +17,7 @@ with a linear tilt exp(beta t) and with a harmonic-basin volume depth^(p/2) / sq
 
     rho_b(t)  proportional to  rho_c(t) (1 - t)^(alpha p / 2),                                  (B2)
 
-with rho_c the count-weighted Kac–Rice law (e.g. :mod:`rmt_qgm.theory.circuit_kacrice`). (B2) neglects
+with rho_c the count-weighted Kac–Rice law (e.g. :mod:`rmt_qgm.theory.models.circuit`). (B2) neglects
 that each instance's basins share one unit of volume (exact when the number of minima of an instance does
 not correlate with their depth). It is a measured law, not a theorem, and at p >= 16 it explains only part
 of the gap between Kac–Rice and optimiser medians (docs/studies/basin_weighting.md, part 2).
@@ -40,9 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from ..checks import check_float, check_int
-from ..errors import UserInputError
-from .distributions import TabulatedDistribution
+from ...checks import check_float, check_int
+from ...errors import UserInputError
+from ..distributions import TabulatedDistribution
 
 #: search interval of the exponent fit; the measured exponents lie well inside it
 ALPHA_BOUNDS = (-10.0, 10.0)

@@ -24,11 +24,11 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
-from ..checks import check_int
-from ..seeding import generator
+from ...checks import check_int
+from ...seeding import generator
 from .spherical import real_form_spectrum, tilt_ladder
-from .transition import minima_ceiling, spectral_transition
-from .weighted_draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
+from ..laws.transition import minima_ceiling, spectral_transition
+from ..kacrice.draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
 
 
 #: Weighted-WHRF Kac–Rice result (importance-weighted draws, f = F - E0 unscaled).
@@ -81,9 +81,9 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
     ``return_draws``: also return the draws with their values in raw loss units F - E0."""
     import time
 
-    from .. import gamma_of
-    from ..hamiltonians import parse_hamiltonian
-    from .distributions import AffineUnits, LocalMinimaDistribution
+    from ... import gamma_of
+    from ...hamiltonians import parse_hamiltonian
+    from ..distributions import AffineUnits, LocalMinimaDistribution
 
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)

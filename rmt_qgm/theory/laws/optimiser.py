@@ -5,7 +5,7 @@ volume of its basin of attraction, and deep minima have larger basins (docs/theo
 module applies the basin law measured on randomized circuits in this project:
 
     (B1')  basin volume v(t) ∝ (1 − t / t_c)_+^(α′ p / 2),   t = (F − E0) / (Ē − E0),
-           t_c = the 0.99 quantile of the count-weighted law (rmt_qgm.theory.basin.ceiling_weighted);
+           t_c = the 0.99 quantile of the count-weighted law (rmt_qgm.theory.laws.basin.ceiling_weighted);
     (G3)   log α′ = c_H + b_p log p + b_d log d,   d = 2^n, one intercept c_H per calibrated spectrum,
 
 fitted by least squares to the α′ at which (B1') reproduces the optimiser's median, on 36 rows (n = 4–7,
@@ -33,10 +33,10 @@ from importlib import resources
 
 import numpy as np
 
-from ..checks import check_float
-from ..errors import UserInputError
+from ...checks import check_float
+from ...errors import UserInputError
 from .basin import CEILING_Q, ceiling_weighted
-from .distributions import AffineUnits, TabulatedDistribution
+from ..distributions import AffineUnits, TabulatedDistribution
 
 #: the calibration's range (warnings outside it; module docstring)
 CALIBRATED_QUBITS = (4, 7)
@@ -109,7 +109,7 @@ def optimiser_minima(prediction: dict, k_se: float = 1.0) -> dict:
     (``median_range``), α′ and its se(log α′), the calibration's provenance and any warning (module
     docstring)."""
     k_se = check_float("k_se", k_se, 0.0, 10.0)
-    from ..hamiltonians import parse_hamiltonian
+    from ...hamiltonians import parse_hamiltonian
     if prediction.get("model") != "circuit":
         raise UserInputError("model must be 'circuit' for the optimiser-found law (its basin law is calibrated "
                              f"on the circuit model), got {prediction.get('model')!r}")
@@ -131,6 +131,6 @@ def optimiser_minima(prediction: dict, k_se: float = 1.0) -> dict:
             "alpha_prime": a["alpha"], "alpha_prime_se_log": a["se_log"], "spectrum_in_fit": a["spectrum_in_fit"],
             "ceiling_quantile": CEILING_Q,
             "law": "count-weighted law tilted by (1 - t/t_c)^(alpha' p/2), alpha' from (G3) "
-                   "(rmt_qgm.theory.optimiser_law; docs/studies/basin_ceiling_law.md)",
+                   "(rmt_qgm.theory.laws.optimiser; docs/studies/basin_ceiling_law.md)",
             "calibration": {k: cal[k] for k in ("date", "points", "s", "source")},
             "warning": a["warning"]}

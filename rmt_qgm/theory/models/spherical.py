@@ -37,10 +37,10 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
-from ..checks import check_int
-from ..seeding import generator
-from .transition import minima_ceiling, spectral_transition
-from .weighted_draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
+from ...checks import check_int
+from ...seeding import generator
+from ..laws.transition import minima_ceiling, spectral_transition
+from ..kacrice.draws import MIN_DRAWS, MIN_ESS, KacRiceDraws
 
 
 def real_form_spectrum(spectrum: np.ndarray) -> np.ndarray:
@@ -58,37 +58,40 @@ def _typical_f(k: np.ndarray, lam: float) -> float:
 #: is reversed (kept so that stored results stay reproducible from their seeds); 2, the corrected search
 LEGACY_LADDER, CORRECTED_LADDER = 1, 2
 LADDER_VERSIONS = (LEGACY_LADDER, CORRECTED_LADDER)
-#: the ladder version :func:`kac_rice_spherical` uses when it is not given one: CORRECTED_LADDER for new runs;
-#: a study whose stored results were drawn with the legacy ladder pins it with :func:`ladder_version`
-_SPHERICAL_LADDER = contextvars.ContextVar("spherical_ladder_version", default=CORRECTED_LADDER)
+#: the ladder version :func:`tilt_ladder` (and so the spherical and circuit models) uses when a call does not name
+#: one: CORRECTED_LADDER for new runs; a study whose stored results were drawn with the legacy ladder pins it with
+#: :func:`ladder_version`
+_LADDER_VERSION = contextvars.ContextVar("tilt_ladder_version", default=CORRECTED_LADDER)
 
 
 @contextlib.contextmanager
 def ladder_version(version: int):
-    """Within the block, :func:`kac_rice_spherical` (and so ``predict(..., model="spherical")``) draws from
-    tilt ladder ``version`` unless a call names its own (the studies that reproduce stored spherical results
-    pin LEGACY_LADDER)."""
+    """Within the block, :func:`tilt_ladder` (and so :func:`kac_rice_spherical`, ``kac_rice_circuit`` and
+    ``predict(..., model="spherical" | "circuit")``) uses tilt ladder ``version`` unless a call names its own (the
+    studies that reproduce stored spherical or circuit-model results pin LEGACY_LADDER)."""
     if version not in LADDER_VERSIONS:
         raise ValueError(f"ladder version must be one of {LADDER_VERSIONS}, got {version!r}")
-    token = _SPHERICAL_LADDER.set(version)
+    token = _LADDER_VERSION.set(version)
     try:
         yield
     finally:
-        _SPHERICAL_LADDER.reset(token)
+        _LADDER_VERSION.reset(token)
 
 
-def tilt_ladder(a: np.ndarray, levels: int = 24, version: int = LEGACY_LADDER) -> np.ndarray:
+def tilt_ladder(a: np.ndarray, levels: int = 24, version: int | None = None) -> np.ndarray:
     """Tilts lam whose typical f spans (E0, Emax): targets evenly spaced in f (module docstring).
 
-    ``version`` 1 (LEGACY_LADDER, the default of this function: the circuit model's plain ladder and the
-    weighted model call it without a version, and their cached results were drawn with it) has a known
-    defect: for targets above the mean of k (lam < 0) the bisection update is reversed, so those levels
-    collapse to lam ~ 0 or lam ~ -1/(2 max k) and np.unique merges them (e.g. 16 instead of 25 levels for
-    randspec:1, n = 5). The estimators stay exactly unbiased (the balance heuristic uses the levels actually
-    drawn from); only the upper half of the spectrum gets fewer draws, which matters for counts of high-index
-    critical points, not for minima. ``version`` 2 (CORRECTED_LADDER) bisects the right way on both sides
-    (the search of :func:`.circuit_kacrice.tilt_for_typical_f`), so every target gets its own level; its
-    levels at or below the mean of k are those of version 1, bit for bit."""
+    ``version`` None: the version pinned by :func:`ladder_version`, else CORRECTED_LADDER. Version 1
+    (LEGACY_LADDER) has a known defect: for targets above the mean of k (lam < 0) the bisection update is
+    reversed, so those levels collapse to lam ~ 0 or lam ~ -1/(2 max k) and np.unique merges them (e.g. 16 instead
+    of 25 levels for randspec:1, n = 5). The estimators stay exactly unbiased (the balance heuristic uses the levels
+    actually drawn from); only the upper half of the spectrum gets fewer draws, which matters for counts of
+    high-index critical points, not for minima. Version 2 (CORRECTED_LADDER) bisects the right way on both sides
+    (the search of :func:`.circuit.tilt_for_typical_f`), so every target gets its own level; its levels at or
+    below the mean of k are those of version 1, bit for bit (so the weighted model, which keeps only lam >= 0,
+    draws the same under both)."""
+    if version is None:
+        version = _LADDER_VERSION.get()
     if version not in LADDER_VERSIONS:
         raise ValueError(f"ladder version must be one of {LADDER_VERSIONS}, got {version!r}")
     k = a - a.min()
@@ -135,7 +138,7 @@ def kac_rice_spherical(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int
     a = real_form_spectrum(spectrum)
     D = a.size
     kvec = a - a.min()
-    lams = tilt_ladder(a, levels, _SPHERICAL_LADDER.get() if ladder_version is None else ladder_version)
+    lams = tilt_ladder(a, levels, ladder_version)
     L = lams.size
     per = max(1, n_mc // L)
     rng = generator(seed, "spherical-kacrice", p, D)
@@ -182,14 +185,14 @@ def predict_model(n_qubits: int, n_params: int, hamiltonian: str, *, seed: int =
 
     Counts by index and the local-minimum law come from :func:`kac_rice_spherical` with
     ``max(n_mc, MIN_DRAWS)`` importance-sampled draws (the heavier weights of this model need more draws than
-    the isotropic WHRF). The transition is the spectral inertia bound of :mod:`.transition`:
+    the isotropic WHRF). The transition is the spectral inertia bound of :mod:`~rmt_qgm.theory.laws.transition`:
     gamma_c = 1 - d0/d with d0 the ground-state degeneracy, plus the ceiling below which local minima
-    sit at this p. The asymptotic block is the fixed-law limit of :mod:`.spherical_asymptotics` (edge level
+    sit at this p. The asymptotic block is the fixed-law limit of :mod:`~rmt_qgm.theory.asymptotics.spherical` (edge level
     of the conditional Hessian; for two-level spectra the threshold where minima concentrate).
     """
     import time
 
-    from ..hamiltonians import parse_hamiltonian
+    from ...hamiltonians import parse_hamiltonian
 
     t0 = time.perf_counter()
     ham = parse_hamiltonian(hamiltonian, n_qubits)
@@ -205,13 +208,13 @@ def prediction_from_draws(kr: KacRiceDraws, ham, model: str, dof: dict, seed: in
     """The ``predict`` JSON of a model whose Kac–Rice counts are importance-weighted draws ``kr``."""
     import time
 
-    from .. import gamma_of
-    from .distributions import AffineUnits, LocalMinimaDistribution
-    from .minima_complexity import asymptotic_summary
+    from ... import gamma_of
+    from ..distributions import AffineUnits, LocalMinimaDistribution
+    from ..asymptotics.minima_complexity import asymptotic_summary
 
     p = kr.p
     if not np.any((kr.index == 0) & np.isfinite(kr.logw)):
-        from ..errors import MonteCarloError
+        from ...errors import MonteCarloError
         tr = spectral_transition(ham.spectrum)
         where = (f"p >= p_c = {tr['params_c']}, the transition of this spectrum (gamma_c = {tr['gamma_c']:.4g}): "
                  "local minima above the ground energy are absent or rare there, and an optimiser ends at a "

@@ -43,8 +43,8 @@ semicircle part; that freedom of the surrogate is not included: the statements b
 
 At f -> E0, A >= 0 has an atom at 0 of weight q0 = d0/d, so B has zero modes iff gamma > 1 - q0: the fixed-
 law limit puts the transition at gamma_c = 1 - d0/2^n, the same location as the finite-size inertia bound
-(:mod:`.transition`). The isotropic WHRF is the case nu = delta_1, s = gamma t, shifted by -t
-(:func:`rmt_qgm.theory.asymptotics.spectral_edges`), a test of this module.
+(:mod:`~rmt_qgm.theory.laws.transition`). The isotropic WHRF is the case nu = delta_1, s = gamma t, shifted by -t
+(:func:`rmt_qgm.theory.asymptotics.whrf.spectral_edges`), a test of this module.
 """
 from __future__ import annotations
 
@@ -54,9 +54,9 @@ import mpmath as mp
 import numpy as np
 from mpmath.libmp import fone, mpf_div, mpf_mul, mpf_sub, mpf_sum, round_nearest
 
-from ..checks import check_choice, check_float
-from ..errors import UserInputError
-from ..precision import digits_agreeing
+from ...checks import check_choice, check_float
+from ...errors import UserInputError
+from ...precision import digits_agreeing
 from . import free_kernels as fk
 
 RHO_RULES = ("typical", "minimal")

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..checks import check_choice
+from ...checks import check_choice
 
 DOF_RULES = ("dimension", "trace_ratio", "haar_moment")
 

@@ -28,9 +28,9 @@ import mpmath as mp
 import numpy as np
 from scipy import special, stats
 
-from ..checks import check_int
-from ..seeding import generator
-from .pointlaw import sample_wz
+from ...checks import check_int
+from ...seeding import generator
+from .whrf_pointlaw import sample_wz
 
 
 @dataclass

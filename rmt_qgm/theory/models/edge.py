@@ -18,7 +18,7 @@ is a hard wall at the edge level f_e. Here each factor is kept at finite (n, p):
   GOE Tracy–Widom fluctuations of width (C p)^(−2/3), where μ_f(x) ≈ (C/π) √(x − L) near the edge
   (C = (2/|K″(w*)|)^½ from the inverse Cauchy function K of §13.1), and the |det| weight pins one more eigenvalue
   at 0, so that the density F_1′ of the smallest eigenvalue enters, not its distribution function F_1
-  (docs/theory.md §19.1; :func:`.tracy_widom.log_edge_weight`).
+  (docs/theory.md §19.1; :func:`~rmt_qgm.theory.asymptotics.tracy_widom.log_edge_weight`).
 
 Below f_e (L > 0) the last factor varies slowly (as s^(−1/4)) and ρ_0 is the asymptotic density with its exact
 finite-d prefactors; above f_e the TW left tail exp(−|s|³/24) replaces the hard wall. As
@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from . import minima_complexity as mc
-from . import spherical_asymptotics as sa
-from . import tracy_widom as tw
+from ..asymptotics import minima_complexity as mc
+from ..asymptotics import spherical as sa
+from ..asymptotics import tracy_widom as tw
 
 #: the window above the edge: s = L (C p)^(2/3) >= -S_CUT (module docstring); log F_1(-10) = -49.5
 S_CUT = 10.0
@@ -74,9 +74,9 @@ def log_potential_abs(a: np.ndarray, nu: np.ndarray, gamma: float, s: float,
     """(Φ, L, K″(w*)): Φ = ∫ log|x| dμ(x) for the law μ of B + ρZ′ (docs/theory.md §13.1, §19.1), its left edge L
     and the curvature of K at w* (μ(x) ≈ (1/π)(2(x − L)/|K″|)^½ near L).
 
-    a = levels − f, nu their weights, s = γρ². For L ≥ 0 this is :func:`.minima_complexity.log_potential`.
+    a = levels − f, nu their weights, s = γρ². For L ≥ 0 this is :func:`~rmt_qgm.theory.asymptotics.minima_complexity.log_potential`.
     For L < 0: Φ = Φ(z0) + ∫_{z0}^{0} Re G(x + i0) dx with z0 = 1.5 L left of the support (dΦ/dz = G(z));
-    Φ(z0) by the same quadrature as for L ≥ 0, G real on (z0, L) (:func:`.minima_complexity.cauchy_left`), and on
+    Φ(z0) by the same quadrature as for L ≥ 0, G real on (z0, L) (:func:`~rmt_qgm.theory.asymptotics.minima_complexity.cauchy_left`), and on
     (L, 0) the root of K(w) = x continued from w* + i(2(x − L)/|K″|)^½ by complex Newton steps. Gauss–Legendre in
     u with x = L ∓ u² (smooth at the square-root edge). Checked against sampled matrices (tests/test_edge_law.py).
     """
@@ -185,7 +185,7 @@ def finite_rank_ground(counts, p: int) -> bool:
 def hessian_factor(levels, weights, counts, p: int, gamma: float, F: float, r2: float) -> tuple[float, float, float]:
     """(p Φ(F) + log w(s) + log (C p)^(2/3), s, L): the edge law's log E[|det Hess| 1{Hess > 0}] at F up to an
     F-independent constant (docs/theory.md §19.1), w(s) = F_1′(s) e^((2/3) max(s, 0)^(3/2)) the pinned-eigenvalue
-    factor (:func:`.tracy_widom.log_edge_weight`).
+    factor (:func:`~rmt_qgm.theory.asymptotics.tracy_widom.log_edge_weight`).
 
     For a two-level spectrum whose ground level is a finite-rank perturbation (:func:`finite_rank_ground`) the law
     μ_F is that of the excited level alone: a rank-2d0 perturbation below the BBP threshold does not move the

@@ -24,7 +24,7 @@ samples the rest:
       log E[|det Hess| 1{Hess > 0} ∏ …] ≈ m(F) + log w(L σ) + log σ + const,
 
   w(s) = F_1′(s) e^((2/3) max(s, 0)^(3/2)) the pinned-eigenvalue factor (docs/theory.md §19.1,
-  :func:`.tracy_widom.log_edge_weight`). L, log σ and m are smoothed over F by cubic least squares on the F nodes;
+  :func:`~rmt_qgm.theory.asymptotics.tracy_widom.log_edge_weight`). L, log σ and m are smoothed over F by cubic least squares on the F nodes;
   the draws share their random numbers across the nodes (common random numbers), so the smoothed curves are
   smooth in F and their differences across F are much more precise than each node's values.
 
@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import tracy_widom as tw
-from .edge_law import _median
+from ..asymptotics import tracy_widom as tw
+from .edge import _median
 
 #: mean and standard deviation of the GOE Tracy–Widom law F_1 (published values; tests/test_circuit_edge.py checks
-#: them against :mod:`.tracy_widom`)
+#: them against :mod:`~rmt_qgm.theory.asymptotics.tracy_widom`)
 TW_MEAN = -1.2065335745820
 TW_SD = math.sqrt(1.6077810345810)
 #: nodes and draws per node of the coarse scan and the fine law
@@ -87,12 +87,12 @@ def seconds_per_draw(dim: int, p: int) -> float:
 def level_weights(levels: np.ndarray, counts: np.ndarray, F: float) -> np.ndarray:
     """Weights w_j of the state on the spectral levels at energy F: exact for two levels (w = (1 − u, u),
     u = (F − E0)/(E1 − E0)); otherwise the Haar-typical spread w_j ∝ ν_j/(1 + β(E_j − F)) with β such that
-    Σ w_j E_j = F (docs/theory.md §14, :func:`.spherical_asymptotics.rho2_typical_float`)."""
+    Σ w_j E_j = F (docs/theory.md §14, :func:`~rmt_qgm.theory.asymptotics.spherical.rho2_typical_float`)."""
     E = np.asarray(levels, dtype=float)
     if E.size == 2:
         u = (F - E[0]) / (E[1] - E[0])
         return np.array([1.0 - u, u])
-    from .spherical_asymptotics import _gibbs_beta_float
+    from ..asymptotics.spherical import _gibbs_beta_float
     nu = np.asarray(counts, dtype=float) / float(np.sum(counts))
     c = E - F
     b, _, _ = _gibbs_beta_float(c, nu)
@@ -101,8 +101,8 @@ def level_weights(levels: np.ndarray, counts: np.ndarray, F: float) -> np.ndarra
 
 
 def _log_pF_rho2(levels, counts, n: int, F: float) -> tuple[float, float]:
-    """(log p_F(F) up to a constant, ρ²(F)) exactly as the edge law has them (:func:`.edge_law.log_pF_rho2`)."""
-    from .edge_law import log_pF_rho2
+    """(log p_F(F) up to a constant, ρ²(F)) exactly as the edge law has them (:func:`.edge.log_pF_rho2`)."""
+    from .edge import log_pF_rho2
     cnt = np.asarray(counts, dtype=float)
     return log_pF_rho2(levels, cnt / cnt.sum(), cnt, n, F)
 
@@ -111,7 +111,7 @@ class _Sampler:
     """Exact circuit Hessians at fixed F (module docstring), batched."""
 
     def __init__(self, levels, counts, p: int):
-        from .circuit_kacrice import _Setup
+        from .circuit import _Setup
         self.levels = np.asarray(levels, dtype=float)
         self.counts = np.asarray(counts, dtype=int)
         self.spectrum = np.repeat(self.levels, self.counts)
@@ -127,7 +127,7 @@ class _Sampler:
             return self._draw(F, rng, m, batch)
 
     def _draw(self, F, rng, m, batch):
-        from .circuit_kacrice import _gates_reduced
+        from .circuit import _gates_reduced
         S, d = self.S, self.d
         w = level_weights(self.levels, self.counts, F)
         amp_l = np.repeat(np.sqrt(w), self.counts)
@@ -160,7 +160,7 @@ def sampled_hessian_parts(n: int, p: int, f: float, draws: int, rng: np.random.G
     B′ − T′ with B′_kl = Re⟨v_k|(H − F)|v_l⟩ (diagonal included) and T′ the ordered term Re⟨v_k|G_l b⟩ (k < l),
     symmetrised, b = (H − F)ψ0. Drawn by the reduced sampler with the spectrum shifted by F, which leaves the law of
     the gates and b unchanged and removes the F⟨v_k|v_l⟩ parts that cancel between the two terms."""
-    from .circuit_kacrice import _Setup, _gates_reduced
+    from .circuit import _Setup, _gates_reduced
     d = 2 ** n
     spec = np.ones(d)
     spec[0] = 0.0
@@ -234,7 +234,7 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     from the measured seconds per draw so that the final pass ends by ``deadline`` (a time.perf_counter() value;
     between MIN_FINE_DRAWS and MAX_FINE_DRAWS); the number used is in the result (pass it to reproduce).
     """
-    from ..seeding import generator
+    from ...seeding import generator
     t0 = time.perf_counter()
     E = np.asarray(levels, dtype=float)
     cnt = np.asarray(counts, dtype=int)

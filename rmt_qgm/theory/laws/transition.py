@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from ..checks import check_int
+from ...checks import check_int
 
 DEGENERACY_REL_TOL = 1e-9
 
@@ -49,7 +49,7 @@ def spectral_transition(spectrum: np.ndarray) -> dict:
     p_c = 2 * (d - d0)
     return {"gamma_c": p_c / (2 * d), "params_c": p_c, "ground_degeneracy": d0,
             "basis": "inertia bound: for p > params_c = 2 (d - d0) local minima above E0 are rare and shallow, "
-                     "almost all minima are global (rmt_qgm/theory/transition.py, derivations/step_11)"}
+                     "almost all minima are global (rmt_qgm/theory/laws/transition.py, derivations/step_11)"}
 
 
 def minima_ceiling(spectrum: np.ndarray, n_params: int) -> float:

@@ -17,7 +17,7 @@ import mpmath as mp
 import numpy as np
 from scipy import integrate, special, stats
 
-from ..checks import check_float, check_int
+from ...checks import check_float, check_int
 
 
 def t_law(m: int):

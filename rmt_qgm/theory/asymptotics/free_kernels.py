@@ -1,4 +1,4 @@
-"""float64 numba kernels of :mod:`.spherical_asymptotics` and :mod:`.minima_complexity`.
+"""float64 numba kernels of :mod:`.spherical` and :mod:`.minima_complexity`.
 
 Notation of those modules: a_j = E_j - f and nu_j the levels and weights of the shifted spectral law,
 g = gamma, s the semicircle variance, K(w) = sum_j nu_j a_j / (1 - g w a_j) + s w + 1/w.
