@@ -1,7 +1,8 @@
-"""The README's "What is validated, how well" table and docs/studies/README.md are generated, not typed
-(issue 21): each equals what its script renders from the committed results, and every passed/total count in the
-README's table equals a recount from validation/results/full/report.json (or, for the rows of the engine's
-optimiser-found law, agrees with the study pages' own counts)."""
+"""The README's "What is validated, how well" table, its full version docs/studies/validated.md and
+docs/studies/README.md are generated, not typed: each equals what its script renders from the committed results,
+and every passed/total count of the full table equals a recount from validation/results/full/report.json (or, for
+the rows of the engine's optimiser-found law, agrees with the study pages' own counts); the README's counts are the
+full table's."""
 from __future__ import annotations
 
 import json
@@ -29,15 +30,30 @@ def _rows(block: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def block() -> str:
+def readme_block() -> str:
     b = T.block_of(_readme())
     assert b is not None, "README.md has no <!-- validated-table:start/end --> block"
     return b
 
 
-def test_readme_block_is_the_rendered_one(block):
-    assert block == T.render(), ("README.md's validated table differs from what validation/render_readme_tables.py "
-                                 "renders: run it (and commit) instead of editing the table by hand")
+@pytest.fixture(scope="module")
+def block() -> str:
+    """The full table (docs/studies/validated.md)."""
+    with open(T.PAGE, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_readme_block_and_page_are_the_rendered_ones(readme_block, block):
+    assert readme_block == T.render(), ("README.md's validated table differs from what "
+                                        "validation/render_readme_tables.py renders: run it (and commit) instead of "
+                                        "editing the table by hand")
+    assert block == T.render_page(), "docs/studies/validated.md is stale: run python -m validation.render_readme_tables"
+
+
+def test_readme_counts_are_the_full_tables(readme_block, block):
+    full = {c[0]: c[3] for c in _rows(block)}
+    short = {c[0]: c[1] for c in _rows(readme_block)}
+    assert short == full
 
 
 def test_studies_index_is_the_rendered_one():
@@ -92,9 +108,11 @@ def test_optimiser_law_counts_agree_with_the_study_pages(block):
         assert agree == int(m.group(1)) and total >= sum(int(g) for g in m.groups())
 
 
-def test_doc_links_resolve(block):
-    for target in re.findall(r"\]\(([^)#]+)\)", block):
+def test_doc_links_resolve(readme_block, block):
+    for target in re.findall(r"\]\(([^)#]+)\)", readme_block):
         assert os.path.exists(os.path.join(ROOT, target)), target
+    for target in re.findall(r"\]\(([^)#]+)\)", block):
+        assert os.path.exists(os.path.join(os.path.dirname(T.PAGE), target)), target
     with open(render_index.INDEX, encoding="utf-8") as fh:
         for target in re.findall(r"\]\(([^)#]+)\)", fh.read()):
             assert os.path.exists(os.path.join(os.path.dirname(render_index.INDEX), target)), target

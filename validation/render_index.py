@@ -140,6 +140,12 @@ STUDIES = (
      "measurements",
      [],
      "–"),
+    ("validated.md",
+     "every registered check of validate --full and the optimiser law's table rows and declared tests: what is "
+     "compared, region, passed / total, registered failures with their reasons (the README shows the counts)",
+     "summary",
+     [("", r"(\d+ of \d+ checks pass, \d+ fail as registered)")],
+     None),
     ("results_log_v0.1.md",
      "the 0.1 README's dated results log, kept as written",
      "history",
