@@ -12,8 +12,10 @@ Cases (issue 2):
 - second-order endgame (issue 22): iterations and seconds per start with and without it at n = 6,
   gamma = 0.75, 1, 1.25 (``--cases endgame``);
 - seconds per instance (one start) at gamma = 1: n = 7 with and without the endgame
-  (``--cases instance7``), n = 8 with the endgame (``--cases instance8``; the plain path's 4-28 minutes
-  per instance, issue 22, are too long for a benchmark run on a shared host).
+  (``--cases instance7``), n = 8 on paper-fig1's own first instances (seed 0) with the exact-Hessian
+  endgame and the truncated-Newton one (``endgame="cg"``, ``--cases instance8``, about 20 minutes; the plain
+  path's 4-28 minutes per instance, issue 22, are too long for a benchmark run on a shared host), wall and
+  CPU seconds per instance and the minima of both.
 
 Every timing is the median of repeats after a warm-up (numba compiles on first call). BLAS threads are
 limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick] [--cases ...] [--out F]\nRecorded runs: benchmarks/results/bench_circuits_*.json (with the host's load average: shared hosts).
@@ -232,32 +234,41 @@ def case_minima_rate(n, p, starts, workers, batch=128):
 
 
 def _instance_time(args):
+    """One instance, one start; ``fig1`` = True takes paper-fig1's task i (seed 0) instead of seed + i."""
     from rmt_qgm.simulate import run_simulation
-    n, p, seed, i, endgame = args
-    t = time.perf_counter()
+    n, p, seed, i, endgame, fig1 = (*args, False) if len(args) == 5 else args
+    if fig1:
+        from rmt_qgm.paper_fig1 import sweep_config
+        seed, i = sweep_config((n,), (p / 2 ** (n + 1),), 0).tasks[i].seed, 0
+    t, c = time.perf_counter(), time.process_time()
     res = run_simulation(n, p, ansatz="randomized", hamiltonian="fidelity", starts=1, instances=1,
                          seed=seed + i, workers=1, endgame=endgame)
     r = res.arrays()
     return (time.perf_counter() - t, int(r["iterations"][0]), bool(r["certified"][0]), float(r["F"][0]),
-            int(r["index"][0]), int(res.records["endgame_steps"][0]) if "endgame_steps" in res.records else -1)
+            int(r["index"][0]), int(res.records["endgame_steps"][0]) if "endgame_steps" in res.records else -1,
+            time.process_time() - c)
 
 
-def case_instance_time(n, gm, instances, workers=2, endgame_modes=(False, True)):
+_MODE_NAMES = {False: "lbfgs", True: "endgame", "cg": "endgame_cg"}
+
+
+def case_instance_time(n, gm, instances, workers=2, endgame_modes=(False, True), fig1=False):
     """Seconds per instance (one start each, as in paper-fig1's columns) at (n, gamma), randomized
-    ansatz, fidelity loss, for the plain L-BFGS path and the endgame; instances run in parallel on
-    ``workers`` processes, each timed on its own (including its certification Hessian)."""
+    ansatz, fidelity loss, for the plain L-BFGS path and the endgames; instances run in parallel on
+    ``workers`` processes, each timed on its own (including its certification Hessian; wall and CPU)."""
     p = int(round(gm * 2 ** (n + 1)))
     _instance_time((n, 8, 0, 0, True))                                  # compile
-    out = {"case": f"time per instance n={n} gamma={gm} p={p} randomized fidelity, 1 start",
-           "instances": instances}
+    _instance_time((n, 8, 0, 0, "cg"))
+    out = {"case": f"time per instance n={n} gamma={gm} p={p} randomized fidelity, 1 start"
+                   + (" (paper-fig1 seed-0 instances)" if fig1 else ""), "instances": instances}
     for eg in endgame_modes:
         with ProcessPoolExecutor(workers) as pool:
-            res = list(pool.map(_instance_time, [(n, p, 7000, i, eg) for i in range(instances)]))
-        out["endgame" if eg else "lbfgs"] = {
+            res = list(pool.map(_instance_time, [(n, p, 7000, i, eg, fig1) for i in range(instances)]))
+        out[_MODE_NAMES[eg]] = {
             "seconds": [r[0] for r in res], "seconds_median": float(np.median([r[0] for r in res])),
-            "iterations": [r[1] for r in res], "certified": int(sum(r[2] for r in res)),
-            "F": [r[3] for r in res], "index": [r[4] for r in res],
-            "newton_steps": [r[5] for r in res]}
+            "cpu_seconds": [r[6] for r in res], "iterations": [r[1] for r in res],
+            "certified": int(sum(r[2] for r in res)), "F": [r[3] for r in res], "index": [r[4] for r in res],
+            "newton_steps": [r[5] for r in res], "load_average_1min_after": os.getloadavg()[0]}
     out["load_average_1min_at_end"] = os.getloadavg()[0]
     return out
 
@@ -335,7 +346,7 @@ def main(argv=None) -> int:
     if "instance7" in cases:
         out.append(case_instance_time(7, 1.0, 2))
     if "instance8" in cases:                      # the plain path takes 4-28 min per instance here
-        out.append(case_instance_time(8, 1.0, 2, endgame_modes=(True,)))
+        out.append(case_instance_time(8, 1.0, 2, endgame_modes=(True, "cg"), fig1=True))
     text = json.dumps(out, indent=2)
     print(text)
     if a.out:

@@ -21,31 +21,45 @@ Choices where the caption is silent (docs/theory.md §7.1 lists them as open), s
 The simulations are a sweep (:mod:`rmt_qgm.sweep`) stored in ``CACHE``; a rerun resumes it and only
 computes what is missing, so the run can be interrupted at any time. Tasks run smallest first (n = 6,
 then n = 8 by increasing gamma). At n = 8 one start costs about 1 s at gamma = 0.125 and grows roughly
-like p^2 (a dense 256 x 256 Haar matrix per gate), so gamma >= 1 at n = 8 takes hours on two cores.
+like p^2 (a dense 256 x 256 Haar matrix per gate). Near gamma = 1 L-BFGS alone slows down critically
+(median 3700 iterations at n = 8), so runs at gamma >= 0.75 hand over to the truncated-Newton endgame
+(``endgame = "cg"``, :mod:`rmt_qgm.circuits.newton_cg`; issue 22): the same instances and starts and the
+same minima within tolerance, recorded with each result (benchmarks/bench_circuits.py ``instance8``).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 
 import numpy as np
 
+from . import gamma_of
 from .store import read_result
 from .sweep.config import parse_config
 from .sweep.runner import run_sweep
+from .sweep.task import Task
 from .sweep.task_store import TaskStore
 
 INSTANCES = 52
 PAPER_QUBITS = (6, 8)
 QUICK_QUBITS = (3, 4)
 GAMMAS = (0.125, 0.25, 0.5, 1.0, 1.5)
+#: runs at gamma >= ENDGAME_MIN_GAMMA finish with the truncated-Newton endgame (module docstring)
+ENDGAME = "cg"
+ENDGAME_MIN_GAMMA = 0.75
 
 
 def sweep_config(qubits: tuple[int, ...], gammas: tuple[float, ...], seed: int, instances: int = INSTANCES):
-    """The sweep behind the figure (module docstring)."""
-    return parse_config({"seed": seed, "axes": {"qubits": list(qubits), "gamma": list(gammas),
-                                                "ansatz": "randomized", "hamiltonian": "fidelity",
-                                                "psi0": "haar", "starts": 1, "instances": instances}})
+    """The sweep behind the figure (module docstring); tasks at gamma >= ENDGAME_MIN_GAMMA carry
+    ``endgame = ENDGAME`` (a method parameter: same identity, seed and store entry, :mod:`.sweep.task`)."""
+    cfg = parse_config({"seed": seed, "axes": {"qubits": list(qubits), "gamma": list(gammas),
+                                               "ansatz": "randomized", "hamiltonian": "fidelity",
+                                               "psi0": "haar", "starts": 1, "instances": instances}})
+    tasks = tuple(Task.make(root_seed=seed, **t.as_dict(), endgame=ENDGAME)
+                  if gamma_of(t.as_dict()["n_qubits"], t.as_dict()["n_params"]) >= ENDGAME_MIN_GAMMA else t
+                  for t in cfg.tasks)
+    return dataclasses.replace(cfg, tasks=tasks)
 
 
 def candidate_region(gamma: float) -> tuple[float, float]:

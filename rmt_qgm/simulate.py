@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 from . import gamma_of
 from .checks import check_choice, check_int, check_qubits
 from .circuits.ansatz import ANSATZE, build_circuit, initial_state
-from .circuits.optimize import KIND_CODES, optimise_batch, optimise_start
+from .circuits.optimize import KIND_CODES, endgame_param, optimise_batch, optimise_start
 from .errors import UserInputError
 from .hamiltonians import parse_hamiltonian
 from .interrupt import deferred_sigint, ignore_sigint
@@ -152,7 +152,7 @@ def _validate(n_qubits, n_params, ansatz, hamiltonian, starts, instances, seed, 
             "instances": check_int("instances", instances, 1), "seed": check_int("seed", seed, 0),
             "psi0": str(psi), "generators": gens, "workers": check_int("workers", workers, 1),
             "E0": ham.ground_energy, "Ebar": ham.mean_energy, "batch": check_int("batch", batch, 0),
-            "endgame": bool(endgame)}
+            "endgame": endgame_param(endgame)}
 
 
 def _validate_generators_file(n, p, ansatz, hamiltonian, starts, instances, seed, psi0, generators, workers,

@@ -34,6 +34,11 @@ flat directions (linear instead of quadratic convergence).
 Steps are accepted when the actual decrease is at least ETA of the predicted one; where the predicted
 decrease is below the rounding of F (1e-14 (|F| + 1)) the step is accepted when it lowers max|grad|.
 Delta: x 1/4 when the ratio is below 1/4, x 2 when above 3/4 and the step reached the boundary.
+
+``endgame="cg"`` finishes with the truncated-Newton trust region of :mod:`.newton_cg` instead
+(Steihaug-CG on exact Hessian-vector products, preconditioned by an occasionally refreshed exact
+Hessian): the same hand-over, acceptance rule and certification, fewer exact Hessians (issue 22:
+n = 8, gamma = 1). ``endgame=True`` (or "exact") is the exact-Hessian trust region above.
 """
 from __future__ import annotations
 
@@ -44,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ..errors import UserInputError
 from ..hamiltonians import Hamiltonian
 from .ansatz import Circuit
 from .batch import lbfgs_batch
@@ -60,6 +66,8 @@ STALL_WINDOW = 100
 STALL_FACTOR = 0.1
 TR_MAX_ITER = 200
 TR_ETA = 1e-4
+#: endgame choices: exact-Hessian trust region, Hessian-free Steihaug-CG trust region
+ENDGAMES = ("exact", "cg")
 
 
 @dataclass
@@ -74,6 +82,7 @@ class StartRecord:
     seconds: float
     theta: np.ndarray
     endgame_steps: int = 0        # trust-region Newton iterations (included in ``iterations``)
+    hvps: int = 0                 # Hessian-vector products of the Hessian-free endgame
 
 
 def classify(eigs: np.ndarray) -> tuple[int, str]:
@@ -251,8 +260,40 @@ def _record(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndar
                        seconds=time.perf_counter() - t0, theta=circuit.wrap(theta))
 
 
-def _switch_args(endgame: bool) -> tuple[float, int, float]:
-    return (ENDGAME_GTOL, STALL_WINDOW, STALL_FACTOR) if endgame else (0.0, 0, STALL_FACTOR)
+def _endgame_kind(endgame: bool | str | None) -> str | None:
+    """None (no endgame), "exact" (``True`` or "exact") or "cg"."""
+    if endgame is False or endgame is None or endgame == "none":
+        return None
+    if endgame is True:
+        return "exact"
+    if endgame not in ENDGAMES:
+        raise UserInputError(f"endgame must be one of {', '.join(ENDGAMES)}, none, or a bool; got {endgame!r}")
+    return endgame
+
+
+def endgame_param(endgame: bool | str | None) -> bool | str:
+    """The ``endgame`` parameter as a simulation records it: False, True (the exact-Hessian trust region,
+    as before the Hessian-free one existed) or "cg" (:mod:`.newton_cg`)."""
+    kind = _endgame_kind(endgame)
+    return False if kind is None else (True if kind == "exact" else kind)
+
+
+def _finish(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndarray,
+            kind: str) -> tuple[np.ndarray, int, int]:
+    """Run the endgame ``kind`` from theta: (theta, outer iterations, Hessian-vector products)."""
+    if kind == "cg":
+        from .newton_cg import newton_cg_trust_region, supported
+        if supported(circuit):
+            theta, _, _, it, n_hv, _ = newton_cg_trust_region(circuit, psi0, ham, theta, gtol=LBFGS_GTOL,
+                                                              max_iter=TR_MAX_ITER, eta=TR_ETA,
+                                                              eig_rel_tol=EIG_REL_TOL)
+            return theta, it, n_hv
+    theta, _, _, it = trust_region_newton(circuit, psi0, ham, theta)
+    return theta, it, 0
+
+
+def _switch_args(endgame: bool | str) -> tuple[float, int, float]:
+    return (ENDGAME_GTOL, STALL_WINDOW, STALL_FACTOR) if _endgame_kind(endgame) else (0.0, 0, STALL_FACTOR)
 
 
 def optimise_start(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
@@ -269,11 +310,12 @@ def optimise_start(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
         theta, _, _, it, _, status = lbfgs(circuit.ops, theta0, np.ascontiguousarray(psi0, dtype=np.complex128),
                                            circuit.dense, circuit.diags, ham.xmasks, ham.coeffs,
                                            LBFGS_MEMORY, maxiter, LBFGS_GTOL, *_switch_args(endgame))
-        it, tr_it = int(it), 0
+        it, tr_it, n_hv = int(it), 0, 0
         if status == SWITCHED:
-            theta, _, _, tr_it = trust_region_newton(circuit, psi0, ham, theta)
+            theta, tr_it, n_hv = _finish(circuit, psi0, ham, theta, _endgame_kind(endgame))
         rec = _record(circuit, psi0, ham, theta, it + tr_it, t0)
         rec.endgame_steps = tr_it
+        rec.hvps = n_hv
         return rec
 
 
@@ -298,11 +340,12 @@ def optimise_batch(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
         share = (time.perf_counter() - t0) / max(1, len(rngs))
         for j in range(len(rngs)):
             t1 = time.perf_counter()
-            th, it, tr_it = theta[j], int(its[j]), 0
+            th, it, tr_it, n_hv = theta[j], int(its[j]), 0, 0
             if status[j] == SWITCHED:
-                th, _, _, tr_it = trust_region_newton(circuit, psi, ham, th)
+                th, tr_it, n_hv = _finish(circuit, psi, ham, th, _endgame_kind(endgame))
             rec = _record(circuit, psi, ham, th, it + tr_it, t1)
             rec.seconds += share
             rec.endgame_steps = tr_it
+            rec.hvps = n_hv
             out.append(rec)
     return out

@@ -1,10 +1,16 @@
 """One sweep task: one circuit instance with its starts; its identity and its seed.
 
 identity = SHA-256 of the canonical JSON of the task's parameters (``TASK_FORMAT``, qubits, params,
-ansatz, hamiltonian, psi0, starts, instance). The root seed is not part of the identity; the task's
-seed is ``SeedSequence(root_seed, spawn_key=key_words(identity))`` (:mod:`rmt_qgm.seeding`), reduced
-to a 128-bit integer that seeds :func:`rmt_qgm.simulate.run_simulation`. Nothing depends on the
-order of execution, the worker count or the executor.
+ansatz, hamiltonian, psi0, starts, instance) other than ``METHOD_PARAMS``. The root seed is not part
+of the identity; the task's seed is ``SeedSequence(root_seed, spawn_key=key_words(identity))``
+(:mod:`rmt_qgm.seeding`), reduced to a 128-bit integer that seeds :func:`rmt_qgm.simulate.run_simulation`.
+Nothing depends on the order of execution, the worker count or the executor.
+
+``METHOD_PARAMS`` (``endgame``: how L-BFGS is finished, :mod:`rmt_qgm.circuits.optimize`) say how a task
+is computed, not what it draws (the minima agree within tolerance: tests/test_newton_cg.py): they are passed to the simulation and recorded
+in each result's metadata (``task``), but are in neither the identity nor the seed, like the worker count.
+So a task with an endgame has the same circuits, starts and store entry as without, and a store's
+finished tasks are kept whichever endgame computed them.
 """
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from ..seeding import identity_hash, key_words
 
 TASK_FORMAT = 1
 TIMING_ARRAYS = ("seconds",)       # wall-clock arrays: kept in the JSON, never in the numeric NPZ
+#: parameters that choose the optimiser, not the draws: in neither the identity nor the seed (module docstring)
+METHOD_PARAMS = ("endgame",)
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class Task:
 
     @classmethod
     def make(cls, *, root_seed: int, **params: Any) -> "Task":
-        body = {"task_format": TASK_FORMAT, **params}
+        body = {"task_format": TASK_FORMAT, **{k: v for k, v in params.items() if k not in METHOD_PARAMS}}
         ident = identity_hash(body)
         ss = np.random.SeedSequence(int(root_seed), spawn_key=key_words(ident))
         words = ss.generate_state(4, np.uint32)
@@ -52,7 +60,8 @@ def run_task(task: Task) -> tuple[dict, dict[str, np.ndarray]]:
     t0 = time.perf_counter()
     p = task.as_dict()
     res = run_simulation(p["n_qubits"], p["n_params"], ansatz=p["ansatz"], hamiltonian=p["hamiltonian"],
-                         starts=p["starts"], instances=1, seed=task.seed, psi0=p["psi0"], workers=1)
+                         starts=p["starts"], instances=1, seed=task.seed, psi0=p["psi0"], workers=1,
+                         endgame=p.get("endgame", False))
     arrays = res.arrays()
     timing = {k: arrays.pop(k).tolist() for k in TIMING_ARRAYS if k in arrays}
     summary = res.summary()

@@ -1,0 +1,278 @@
+"""Preconditioned truncated-Newton (Steihaug-CG) trust region for the endgame (issue 22).
+
+Why: at n = 8, p = 512 one exact Hessian (:mod:`.hessian`) costs about 35 loss+gradients (3.8 s on an
+idle core), and the exact-Hessian trust region of :mod:`.optimize` takes one per accepted step (about
+30 per instance at gamma = 1). A Hessian-vector product costs about one loss+gradient
+(:func:`hvp_stored`), so a step is cheaper when it needs few of them.
+
+Method. The trust-region subproblem min g.s + s.Hs/2 over |s|_M <= Delta is solved by Steihaug-Toint
+CG (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.2) in the metric M = |H_0| of an exact
+Hessian H_0 = V diag(w) V^T taken at an earlier point (§7.2 and §4.5 "scaling": CG on
+T^T H T with T = V_K diag(|w_K|^-1/2), s = T s_hat, |s|_M = |s_hat|). K keeps the eigen-directions with
+|w_i| > cut = max(1e-10 scale, min(EIG_REL_TOL scale, 10 max|grad|)), the directions the exact-Hessian
+trust region steps along (:func:`rmt_qgm.circuits.optimize.trust_region_newton`: near a degenerate
+minimum at gamma >= 1 the others are unresolved), with max|grad| taken as the larger of its current value
+and its value where H_0 was computed (H_0's small eigenvalues were unresolved there). With H_0 = H, T^T H T = diag(sign w): CG
+ends in one product (a positive-definite H gives the Newton step; a negative curvature goes to the
+boundary along the |H|-scaled descent direction). As the point moves, T^T H T stays close to that, so CG
+needs few products; when a solve does not reach its residual within CG_MAX products, H_0 is refreshed
+(one exact Hessian) for the next step. ``precondition=False`` is plain Steihaug-CG in the Euclidean
+metric, never forming a Hessian (kept for comparison: at gamma ~ 1 the Hessian's spectrum reaches down to
+0, and CG then needs 100-200 products per step at n = 6).
+
+CG stops at |r| <= eta |g_hat| with the forcing term eta = min(1/2, sqrt|g_hat|) (§7.1: superlinear
+convergence). Steps are accepted and Delta updated as in the exact-Hessian trust region (ratio >= ETA;
+where the predicted decrease is below the rounding of F, a step is accepted when it lowers max|grad|);
+Steihaug's iterates grow in norm (Thm. 7.3), so after a rejection the shorter step is read off the same
+CG path without new products (:class:`_CGPath`).
+
+Kernels (same formulas as :mod:`.kernels`): :func:`loss_grad_states` is the adjoint loss+gradient that
+also stores psi_k and lambda_k after every rotation k; :func:`hvp_stored` then needs only the two tangents
+(forward psi_dot, backward lambda_dot): two dense products per fixed gate instead of the four of
+:func:`rmt_qgm.circuits.kernels.hvp`. Only circuits of OP_ROT, OP_DENSE and OP_DIAG operations are
+supported (:func:`supported`); others use the exact-Hessian endgame. numba's on-disk cache keys these
+kernels on this file only: a change to a kernel they call in :mod:`.kernels` needs a change here or a
+cleared cache.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..hamiltonians import Hamiltonian
+from ..hamiltonians import apply_grouped as _apply_h
+from .ansatz import Circuit
+from .kernels import OP_DENSE, OP_DIAG, OP_ROT, _real_inner, apply_op, apply_pauli, pauli_inner
+
+#: CG products per subproblem before the preconditioner's Hessian is refreshed (and the step truncated)
+CG_MAX = 10
+#: first trust radius of the unpreconditioned variant (the preconditioned one starts from the Newton step)
+CG_DELTA0 = 0.5
+
+
+def supported(circuit: Circuit) -> bool:
+    """True if the circuit has only the operation kinds the kernels below implement."""
+    return bool(np.all(np.isin(circuit.ops[:, 0], (OP_ROT, OP_DENSE, OP_DIAG))))
+
+
+@njit(cache=True)
+def loss_grad_states(ops, theta, psi0, dense, diags, hx, hc):
+    """(F, grad, PS, LS): the adjoint loss+gradient (:func:`rmt_qgm.circuits.kernels.loss_and_grad`)
+    plus, for every rotation k, psi_k and lambda_k in the frame just after gate k (rows k of PS, LS)."""
+    p = theta.shape[0]
+    dim = psi0.shape[0]
+    PS = np.empty((p, dim), dtype=np.complex128)
+    LS = np.empty((p, dim), dtype=np.complex128)
+    psi = psi0.copy()
+    work = np.empty_like(psi)
+    for l in range(ops.shape[0]):
+        op = ops[l]
+        apply_op(psi, op, theta, dense, diags, work, False)
+        if op[0] == OP_ROT:
+            PS[op[3]] = psi
+    lam = np.empty_like(psi)
+    _apply_h(psi, hx, hc, lam)
+    f = _real_inner(psi, lam)
+    grad = np.zeros(p)
+    for l in range(ops.shape[0] - 1, -1, -1):
+        op = ops[l]
+        if op[0] == OP_ROT:
+            k = op[3]
+            LS[k] = lam
+            grad[k] = 2.0 * pauli_inner(lam, PS[k], op[1], op[2]).imag
+        apply_op(lam, op, theta, dense, diags, work, True)
+    return f, grad, PS, LS
+
+
+@njit(cache=True)
+def hvp_stored(ops, theta, dense, diags, hx, hc, PS, LS, v):
+    """Exact Hessian-vector product Hess @ v from the states of :func:`loss_grad_states` at theta.
+
+    Forward tangent psi_dot: U_l psi_dot at every gate, plus v_k (-i P_k) psi_k at rotation k (zero
+    before the first rotation); backward lambda_dot: from H psi_dot, plus v_k i P_k lambda_k at rotation
+    k, then U_l^dagger. (Hess v)_k = 2 Im(<lambda_dot_k|P_k psi_k> + <lambda_k|P_k psi_dot_k>) with the
+    tangents just after rotation k (the recursion of :func:`rmt_qgm.circuits.kernels.hvp`)."""
+    p = v.shape[0]
+    dim = PS.shape[1]
+    dpsi = np.zeros(dim, dtype=np.complex128)
+    DS = np.empty((p, dim), dtype=np.complex128)
+    work = np.empty_like(dpsi)
+    tmp = np.empty_like(dpsi)
+    first = -1
+    for l in range(ops.shape[0]):
+        op = ops[l]
+        if op[0] == OP_ROT:
+            if first < 0:
+                first = l
+            k = op[3]
+            apply_op(dpsi, op, theta, dense, diags, work, False)
+            apply_pauli(PS[k], op[1], op[2], tmp)
+            vk = v[k]
+            for y in range(dim):
+                dpsi[y] += -1j * vk * tmp[y]
+            DS[k] = dpsi
+        elif first >= 0:
+            apply_op(dpsi, op, theta, dense, diags, work, False)
+    out = np.zeros(p)
+    if first < 0:
+        return out
+    dlam = np.empty_like(dpsi)
+    _apply_h(dpsi, hx, hc, dlam)
+    for l in range(ops.shape[0] - 1, first - 1, -1):
+        op = ops[l]
+        if op[0] == OP_ROT:
+            k = op[3]
+            out[k] = 2.0 * (pauli_inner(dlam, PS[k], op[1], op[2])
+                            + pauli_inner(LS[k], DS[k], op[1], op[2])).imag
+            if l == first:
+                break
+            apply_pauli(LS[k], op[1], op[2], tmp)
+            vk = v[k]
+            for y in range(dim):
+                dlam[y] += 1j * vk * tmp[y]
+        apply_op(dlam, op, theta, dense, diags, work, True)
+    return out
+
+
+class _CGPath:
+    """One Steihaug-CG run: iterates z_j with H z_j, directions d_j with H d_j, and how CG ended
+    ("converged", "negative" curvature, "boundary", "iterations"), so that the step for any radius up
+    to the one CG ran with is read off without new products (module docstring)."""
+
+    def __init__(self, g: np.ndarray):
+        self.g = g
+        self.z = [np.zeros_like(g)]
+        self.hz = [np.zeros_like(g)]
+        self.d: list[np.ndarray] = []
+        self.hd: list[np.ndarray] = []
+        self.end = "iterations"
+
+    def step(self, delta: float) -> tuple[np.ndarray, float, bool]:
+        """(s, predicted decrease -(g.s + s.Hs/2), whether s is on the boundary |s| = delta)."""
+        j_bound = None
+        for j in range(len(self.z) - 1):
+            if np.linalg.norm(self.z[j + 1]) >= delta:
+                j_bound = j
+                break
+        if j_bound is None and self.end == "negative":
+            j_bound = len(self.d) - 1
+        if j_bound is None:
+            s, hs = self.z[-1], self.hz[-1]
+            return s, -(float(self.g @ s) + 0.5 * float(s @ hs)), False
+        z, hz, d, hd = self.z[j_bound], self.hz[j_bound], self.d[j_bound], self.hd[j_bound]
+        a, b, c = float(d @ d), 2.0 * float(z @ d), float(z @ z) - delta ** 2
+        tau = (-b + np.sqrt(max(b * b - 4.0 * a * c, 0.0))) / (2.0 * a)      # |z + tau d| = delta
+        s, hs = z + tau * d, hz + tau * hd
+        return s, -(float(self.g @ s) + 0.5 * float(s @ hs)), True
+
+
+def steihaug(hv, g: np.ndarray, delta: float, tol: float, max_iter: int) -> tuple[_CGPath, int]:
+    """Steihaug-Toint CG on H s = -g inside |s| <= delta (module docstring): stops at |r| <= tol, on a
+    direction of non-positive curvature, when an iterate leaves the region, or after max_iter products.
+    Returns the path and the number of products hv(.) used."""
+    path = _CGPath(g)
+    r = g.copy()
+    d = -r
+    rr = float(r @ r)
+    if np.sqrt(rr) <= tol:
+        path.end = "converged"
+        return path, 0
+    for k in range(max_iter):
+        hd = hv(d)
+        dhd = float(d @ hd)
+        path.d.append(d)
+        path.hd.append(hd)
+        if dhd <= 0.0:
+            path.end = "negative"
+            return path, k + 1
+        alpha = rr / dhd
+        z = path.z[-1] + alpha * d
+        path.z.append(z)
+        path.hz.append(path.hz[-1] + alpha * hd)
+        if np.linalg.norm(z) >= delta:
+            path.end = "boundary"
+            return path, k + 1
+        r = r + alpha * hd
+        rr_new = float(r @ r)
+        if np.sqrt(rr_new) <= tol:
+            path.end = "converged"
+            return path, k + 1
+        d = -r + (rr_new / rr) * d
+        rr = rr_new
+    return path, max_iter
+
+
+def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndarray, *,
+                           gtol: float, max_iter: int, eta: float, eig_rel_tol: float, precondition: bool = True,
+                           cg_max: int = CG_MAX) -> tuple[np.ndarray, float, np.ndarray, int, int, int]:
+    """Truncated-Newton trust region (module docstring) from theta until max|grad| <= gtol.
+
+    ``gtol``, ``max_iter``, ``eta`` (acceptance ratio) and ``eig_rel_tol`` (the cut) are those of the
+    exact-Hessian trust region (:mod:`.optimize` passes its LBFGS_GTOL, TR_MAX_ITER, TR_ETA, EIG_REL_TOL).
+
+    Returns (theta, F, grad, iterations, Hessian-vector products, exact Hessians); an iteration costs
+    one loss+gradient, plus the CG products after an accepted step, plus an exact Hessian when the
+    preconditioner is refreshed. Unpreconditioned: at most p products per subproblem."""
+    ops, dense, diags, hx, hc = circuit.ops, circuit.dense, circuit.diags, ham.xmasks, ham.coeffs
+    psi0 = np.ascontiguousarray(psi0, dtype=np.complex128)
+    theta = np.ascontiguousarray(theta, dtype=np.float64)
+    f, g, PS, LS = loss_grad_states(ops, theta, psi0, dense, diags, hx, hc)
+    gn = float(np.max(np.abs(g)))
+    it = n_hv = n_hess = 0
+    w = V = T = None
+    refresh = precondition
+    delta = None if precondition else CG_DELTA0
+    path = None
+    while it < max_iter and gn > gtol:
+        if path is None:
+            if refresh:
+                w, V = np.linalg.eigh(circuit.hessian(theta, psi0, ham))
+                n_hess += 1
+                refresh = False
+                gn_ref = gn
+            if precondition:
+                # the cut at the gradient where H_0 was taken: its smaller eigenvalues were unresolved there
+                scale = max(1.0, float(np.max(np.abs(w))))
+                keep = np.abs(w) > max(1e-10 * scale, min(eig_rel_tol * scale, 10.0 * max(gn, gn_ref)))
+                T = V[:, keep] / np.sqrt(np.abs(w[keep]))
+                gh = T.T @ g
+                if delta is None:           # the Newton step with |w| (|s_hat| = |g_hat|), |s| capped at 0.5
+                    delta = float(np.linalg.norm(gh)) * min(1.0, 0.5 / max(float(np.linalg.norm(T @ gh)), 1e-300))
+                    delta = max(delta, 1e-12)
+            else:
+                gh = g
+
+            def hv(x, th=theta, ps=PS, ls=LS, T=T):
+                u = x if T is None else T @ x
+                y = hvp_stored(ops, th, dense, diags, hx, hc, ps, ls, np.ascontiguousarray(u))
+                return y if T is None else T.T @ y
+
+            ghn = float(np.linalg.norm(gh))
+            path, k = steihaug(hv, gh, delta, min(0.5, np.sqrt(ghn)) * ghn,
+                               cg_max if precondition else max(1, circuit.n_params))
+            n_hv += k
+            if precondition and path.end == "iterations":
+                refresh = True
+        sh, pred, boundary = path.step(delta)
+        sn = float(np.linalg.norm(sh))
+        trial = theta + (sh if T is None else T @ sh)
+        f2, g2, PS2, LS2 = loss_grad_states(ops, trial, psi0, dense, diags, hx, hc)
+        gn2 = float(np.max(np.abs(g2)))
+        it += 1
+        if pred <= 1e-14 * (abs(f) + 1.0):
+            ok = gn2 < gn and f2 <= f + 1e-14 * (abs(f) + 1.0)
+            ratio = 1.0 if ok else 0.0
+        else:
+            ratio = (f - f2) / pred
+            ok = ratio >= eta
+        if ratio < 0.25:
+            delta = 0.25 * sn
+        elif ratio > 0.75 and boundary:
+            delta = 2.0 * delta
+        if ok:
+            theta, f, g, gn, PS, LS = trial, f2, g2, gn2, PS2, LS2
+            path = None
+        elif delta < 1e-14:
+            break
+    return theta, f, g, it, n_hv, n_hess
+
