@@ -155,8 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     from .algebra.presets import PRESETS as _GEN_PRESETS
     ci = sub.add_parser("circuit", help="write a generators file (one Hermitian Pauli sum per line) for a "
                         "named circuit family")
-    ci.add_argument("--preset", required=True, help=" | ".join(_GEN_PRESETS))
-    ci.add_argument("--qubits", "-n", required=True, help="number of qubits n (1..32)")
+    src_ci = ci.add_mutually_exclusive_group(required=True)
+    src_ci.add_argument("--preset", help=" | ".join(_GEN_PRESETS))
+    src_ci.add_argument("--from-qasm", default=None, help="an OpenQASM 2/3 file of rx ry rz rxx ryy rzz rotations and "
+                        "cx cz h s sdg x y z gates (the Cliffords are absorbed; needs the qasm extra)")
+    ci.add_argument("--qubits", "-n", default=None, help="number of qubits n (1..32; with --from-qasm optional, "
+                    "must match the file)")
+    ci.add_argument("--observable", default=None, help="--from-qasm: a Pauli sum O (0.5*ZZI+XII) to carry through the "
+                    "absorbed Clifford gates (W^dagger O W is printed and written in the header)")
+    ci.add_argument("--theta-out", default=None, help="--from-qasm: write theta_k = (QASM angle)/2 of each rotation "
+                    "here (for evaluate --theta-file; NaN where an angle is symbolic)")
     ci.add_argument("--layers", default=None, help="layers written (default: the period of the absorbed "
                     "fixed gates, else 1)")
     ci.add_argument("--out", default="-", help="output file (default: stdout)")
@@ -385,6 +393,12 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 def cmd_circuit(a: argparse.Namespace) -> int:
     from .algebra.generators import format_generators, preset_generators, write_generators
+    if a.from_qasm is not None:
+        return _circuit_from_qasm(a)
+    if a.observable is not None or a.theta_out is not None:
+        raise UserInputError("--observable/--theta-out: only with --from-qasm")
+    if a.qubits is None:
+        raise UserInputError("--qubits: required with --preset (1..32)")
     n = check_int("--qubits", a.qubits, 1, 32)
     layers = None if a.layers is None else check_int("--layers", a.layers, 1, 100000)
     gens, header = preset_generators(a.preset, n, layers)
@@ -392,6 +406,29 @@ def cmd_circuit(a: argparse.Namespace) -> int:
         sys.stdout.write(format_generators(gens, header))
     else:
         print(f"{write_generators(a.out, gens, header)}: {len(gens)} generator(s), preset {a.preset}, n = {n}")
+    return 0
+
+
+def _circuit_from_qasm(a: argparse.Namespace) -> int:
+    from .algebra.generators import format_generators, write_generators
+    from .algebra.qasm import qasm_generators
+    if a.layers is not None:
+        raise UserInputError("--layers: only with --preset")
+    n_want = None if a.qubits is None else check_int("--qubits", a.qubits, 1, 32)
+    n, gens, header, theta, obs_w = qasm_generators(a.from_qasm, a.observable)
+    if n_want is not None and n_want != n:
+        raise UserInputError(f"--qubits: {a.qubits} given, the OpenQASM file declares {n} qubits")
+    if a.theta_out is not None:
+        d = os.path.dirname(os.path.abspath(a.theta_out))
+        if not os.path.isdir(d):
+            raise UserInputError(f"--theta-out: directory does not exist: {d!r}")
+        np.savetxt(a.theta_out, np.asarray(theta), header="theta_k = (QASM angle)/2, one per generator line")
+    if a.out in (None, "-"):
+        sys.stdout.write(format_generators(gens, header))
+    else:
+        print(f"{write_generators(a.out, gens, header)}: {len(gens)} generator(s) from {a.from_qasm}, n = {n}")
+        if obs_w is not None:
+            print(f"observable W^dagger O W = {obs_w.to_string()}")
     return 0
 
 
