@@ -95,7 +95,41 @@ def render(res: dict) -> str:
         by.setdefault(r["model"], []).append(abs(r["log_ratio"]))
     for m, ls in by.items():
         lines.append(f"- rows answered by `{m}`: {len(ls)}, mean |log ratio| {np.mean(ls):.3f}")
+    fb = [r for r in v["rows"] if "circuit_own" in r]
+    if fb:
+        lines += fallback_comparison(fb)
     return "\n".join(lines) + "\n"
+
+
+def fallback_comparison(rows: list[dict]) -> list[str]:
+    """Rows where auto's small-ESS fallback answered: its answer against the circuit model's own (``circuit_own``)
+    and the declared comparison (docs/studies/heldout_ess.md): the fallback inside [q10, q90] in at least as many
+    rows as the circuit model, and a lower mean |log ratio|."""
+    lines = ["", "### Rows where the small-ESS fallback answered", "",
+             "| n | p | H | fallback: t_pred [q10, q90], log ratio, inside | circuit model: t_pred [q10, q90], log ratio, "
+             "inside, ESS |", "|---|---|---|---|---|"]
+    fb_in, c_in, fb_l, c_l = 0, 0, [], []
+    for r in rows:
+        c, te = r["circuit_own"], r["t_emp"]
+        if "t_pred" not in c:
+            lines.append(f"| {r['n']} | {r['p']} | {r['hamiltonian']} | – | no law: {c.get('unavailable')} |")
+            continue
+        cl = math.log(c["t_pred"] / te) if c["t_pred"] > 0 else float("inf")
+        ci = c["t_q10"] <= te <= c["t_q90"]
+        fb_in += r["inside"]
+        c_in += ci
+        fb_l.append(abs(r["log_ratio"]))
+        c_l.append(abs(cl))
+        lines.append(f"| {r['n']} | {r['p']} | {r['hamiltonian']} | {r['t_pred']:.3f} [{r['t_q10']:.3f}, "
+                     f"{r['t_q90']:.3f}], {r['log_ratio']:+.2f}, {'yes' if r['inside'] else 'NO'} | "
+                     f"{c['t_pred']:.3f} [{c['t_q10']:.3f}, {c['t_q90']:.3f}], {cl:+.2f}, {'yes' if ci else 'NO'}, "
+                     f"{c['ess']:.1f} |")
+    ok = bool(fb_l) and fb_in >= c_in and np.mean(fb_l) < np.mean(c_l)
+    lines += ["", f"Fallback rows: {len(fb_l)}; inside [q10, q90]: fallback {fb_in}, circuit model {c_in}; mean |log "
+                  f"ratio|: fallback {np.mean(fb_l) if fb_l else float('nan'):.3f}, circuit model "
+                  f"{np.mean(c_l) if c_l else float('nan'):.3f}.", "",
+              f"**Declared comparison (the fallback does better): {'HOLDS' if ok else 'DOES NOT HOLD'}.**"]
+    return lines
 
 
 def run_rows(rows: list, sim: dict, partial: str, workers: int, row=None) -> dict:

@@ -123,6 +123,13 @@ STUDIES = (
      "declared",
      HELDOUT_EXTRACTS,
      "results not yet in the page"),
+    ("heldout_ess.md",
+     "`predict`'s default against simulated circuits at n = 5 and 6, third test (18 settings, new spectra), after "
+     "auto's fallback from a circuit-model law with fewer than 30 effective draws; the fallback against the circuit "
+     "model's own answer",
+     "declared (rule motivated post hoc)",
+     HELDOUT_EXTRACTS,
+     "results not yet in the page"),
     ("heldout_n8.md",
      "`predict`'s default against simulated circuits at n = 7 and 8 (18 settings; the circuit edge law's first "
      "held-out test)",

@@ -305,6 +305,9 @@ def _run_asymptotic(problem, dps: int):
 #: the call, has passed: the last cycle and the tabulation can overrun it on a loaded host (measured 2026-12-07:
 #: calls of 50-100 s at 0.85 with the host's load at 5-6 on 2 cores)
 DEADLINE_SHARE = 0.7
+#: the share of the budget by which auto's small-ESS fallback (:func:`_small_ess_fallback`) must be done: it runs
+#: only if its estimated cost fits before then, and the circuit edge law stops drawing there
+FALLBACK_DEADLINE_SHARE = 0.85
 
 
 
@@ -449,7 +452,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     """
     from ..checks import check_float
     from ..problem import parse_problem
-    from .prediction import NoLaw, Prediction
+    from .prediction import Law, NoLaw, Prediction
     from .registry import DEFAULT_BUDGET, MODEL_NAMES, check_budget, choose, estimates
     from .kacrice.draws import MIN_DRAWS
     t0 = time.perf_counter()
@@ -569,6 +572,13 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
                                 f"{raw['critical_points']['n_mc']} reproduces this result, a larger --budget "
                                 "takes more draws")
             asym, digits_lost = raw.get("asymptotic"), raw.get("digits_lost", 0)
+            if name == "circuit" and model == "auto" and isinstance(minima, Law):
+                end = t0 + FALLBACK_DEADLINE_SHARE * budget
+                fallback = _small_ess_fallback(problem, kr, minima, est, end - time.perf_counter(), seed, end, progress)
+                if fallback is not None:
+                    name, why, minima, opt, sampling, note = fallback
+                    reason = f"{reason}; but {why}"
+                    warnings.append(note)
     if raw is not None:
         critical = dict(raw["critical_points"])
         c, se = np.array(critical["expected_counts_by_index"]), np.array(critical["stderr_by_index"])
@@ -598,6 +608,44 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         critical_points=critical, ansatz=None if problem.n_qubits is None else "randomized", asymptotic=asym, sampling=sampling, dof=dof_block,
         models_considered=est, warnings=warnings, dps=dps, digits_lost=int(digits_lost or 0), seed=seed,
         seconds=time.perf_counter() - t0, budget_seconds=budget)
+
+
+def _small_ess_fallback(problem, kr, circuit_minima, est: list[dict], remaining: float, seed: int, deadline: float,
+                        progress: bool):
+    """auto's answer when the circuit model's law of minima rests on fewer than MIN_ESS effective draws
+    (:func:`.registry.small_ess_fallback`): (model, why, minima, optimiser_minima, sampling, note), or None when the
+    circuit model's ESS suffices, no fallback fits the remaining budget, or the fallback's window limits it."""
+    from .kacrice.draws import MIN_ESS
+    from .registry import small_ess_fallback
+    ess = float(kr.effective_sample_size(0))
+    if not ess < MIN_ESS:
+        return None
+    fb = small_ess_fallback(problem, est, remaining)
+    if fb is None:
+        return None
+    what = {"circuit-edge": "the circuit edge law (docs/theory.md §20)", "edge": "the edge law (docs/theory.md §19)"}[fb]
+    sampling = None
+    if fb == "circuit-edge":
+        from .models.circuit_edge import MIN_FINE_DRAWS, planned_draws
+        bar = DrawProgress(next(e["estimated_seconds"] for e in est if e["model"] == fb), progress,
+                           "circuit edge law", planned_draws(2 * MIN_FINE_DRAWS))
+        try:
+            laws, res = _run_circuit_edge(problem, seed, None, deadline, bar)
+        finally:
+            bar.close()
+        if laws is not None:
+            sampling = {"draws": res.draws, "draws_per_node": res.draws_per_node, "nodes": int(res.nodes.size),
+                        "reproduce": f"--model circuit-edge --samples {res.draws_per_node} with the same --seed"}
+    else:
+        laws, _ = _run_edge(problem)
+    if laws is None:
+        return None
+    minima, opt = laws
+    why = (f"its law of minima rests on {ess:.1f} effective draws (< {MIN_ESS}: a few heavy draws, a spiky band): "
+           f"{what} answers instead (docs/theory.md §11.4; docs/studies/heldout_ess.md)")
+    note = (f"the exact circuit model ran first: median of minima {circuit_minima.median:.6g} from {ess:.1f} "
+            f"effective draws; --model circuit shows its full answer")
+    return fb, why, minima, opt, sampling, note
 
 
 def _whrf_laws(raw: dict, problem):

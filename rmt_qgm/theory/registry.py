@@ -22,6 +22,13 @@ otherwise (over budget: large n or p)                  ``edge``          finite-
 otherwise                                              ``asymptotic``    fixed-law 2^n -> inf levels, any spectrum,
                                                                          seconds; finite-size error stated
 =====================================================  ================  ====================================================
+
+After the circuit model has run, its answer is replaced when its law of minima rests on fewer than MIN_ESS = 30
+effective draws (the threshold below which every Monte Carlo law of the package is flagged "rests on a few draws"):
+a few heavy draws make a narrow, spiky band around a noisy location. Then the model auto uses in that region when
+the circuit model is over budget answers instead (:func:`small_ess_fallback`: ``circuit-edge`` at gamma above
+EDGE_RELIABLE_GAMMA_MAX, ``edge`` at or below), if it fits the remaining budget; the circuit model's median and
+effective sample size stay in the result's warnings. Evidence (post hoc, then declared): docs/studies/heldout_ess.md.
 """
 from __future__ import annotations
 
@@ -238,6 +245,19 @@ def choose(problem, budget: float, opts: dict) -> tuple[str, str, list[dict]]:
            f"the exact circuit model would take about {_duration(sec)} > budget {budget:g} s "
            f"(--budget {sec * 1.2:.0f} runs it)")
     return "asymptotic", f"{why}; the asymptotic levels answer in seconds (finite-size error stated)", est
+
+
+def small_ess_fallback(problem, est: list[dict], remaining: float) -> str | None:
+    """The model ``auto`` answers with instead of the circuit model when the circuit model's Monte Carlo law rests on
+    fewer than MIN_ESS effective draws (module docstring): the circuit edge law above EDGE_RELIABLE_GAMMA_MAX, the
+    edge law at or below it (each the model auto uses there when the circuit model is over budget), if it is
+    available and its estimated cost fits the ``remaining`` seconds; else None (the circuit answer stays, flagged)."""
+    if problem.overparameterised:
+        return None
+    by = {e["model"]: e for e in est}
+    name = "circuit-edge" if problem.gamma > EDGE_RELIABLE_GAMMA_MAX else "edge"
+    e = by[name]
+    return name if e["available"] and e["estimated_seconds"] <= remaining else None
 
 
 WEEK = 7 * 86400.0
