@@ -301,6 +301,7 @@ def test_cli_simulate_generators_file(tmp_path, cli_inprocess):
     ("XXI\n", ["--ansatz", "pauli"], "--ansatz"),
     ("XXI\n", ["--batch", "4"], "--batch"),
     ("XXI\n", ["--generators", "XXI"], "--generators"),
+    ("XXI\n", ["--endgame", "cg"], "endgame"),      # the Hessian-free kernels have no coefficient-carrying gates
 ])
 def test_cli_bad_generators_file(tmp_path, cli_inprocess, content, extra, needle):
     f = tmp_path / "g.txt"
@@ -322,3 +323,12 @@ def test_cli_evaluate_bad_theta(tmp_path, cli_inprocess):
     tf.write_text("0.1 nan\n")
     r = cli_inprocess(["evaluate", "-n", 3, "-g", f, "--theta-file", tf])
     assert r.returncode == 2 and "--theta-file" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_workers_do_not_change_records(tmp_path):
+    """The generators file travels with the parameters to worker processes: 1 and 2 workers, same records."""
+    f = write_generators(tmp_path / "g.txt", gens_of(3, LINES3[:4]))
+    kw = dict(hamiltonian=HAM3, starts=4, instances=2, seed=3, psi0="haar", generators_file=f)
+    a = run_simulation(3, 6, workers=1, **kw)
+    b = run_simulation(3, 6, workers=2, **kw)
+    assert np.array_equal(a.records["F"], b.records["F"]) and np.array_equal(a.records["theta"], b.records["theta"])
