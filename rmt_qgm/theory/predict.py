@@ -488,18 +488,13 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     digits_lost, dof_block = 0, None
     minima = opt = None
     if name == "circuit-edge":
-        from .models.circuit_edge import MIN_FINE_DRAWS, planned_draws
+        from .models.circuit_edge import MIN_FINE_DRAWS
         per_node = max(n_mc, MIN_FINE_DRAWS) if n_mc is not None else None
-        bar = DrawProgress(estimate, progress, "circuit edge law", planned_draws(per_node or 2 * MIN_FINE_DRAWS))
-        try:
-            laws, ce_res = _run_circuit_edge(problem, seed, per_node,
-                                             t0 + DEADLINE_SHARE * budget - 3.0 if per_node is None else None, bar)
-        finally:
-            bar.close()
+        laws, sampling = _circuit_edge_answer(problem, seed, per_node,
+                                              t0 + DEADLINE_SHARE * budget - 3.0 if per_node is None else None,
+                                              estimate, progress)
         if laws is not None:
             minima, opt = laws
-            sampling = {"draws": ce_res.draws, "draws_per_node": ce_res.draws_per_node, "nodes": int(ce_res.nodes.size),
-                        "reproduce": f"--samples {ce_res.draws_per_node} (draws per node) with the same --seed"}
         else:
             why_not = ("the circuit edge law's Tracy–Widom window limits it here (docs/theory.md §20.2)")
             if model == "auto":
@@ -610,6 +605,21 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
         seconds=time.perf_counter() - t0, budget_seconds=budget)
 
 
+def _circuit_edge_answer(problem, seed: int, per_node: int | None, deadline: float | None, estimate: float,
+                         progress: bool):
+    """The circuit edge law's (laws, sampling block) with a progress bar (laws None when its window limits it)."""
+    from .models.circuit_edge import MIN_FINE_DRAWS, planned_draws
+    bar = DrawProgress(estimate, progress, "circuit edge law", planned_draws(per_node or 2 * MIN_FINE_DRAWS))
+    try:
+        laws, res = _run_circuit_edge(problem, seed, per_node, deadline, bar)
+    finally:
+        bar.close()
+    sampling = None if laws is None else {
+        "draws": res.draws, "draws_per_node": res.draws_per_node, "nodes": int(res.nodes.size),
+        "reproduce": f"--model circuit-edge --samples {res.draws_per_node} (draws per node) with the same --seed"}
+    return laws, sampling
+
+
 def _small_ess_fallback(problem, kr, circuit_minima, est: list[dict], remaining: float, seed: int, deadline: float,
                         progress: bool):
     """auto's answer when the circuit model's law of minima rests on fewer than MIN_ESS effective draws
@@ -624,20 +634,11 @@ def _small_ess_fallback(problem, kr, circuit_minima, est: list[dict], remaining:
     if fb is None:
         return None
     what = {"circuit-edge": "the circuit edge law (docs/theory.md §20)", "edge": "the edge law (docs/theory.md §19)"}[fb]
-    sampling = None
     if fb == "circuit-edge":
-        from .models.circuit_edge import MIN_FINE_DRAWS, planned_draws
-        bar = DrawProgress(next(e["estimated_seconds"] for e in est if e["model"] == fb), progress,
-                           "circuit edge law", planned_draws(2 * MIN_FINE_DRAWS))
-        try:
-            laws, res = _run_circuit_edge(problem, seed, None, deadline, bar)
-        finally:
-            bar.close()
-        if laws is not None:
-            sampling = {"draws": res.draws, "draws_per_node": res.draws_per_node, "nodes": int(res.nodes.size),
-                        "reproduce": f"--model circuit-edge --samples {res.draws_per_node} with the same --seed"}
+        laws, sampling = _circuit_edge_answer(problem, seed, None, deadline,
+                                              next(e["estimated_seconds"] for e in est if e["model"] == fb), progress)
     else:
-        laws, _ = _run_edge(problem)
+        (laws, _), sampling = _run_edge(problem), None
     if laws is None:
         return None
     minima, opt = laws
