@@ -87,6 +87,30 @@ def test_truncated_newton_finishes_in_the_lbfgs_minimum(precondition):
         assert abs(f - f_full) <= 1e-9
 
 
+def test_radius_reset_after_a_refresh_keeps_the_minimum(monkeypatch):
+    """A hand-over far from the minimum (max|grad| 3e-2, n = 4, gamma = 1) makes the preconditioner refresh;
+    restarting the trust radius from the last accepted step after a refresh (NC.REFRESH_RADIUS) still
+    reaches the gradient tolerance, and at the same minimum as keeping the radius."""
+    circ, h, psi0, rng = _case("randomized", 4, 32, "fidelity", 8)
+    kw = dict(gtol=O.LBFGS_GTOL, max_iter=O.TR_MAX_ITER, eta=O.TR_ETA, eig_rel_tol=O.EIG_REL_TOL)
+    rule = NC.REFRESH_RADIUS
+    assert rule is not None
+    refreshed = 0
+    for j in range(4):
+        th0 = rng.uniform(0, 2 * np.pi, 32)
+        x_sw, *_ = lbfgs(circ.ops, th0, psi0, circ.dense, circ.diags, h.xmasks, h.coeffs, 30, 20000, 1e-11,
+                         3e-2, 100, 0.1)
+        out = {}
+        for r in (None, rule):
+            monkeypatch.setattr(NC, "REFRESH_RADIUS", r)
+            th, f, g, steps, n_hv, n_hess = NC.newton_cg_trust_region(circ, psi0, h, x_sw, **kw)
+            assert np.max(np.abs(g)) <= 1e-11
+            out[r] = (f, n_hess)
+        assert abs(out[None][0] - out[rule][0]) <= 1e-9
+        refreshed += out[rule][1] >= 2
+    assert refreshed >= 2
+
+
 def test_cg_endgame_agrees_with_plain_and_exact_paths():
     """run_simulation with endgame="cg" against the plain L-BFGS path and the exact-Hessian endgame on the
     same instances and starts (gamma = 0.75, where local minima at finite loss exist, and gamma = 1):

@@ -6,7 +6,14 @@ idle core), and the exact-Hessian trust region of :mod:`.optimize` takes one per
 (:func:`hvp_stored`), so a step is cheaper when it needs few of them. Measured on paper-fig1's n = 8,
 gamma = 1 instances 2-7 (seed 0, one start): 6-11 exact Hessians, 40-103 steps, 130-380 products and
 59-119 s CPU per instance (certification included), against 12 and 27 Hessians, 78 and 140 s CPU for
-the exact-Hessian endgame on instances 3 and 4; all end at the global minimum (F < 1e-21).
+the exact-Hessian endgame on instances 3 and 4; all end at the global minimum (F < 1e-21). With the
+radius reset after a refresh (REFRESH_RADIUS, below), same instances and hand-over points, host load 4-9
+on 2 cores, CPU s of L-BFGS + endgame + certification (circuit construction excluded), kept radius ->
+reset: 81 -> 76, 70 -> 62, 93 -> 90, 86 -> 84, 71 -> 67, 115 -> 103 (mean 86.0 -> 80.3, endgame and
+certification alone 66.5 -> 60.7), 34-84 -> 32-72 steps, 5-9 -> 4-8 Hessians; all six certified at
+the global minimum (F < 2e-20), where the kept radius stalled at max|grad| 3e-8 on instance 7 (F 4e-9,
+not certified). Extrapolated to paper-fig1's 52-instance column on 2 idle cores: about 35 min (52 x
+80 s / 2; the earlier 37 min x 80.3/86.0), still above issue 22's 30 min.
 
 Method. The trust-region subproblem min g.s + s.Hs/2 over |s|_M <= Delta is solved by Steihaug-Toint
 CG (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.2) in the metric M = |H_0| of an exact
@@ -19,7 +26,10 @@ and its value where H_0 was computed (H_0's small eigenvalues were unresolved th
 ends in one product (a positive-definite H gives the Newton step; a negative curvature goes to the
 boundary along the |H|-scaled descent direction). As the point moves, T^T H T stays close to that, so CG
 needs few products; when a solve does not reach its residual within CG_MAX products, H_0 is refreshed
-(one exact Hessian) for the next step. ``precondition=False`` is plain Steihaug-CG in the Euclidean
+(one exact Hessian) for the next step, and Delta restarts from the last accepted step's length in the
+new metric (REFRESH_RADIUS): with the old Delta, often grown past the truncated steps, the refreshed
+model's first steps overshot (ratios -20 to -5000 at n = 8, two or three rejections) and the radius then
+took several steps to grow back; with the reset there is usually one rejection (ratios -0.3 to -70). ``precondition=False`` is plain Steihaug-CG in the Euclidean
 metric, never forming a Hessian (kept for comparison: at gamma ~ 1 the Hessian's spectrum reaches down to
 0, and CG then needs 100-200 products per step at n = 6).
 
@@ -51,6 +61,9 @@ from .kernels import OP_DENSE, OP_DIAG, OP_ROT, _real_inner, apply_op, apply_pau
 CG_MAX = 10
 #: first trust radius of the unpreconditioned variant (the preconditioned one starts from the Newton step)
 CG_DELTA0 = 0.5
+#: trust radius after a preconditioner refresh: this multiple of the last accepted step's length in the
+#: refreshed metric |H_0| (None: keep Delta, which was measured in the old metric)
+REFRESH_RADIUS = 1.0
 
 
 def supported(circuit: Circuit) -> bool:
@@ -229,12 +242,15 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
     refresh = precondition
     delta = None if precondition else CG_DELTA0
     path = None
+    s_last = None
     while it < max_iter and gn > gtol:
         if path is None:
+            fresh = False
             if refresh:
                 w, V = np.linalg.eigh(circuit.hessian(theta, psi0, ham))
                 n_hess += 1
                 refresh = False
+                fresh = n_hess > 1
                 gn_ref = gn
             if precondition:
                 # the cut at the gradient where H_0 was taken: its smaller eigenvalues were unresolved there
@@ -242,6 +258,11 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
                 keep = np.abs(w) > max(1e-10 * scale, min(eig_rel_tol * scale, 10.0 * max(gn, gn_ref)))
                 T = V[:, keep] / np.sqrt(np.abs(w[keep]))
                 gh = T.T @ g
+                if fresh and REFRESH_RADIUS is not None and s_last is not None:
+                    # Delta is a length in the old metric, often grown past the (truncated) steps taken;
+                    # kept, the first step of the refreshed model overshot (ratio -20 to -5000 at n = 8)
+                    d_new = float(np.linalg.norm(np.sqrt(np.abs(w[keep])) * (V[:, keep].T @ s_last)))
+                    delta = max(REFRESH_RADIUS * d_new, 1e-12)
                 if delta is None:           # the Newton step with |w| (|s_hat| = |g_hat|), |s| capped at 0.5
                     delta = float(np.linalg.norm(gh)) * min(1.0, 0.5 / max(float(np.linalg.norm(T @ gh)), 1e-300))
                     delta = max(delta, 1e-12)
@@ -278,6 +299,7 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
         elif ratio > 0.75 and boundary:
             delta = 2.0 * delta
         if ok:
+            s_last = trial - theta
             theta, f, g, gn, PS, LS = trial, f2, g2, gn2, PS2, LS2
             path = None
         elif delta < 1e-14:
