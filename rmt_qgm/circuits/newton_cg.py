@@ -11,9 +11,12 @@ radius reset after a refresh (REFRESH_RADIUS, below), same instances and hand-ov
 on 2 cores, CPU s of L-BFGS + endgame + certification (circuit construction excluded), kept radius ->
 reset: 81 -> 76, 70 -> 62, 93 -> 90, 86 -> 84, 71 -> 67, 115 -> 103 (mean 86.0 -> 80.3, endgame and
 certification alone 66.5 -> 60.7), 34-84 -> 32-72 steps, 5-9 -> 4-8 Hessians; all six certified at
-the global minimum (F < 2e-20), where the kept radius stalled at max|grad| 3e-8 on instance 7 (F 4e-9,
-not certified). Extrapolated to paper-fig1's 52-instance column on 2 idle cores: about 35 min (52 x
-80 s / 2; the earlier 37 min x 80.3/86.0), still above issue 22's 30 min.
+the global minimum (F < 2e-20). From these saved hand-over points the kept radius stalled on instance 7
+(max|grad| 3e-8, F 4e-9, not certified), and so did 1/4 of the last step (slower than 1.0 on the other five);
+the full paper-fig1 path (bench_circuits' _instance_time, circuit construction included, load ~2)
+certifies instance 7 with either: 137 -> 125 s CPU, 103 -> 86 steps, F < 1e-24. Extrapolated to
+paper-fig1's 52-instance column on 2 idle cores: about 35 min (52 x 80 s / 2; the earlier 37 min x
+80.3/86.0), still above issue 22's 30 min.
 
 Method. The trust-region subproblem min g.s + s.Hs/2 over |s|_M <= Delta is solved by Steihaug-Toint
 CG (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.2) in the metric M = |H_0| of an exact
