@@ -59,6 +59,7 @@ from ..hamiltonians import Hamiltonian
 from ..hamiltonians import apply_grouped as _apply_h
 from .ansatz import Circuit
 from .kernels import OP_DENSE, OP_DIAG, OP_ROT, _real_inner, apply_op, apply_pauli, pauli_inner
+from .trust_region import next_radius, step_ratio
 
 #: CG products per subproblem before the preconditioner's Hessian is refreshed (and the step truncated)
 CG_MAX = 10
@@ -289,18 +290,10 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
         f2, g2, PS2, LS2 = loss_grad_states(ops, trial, psi0, dense, diags, hx, hc)
         gn2 = float(np.max(np.abs(g2)))
         it += 1
-        if pred <= 1e-14 * (abs(f) + 1.0):
-            ok = gn2 < gn and f2 <= f + 1e-14 * (abs(f) + 1.0)
-            ratio = 1.0 if ok else 0.0
-        else:
-            ratio = (f - f2) / pred
-            ok = ratio >= eta
+        ratio, ok = step_ratio(f, f2, gn, gn2, pred, eta)
         if trace is not None:             # diagnostics: one row per iteration
             trace.append((gn, gn2, ratio, sn, delta, boundary, path.end, len(path.d), ok))
-        if ratio < 0.25:
-            delta = 0.25 * sn
-        elif ratio > 0.75 and boundary:
-            delta = 2.0 * delta
+        delta = next_radius(delta, ratio, sn, boundary)
         if ok:
             s_last = trial - theta
             theta, f, g, gn, PS, LS = trial, f2, g2, gn2, PS2, LS2

@@ -54,6 +54,7 @@ from ..hamiltonians import Hamiltonian
 from .ansatz import Circuit
 from .batch import lbfgs_batch
 from .lbfgs import SWITCHED, lbfgs
+from .trust_region import next_radius, step_ratio
 
 GRAD_TOL = 1e-8
 EIG_REL_TOL = 1e-6
@@ -229,16 +230,8 @@ def trust_region_newton(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, th
         f2, g2 = circuit.loss_and_grad(trial, psi0, ham)
         gn2 = float(np.max(np.abs(g2)))
         it += 1
-        if pred <= 1e-14 * (abs(f) + 1.0):
-            ok = gn2 < gn and f2 <= f + 1e-14 * (abs(f) + 1.0)
-            ratio = 1.0 if ok else 0.0
-        else:
-            ratio = (f - f2) / pred
-            ok = ratio >= TR_ETA
-        if ratio < 0.25:
-            delta = 0.25 * sn
-        elif ratio > 0.75 and sn >= 0.99 * delta:
-            delta = 2.0 * delta
+        ratio, ok = step_ratio(f, f2, gn, gn2, pred, TR_ETA)
+        delta = next_radius(delta, ratio, sn, sn >= 0.99 * delta)
         if ok:
             theta, f, g, gn = trial, f2, g2, gn2
             w = v = None
