@@ -179,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "plus | random:SEED | FILE of 2^n amplitudes")
     dl.add_argument("--no-orbit", action="store_true", help="skip the orbit dimension")
     dl.add_argument("--max-dim", default="2000000", help="stop if the algebra exceeds this dimension")
+    dl.add_argument("--observable", "-O", default=None, help="observable O (a Hamiltonian spec, as simulate): also "
+                    "the JAWS degrees of freedom r_alpha per simple ideal (key jaws; n <= 10)")
     dl.add_argument("--json", action="store_true", help="print the result as JSON")
     op = sub.add_parser("overparam", help="QFIM rank against p for a generators file (params_c, against the orbit "
                         "dimension) and, with --hamiltonian, the predicted landscape transition")
@@ -448,6 +450,20 @@ def cmd_dla(a: argparse.Namespace) -> int:
             raise UserInputError("--layers: only with --preset")
         gens = read_generators(a.generators_file, n)
     res = analyse_dla(gens, n, psi0=a.psi0, max_dim=max_dim, orbit=not a.no_orbit)
+    if a.observable is not None:
+        from .algebra.variance import hamiltonian_pauli_sum, predict_variance
+        if n > VARIANCE_MAX_QUBITS:
+            raise UserInputError(f"--observable: the JAWS degrees of freedom need --qubits <= {VARIANCE_MAX_QUBITS}")
+        try:
+            obs = hamiltonian_pauli_sum(a.observable, n)
+        except UserInputError as exc:
+            raise UserInputError(f"--observable: {str(exc).splitlines()[0]}") from None
+        res["jaws"] = predict_variance(gens, n, a.psi0, obs)["jaws"]
+        res["observable"] = a.observable
+    if a.observable is not None and not a.json:
+        from .algebra.jaws import format_jaws
+        print("\n".join([format_summary(res)] + format_jaws(res["jaws"])))
+        return 0
     _print_summary(res, a.json, format_summary)
     return 0
 

@@ -272,7 +272,10 @@ def predict_variance(generators: list[PauliSum], n: int, psi0: str | None, obser
     p_o_centre = dd * float(np.sum(project(ib["centre"], o_coords) ** 2)) if ib["centre"].size else 0.0
     p_rho_centre = dd * float(np.sum(project(ib["centre"], r0) ** 2)) if ib["centre"].size else 0.0
     applicable = bool(o_in or rho_in)
-    return {"n": n, "psi0": label, "dla_dim": basis.dim, "centre_dim": st["centre_dim"],
+    from .jaws import jaws_components
+    jaws = jaws_components(basis, ib["ideals"], o_coords, psi, observable=o0, seed=seed)
+    jaws["observable_in_algebra"] = bool(o_in)
+    return {"jaws": jaws, "n": n, "psi0": label, "dla_dim": basis.dim, "centre_dim": st["centre_dim"],
             "ideals": comps, "P_rho_centre": p_rho_centre, "P_O_centre": p_o_centre,
             "observable_in_algebra": bool(o_in), "state_in_algebra": bool(rho_in),
             "observable_outside_fraction": o_out / max(o_norm2, 1e-300),
@@ -367,5 +370,8 @@ def format_variance(res: dict) -> str:
                      f"+- {s['var_loss_se']:.2g}, Var[dl/dtheta_{s['grad_gate']}] = {s['var_grad']:.6g} +- "
                      f"{s['var_grad_se']:.2g}" + (f"  (z = {res['z_loss']:.2f}, {res['z_grad']:.2f})"
                                                   if "z_loss" in res else ""))
+    if "jaws" in res:
+        from .jaws import format_jaws
+        lines.extend(format_jaws(res["jaws"]))
     lines.append(f"  {res['seconds']:.2f} s")
     return "\n".join(lines)
