@@ -46,10 +46,11 @@ WEIGHT_TOL = 1e-10
 
 
 def _element_dense(basis: LieBasis, coords: np.ndarray) -> np.ndarray:
-    from .variance import _element
-    if not np.any(coords):
+    """Dense matrix of sum_j coords_j e_j (e_j the basis of g: Pauli words, or rows of basis.coeffs over words)."""
+    w = coords if basis.is_pauli else coords @ basis.coeffs
+    if not np.any(w):
         return np.zeros((2 ** basis.n, 2 ** basis.n), dtype=np.complex128)
-    return _element(basis, coords).to_dense()
+    return PauliSum.from_arrays(basis.n, basis.x, basis.z, w, drop_tol=1e-14 * np.abs(w).max()).to_dense()
 
 
 def _full_coords(sel: np.ndarray, sub: np.ndarray, dim: int) -> np.ndarray:
