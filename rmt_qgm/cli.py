@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--budget", default=str(int(DEFAULT_BUDGET)),
                     help=f"seconds a prediction may take (default {DEFAULT_BUDGET:g}); larger requests are refused "
                          "before they start, auto picks a model that fits")
+    pr.add_argument("--generators-file", "-g", default=None, help="a structured circuit (generators file, rmt-qgm "
+                    "circuit): the JAWS/Wishart minima laws of deep circuits (docs/theory.md §10.4; n <= 8)")
+    pr.add_argument("--psi0", default=None, help="with --generators-file: zero (default) | plus | random:SEED | FILE")
     pr.add_argument("--dof", default=None, help="whrf only: real degrees of freedom m of a pure WHRF(m, p), "
                     "replaces --qubits")
     pr.add_argument("--dof-rule", default=None, help="whrf only: dimension (default) | trace-ratio | haar-moment")
@@ -298,6 +301,10 @@ def cmd_predict(a: argparse.Namespace) -> int:
     check_choice("--model", a.model, MODEL_NAMES)
     check_choice("--ladder", a.ladder, LADDERS)
     p = check_int("--params", a.params, 1, 10 ** 6)
+    if a.psi0 is not None and a.generators_file is None:
+        raise UserInputError("--psi0: only with --generators-file")
+    if a.generators_file is not None:
+        return _predict_structured(a, p)
     dof = check_int("--dof", a.dof, 2) if a.dof is not None else None
     n = check_int("--qubits", a.qubits, 1, 30) if a.qubits is not None else None
     if n is None and dof is None:
@@ -311,6 +318,27 @@ def cmd_predict(a: argparse.Namespace) -> int:
                   complexity_points=check_int("--complexity", a.complexity, 0, 1000), ladder=a.ladder,
                   budget=check_float("--budget", a.budget, 0.0, open_min=True),
                   progress=not a.no_progress)
+    if a.json:
+        print(res.to_json())
+    else:
+        from .report_text import prediction_text
+        print(prediction_text(res, details=a.details))
+    return 0
+
+
+def _predict_structured(a: argparse.Namespace, p: int) -> int:
+    from .theory.predict import predict
+    from .theory.structured import STRUCTURED_MAX_QUBITS
+    if a.qubits is None:
+        raise UserInputError(f"--qubits: --generators-file needs --qubits N (1 <= N <= {STRUCTURED_MAX_QUBITS})")
+    n = check_int("--qubits", a.qubits, 1, STRUCTURED_MAX_QUBITS)
+    for opt, val, default in (("--model", a.model, "auto"), ("--dof", a.dof, None), ("--dof-rule", a.dof_rule, None),
+                              ("--ladder", a.ladder, "auto"), ("--complexity", a.complexity, "0")):
+        if val != default:
+            raise UserInputError(f"{opt}: not with --generators-file (the JAWS model answers structured circuits)")
+    res = predict(n, p, hamiltonian=a.hamiltonian, generators_file=a.generators_file, psi0=a.psi0 or "zero",
+                  seed=check_int("--seed", a.seed, 0),
+                  n_mc=None if a.samples is None else check_int("--samples", a.samples, 16))
     if a.json:
         print(res.to_json())
     else:

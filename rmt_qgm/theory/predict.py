@@ -440,8 +440,13 @@ def _complexity_block(problem, points: int) -> dict:
 def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", model: str = "auto", *,
             dof: int | None = None, dof_rule: str = "dimension", dps: int = 30, seed: int = 0,
             n_mc: int | None = None, complexity_points: int = 0, ladder: str = "auto",
-            budget: float | None = None, progress: bool = False):
+            budget: float | None = None, progress: bool = False, generators_file: str | None = None,
+            psi0: str = "zero"):
     """The prediction for (n, p, H): :class:`.prediction.Prediction` (module docstring).
+
+    ``generators_file``: a structured circuit (a generators file, rmt_qgm/algebra/generators.py) with initial state
+    ``psi0``: the JAWS/Wishart laws of :func:`rmt_qgm.theory.structured.predict_structured` (docs/theory.md
+    §10.4) answer instead of the randomized-ansatz models; only ``model="auto"``, ``seed`` and ``n_mc`` apply.
 
     ``model``: "auto" (default: :func:`rmt_qgm.theory.registry.choose`) or a name of
     :data:`rmt_qgm.theory.registry.MODELS`. ``budget``: seconds (default 60); a named model estimated to take
@@ -456,6 +461,12 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     from .registry import DEFAULT_BUDGET, MODEL_NAMES, check_budget, choose, estimates
     from .kacrice.draws import MIN_DRAWS
     t0 = time.perf_counter()
+    if generators_file is not None:
+        from .structured import predict_structured
+        if model != "auto" or dof is not None or dof_rule != "dimension" or ladder != "auto" or complexity_points:
+            raise UserInputError("generators file: a structured circuit is answered by the JAWS model only (no --model, "
+                                 "--dof, --dof-rule, --ladder or --complexity)")
+        return predict_structured(generators_file, n_qubits, n_params, hamiltonian, psi0=psi0, seed=seed, n_mc=n_mc)
     check_choice("model", model, MODEL_NAMES)
     budget = DEFAULT_BUDGET if budget is None else check_float("budget", budget, 0.0, open_min=True)
     dps = check_int("dps", dps, 15, 200)

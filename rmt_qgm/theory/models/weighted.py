@@ -36,15 +36,20 @@ WeightedKacRice = KacRiceDraws
 
 
 def kac_rice_weighted(spectrum: np.ndarray, p: int, *, seed: int = 0, n_mc: int = MIN_DRAWS,
-                      levels: int = 24) -> WeightedKacRice:
-    """Finite-size Kac–Rice of the weighted WHRF for the eigenvalues ``spectrum`` of H (module doc)."""
+                      levels: int = 24, real_form: bool = True, tilts: np.ndarray | None = None) -> WeightedKacRice:
+    """Finite-size Kac–Rice of the weighted WHRF for the eigenvalues ``spectrum`` of H (module doc).
+    ``real_form`` False: ``spectrum`` is already the list of weights mu, one per real Gaussian amplitude (the
+    JAWS sum of Wishart fields, docs/theory.md §10.4). ``tilts``: the ladder's lam >= 0 instead of the default."""
     p = check_int("params", p, 1)
     n_mc = check_int("n_mc", n_mc, 10)
-    mu = real_form_spectrum(spectrum)
-    mu = mu - mu.min()
+    if real_form:
+        mu = real_form_spectrum(spectrum)
+        mu = mu - mu.min()
+    else:
+        mu = np.sort(np.asarray(spectrum, dtype=float))
     D = mu.size
     # tilts chosen like the spherical model's: their typical f / |x|^2 spans the spectrum
-    lams = tilt_ladder(mu, levels)
+    lams = tilt_ladder(mu, levels) if tilts is None else np.asarray(tilts, dtype=float)
     lams = lams[lams >= 0]                     # f = x^T diag(mu) x: only downward tilts are proper here
     L = lams.size
     per = max(1, n_mc // L)
