@@ -1,0 +1,10 @@
+OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[3];
+ry(0.1) q[0];
+ry(0.2) q[1];
+ry(0.3) q[2];
+rzz(0.4) q[0],q[1];
+rzz(0.5) q[1],q[2];
+rx(0.6) q[0];
+rx(0.7) q[2];
