@@ -21,10 +21,15 @@ samples the rest:
   and the smallest eigenvalue's mean and standard deviation matched to the GOE Tracy–Widom law (λ_min = L − χ/σ,
   χ ~ TW_1: σ = sd(χ)/sd(λ_min), L = mean(λ_min) + E[χ]/σ),
 
-      log E[|det Hess| 1{Hess > 0} ∏ …] ≈ m(F) + log w(L σ) + log σ + const,
+      log E[|det Hess| 1{Hess > 0} ∏ …] ≈ m(F) − c_p(s) + log w(s + σ ΔL) + log σ + const,  s = L σ,
 
   w(s) = F_1′(s) e^((2/3) max(s, 0)^(3/2)) the pinned-eigenvalue factor (docs/theory.md §19.1,
-  :func:`~rmt_qgm.theory.asymptotics.tracy_widom.log_edge_weight`). L, log σ and m are smoothed over F by cubic least squares on the F nodes;
+  :func:`~rmt_qgm.theory.asymptotics.tracy_widom.log_edge_weight`), and the two edge terms of §20.3 (exact for the
+  GOE, carried over by edge universality): c_p(s) the edge part of a sampled mean log-determinant
+  (:func:`~rmt_qgm.theory.asymptotics.edge_logdet.edge_logdet`), and ΔL = E λ_min − E λ_min(principal minor), the
+  edge shift of one more eigenvalue, so that w is the pinned density of p + 1 eigenvalues as the GOE identity has it
+  (``edge_correction=False`` gives the law without them). L, log σ, m and ΔL are smoothed over F by cubic least
+  squares on the F nodes;
   the draws share their random numbers across the nodes (common random numbers), so the smoothed curves are
   smooth in F and their differences across F are much more precise than each node's values.
 
@@ -42,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..asymptotics import tracy_widom as tw
+from ..asymptotics.edge_logdet import edge_logdet
 from .edge import _median
 
 #: mean and standard deviation of the GOE Tracy–Widom law F_1 (published values; tests/test_circuit_edge.py checks
@@ -80,7 +86,9 @@ def planned_draws(draws_per_node: int) -> int:
 
 def seconds_per_draw(dim: int, p: int) -> float:
     """Seconds per exact circuit Hessian (reduced sampler, batches of 16, 2-core reference host with other work on
-    it; measured 2026-12-07: 3.1 ms at n = 6, p = 64; 4.7 ms at (6, 96); 30-60 ms at (8, 256)); conservative."""
+    it; measured 2026-12-07: 3.1 ms at n = 6, p = 64; 4.7 ms at (6, 96); 30-60 ms at (8, 256)); conservative. The
+    principal minor of §20.3 adds one eigvalsh per draw (CPU 1.39 -> 1.48 ms at (6, 64), 25 -> 31 ms at (8, 256)),
+    inside the formula's margin (2.0 and 68 ms there)."""
     return 1.0e-3 + 2.0e-9 * (dim * p * p + p ** 3)
 
 
@@ -110,8 +118,9 @@ def _log_pF_rho2(levels, counts, n: int, F: float) -> tuple[float, float]:
 class _Sampler:
     """Exact circuit Hessians at fixed F (module docstring), batched."""
 
-    def __init__(self, levels, counts, p: int):
+    def __init__(self, levels, counts, p: int, minors: bool = False):
         from .circuit import _Setup
+        self.minors = minors
         self.levels = np.asarray(levels, dtype=float)
         self.counts = np.asarray(counts, dtype=int)
         self.spectrum = np.repeat(self.levels, self.counts)
@@ -132,7 +141,7 @@ class _Sampler:
         w = level_weights(self.levels, self.counts, F)
         amp_l = np.repeat(np.sqrt(w), self.counts)
         iu = S.iu
-        lmin, logd = [], []
+        lmin, logd, lminor = [], [], []
         for start in range(0, m, batch):
             s = min(batch, m - start)
             z = rng.standard_normal((s, d)) + 1j * rng.standard_normal((s, d))
@@ -151,7 +160,15 @@ class _Sampler:
             lmin.append(ev[:, 0])
             with np.errstate(divide="ignore"):
                 logd.append(np.log(np.abs(ev)).sum(axis=1) - np.log(2.0 * amp).sum(axis=1))
-        return np.concatenate(lmin), np.concatenate(logd)
+            if self.minors:                  # the principal minor without gate j = draw number mod p (§20.3)
+                keep = np.ones((s, S.p), dtype=bool)
+                keep[np.arange(s), (start + np.arange(s)) % S.p] = False
+                sub = Hess[keep].reshape(s, S.p - 1, S.p)
+                sub = sub.transpose(0, 2, 1)[keep].reshape(s, S.p - 1, S.p - 1)
+                lminor.append(np.linalg.eigvalsh(sub)[:, 0])
+        if not self.minors:
+            return np.concatenate(lmin), np.concatenate(logd)
+        return np.concatenate(lmin), np.concatenate(logd), np.concatenate(lminor)
 
 
 def sampled_hessian_parts(n: int, p: int, f: float, draws: int, rng: np.random.Generator
@@ -180,15 +197,24 @@ def sampled_hessian_parts(n: int, p: int, f: float, draws: int, rng: np.random.G
     return Bp, Tp + np.transpose(Tp, (0, 2, 1))
 
 
-def _node_stats(lmin: np.ndarray, logd: np.ndarray) -> tuple[float, float, float]:
-    """(L, log σ, m) of one node's draws (module docstring)."""
+def _node_stats(lmin: np.ndarray, logd: np.ndarray, lminor: np.ndarray | None = None
+                ) -> tuple[float, float, float, float]:
+    """(L, log σ, m, ΔL) of one node's draws (module docstring); ΔL = mean λ_min − mean λ_min(minor), the edge's
+    shift per added parameter (docs/theory.md §20.3), 0 without minors."""
     sd = float(np.std(lmin, ddof=1))
     sigma = TW_SD / max(sd, 1e-300)
-    return float(np.mean(lmin) + TW_MEAN / sigma), math.log(sigma), float(np.mean(logd))
+    dL = 0.0 if lminor is None else float(np.mean(lmin) - np.mean(lminor))
+    return float(np.mean(lmin) + TW_MEAN / sigma), math.log(sigma), float(np.mean(logd)), dL
 
 
-def _log_rho0(lpF, r2, p, L, logsig, m):
-    return lpF - 0.5 * p * np.log(r2) + m + tw.log_edge_weight(L * np.exp(logsig)) + logsig
+def _log_rho0(lpF, r2, p, L, logsig, m, dL=0.0, edge_correction=True):
+    """log ρ_0 of docs/theory.md §20.2, with the §20.3 edge terms: m − c(s) (the sampled mean log|det| less its
+    edge part) and the pinned factor at the edge of p + 1 eigenvalues, w(s + σ ΔL)."""
+    sig = np.exp(logsig)
+    s = L * sig
+    if not edge_correction:
+        return lpF - 0.5 * p * np.log(r2) + m + tw.log_edge_weight(s) + logsig
+    return (lpF - 0.5 * p * np.log(r2) + m - edge_logdet(s, p) + tw.log_edge_weight(s + sig * dL) + logsig)
 
 
 @dataclass
@@ -221,7 +247,8 @@ def _fit(x, y, deg):
 
 
 def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per_node: int | None = 64,
-                     deadline: float | None = None, progress=None) -> CircuitEdgeResult:
+                     deadline: float | None = None, progress=None, edge_correction: bool = True
+                     ) -> CircuitEdgeResult:
     """The circuit edge law (module docstring) for distinct ``levels`` with multiplicities ``counts`` (sum 2^n).
 
     Three stages, each with common random numbers across its nodes: a coarse scan of COARSE_NODES nodes geometric in
@@ -238,7 +265,7 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     t0 = time.perf_counter()
     E = np.asarray(levels, dtype=float)
     cnt = np.asarray(counts, dtype=int)
-    smp = _Sampler(E, cnt, p)
+    smp = _Sampler(E, cnt, p, minors=edge_correction)
     width = E[-1] - E[0]
     total = 0
 
@@ -247,17 +274,16 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
         rows = []
         for F in Fs:
             rng = generator(seed, "circuit_edge", stage)          # common random numbers across the nodes
-            lmin, logd = smp.draw(float(F), rng, m)
+            rows.append(smp.draw(float(F), rng, m))
             total += m
             if progress is not None:
                 progress(m)
-            rows.append((lmin, logd))
         return rows
 
     def curve(Fs, rows):
         st = np.array([_node_stats(*r) for r in rows])
         pf = np.array([_log_pF_rho2(E, cnt, n, float(F)) for F in Fs])
-        return _log_rho0(pf[:, 0], pf[:, 1], p, st[:, 0], st[:, 1], st[:, 2]), st
+        return _log_rho0(pf[:, 0], pf[:, 1], p, *st.T, edge_correction=edge_correction), st
 
     # coarse scan upward until the Tracy–Widom window ends (s < -S_CUT at two nodes in a row after the edge), as
     # the edge law does; the fine range may reach one coarse node beyond (the coarse s is noisy)
@@ -265,8 +291,8 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     coarse_nodes = E[0] + width * np.geomspace(1e-4, 0.98, COARSE_NODES)
     hard_hi = float(E[-1] - 1e-9 * width)
     for k, F in enumerate(coarse_nodes):
-        (lmin, logd_), = scan([F], COARSE_DRAWS, "coarse")
-        v, st = curve([F], [(lmin, logd_)])
+        row, = scan([F], COARSE_DRAWS, "coarse")
+        v, st = curve([F], [row])
         Fc.append(F)
         vc.append(float(v[0]))
         sc_.append(float(st[0, 0] * np.exp(st[0, 1])))
@@ -295,9 +321,9 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
         xg = (grid - Ff.mean()) / max(Ff.std(), 1e-300)
 
         def law(idx):
-            st = np.array([_node_stats(r[0][idx], r[1][idx]) for r in rows])
-            fits = [_fit(x, st[:, k], 3)(xg) for k in range(3)]
-            return _log_rho0(pg[:, 0], pg[:, 1], p, *fits), st, fits
+            st = np.array([_node_stats(*(c[idx] for c in r)) for r in rows])
+            fits = [_fit(x, st[:, k], 3)(xg) for k in range(4)]
+            return _log_rho0(pg[:, 0], pg[:, 1], p, *fits, edge_correction=edge_correction), st, fits
         return Ff, rows, grid, law
 
     # a zoom pass on the coarse range, then the final pass where the zoomed law is within ZOOM_DROP of its maximum,
@@ -345,6 +371,7 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     w = np.exp(logd - logd.max())
     deep = float(np.sum(w[s_grid < -S_DEEP]) / np.sum(w))
     node_stats = {"L": st[:, 0].tolist(), "log_sigma": st[:, 1].tolist(), "m": st[:, 2].tolist(),
+                  "dL": st[:, 3].tolist(),
                   "s": (st[:, 0] * np.exp(st[:, 1])).tolist(),
                   "p_positive": [float(np.mean(r[0] > 0)) for r in rows]}
     return CircuitEdgeResult(F=grid, log_density=logd, median_se=se, nodes=Ff, node_stats=node_stats, draws=total,
