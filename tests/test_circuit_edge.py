@@ -217,3 +217,22 @@ def test_edge_terms_make_the_tracy_widom_reading_exact_for_the_goe():
         new.append(direct - (m - edge_logdet(s, N) + tw.log_edge_weight(s + math.exp(logsig) * dL) + logsig))
     assert np.ptp(new) < 0.35
     assert np.ptp(old) > 0.6
+
+
+def test_stored_edge_logdet_table_matches_a_fresh_sample():
+    """The stored c(s) table (N = 32) against a fresh GOE sample with another seed: the shapes (less their mean
+    difference; the additive constant is irrelevant) agree within 4 of the fresh sample's largest pointwise standard
+    error (the pointwise errors are mostly a common shift, removed here, so this bound is loose but fails for a wrong
+    log-potential or a wrong placement of x(s), which move the shape by several tenths)."""
+    from rmt_qgm.theory.asymptotics import edge_logdet as el
+    grid, table = el._table()
+    c, se = el.sample_c(32, 3000, seed=11)
+    d = c - table[0]
+    win = (grid >= -10) & (grid <= 20)
+    assert np.max(np.abs(d[win] - d[win].mean())) < 4 * se[win].max()
+    # semicircle log-potential: inside x^2/4 - 1/2, outside by quadrature
+    from scipy.integrate import quad
+    x = -2.7
+    ref = quad(lambda y: math.log(abs(x - y)) * math.sqrt(4 - y * y) / (2 * math.pi), -2, 2)[0]
+    assert abs(float(el.semicircle_log_potential(x)) - ref) < 1e-9
+    assert abs(float(el.semicircle_log_potential(1.3)) - (1.3 ** 2 / 4 - 0.5)) < 1e-15
