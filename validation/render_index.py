@@ -136,6 +136,13 @@ STUDIES = (
      "declared",
      HELDOUT_EXTRACTS,
      "results not yet in the page"),
+    ("structured_minima.md",
+     "`predict --generators-file` (the JAWS laws of deep structured circuits, docs/theory.md §10.4) against certified "
+     "minima of simulated structured circuits: three presets, two Hamiltonians, n = 5, 6",
+     "declared",
+     [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
+      ("", r"(Declared rule: \w+)\.")],
+     "results not yet in the page"),
     ("heldout_n7.md",
      "`predict`'s default against simulated circuits at n = 7 (9 settings; the edge law's first held-out test)",
      "declared",
