@@ -209,7 +209,8 @@ STRUCTURED_MODELS: dict[str, ModelSpec] = {
         "jaws", "JAWS/Wishart description of deep structured circuits (arXiv 2408.11901; docs/theory.md §10.3-10.4): "
         "the weighted WHRF with beta_alpha r_alpha amplitudes of weight obar_alpha / (beta_alpha r_alpha) per "
         "component; optimiser-found law = that law tilted by the fitted basin law (B1')/(G3), outside its calibration",
-        "derived", "fitted", "against certified minima of simulated structured circuits: docs/studies/structured_minima.md",
+        "derived", "fitted", "against certified minima of simulated structured circuits (n = 5, 6, three presets, two "
+        "Hamiltonians): fails, 0 of 36 rows within a factor 2 (docs/studies/structured_minima.md)",
         lambda problem: None, lambda problem, opts: 2.0 + 1e-3 * float((opts or {}).get("n_mc") or 2000)),
 }
 #: names accepted by ``predict(model=...)`` and ``--model``
