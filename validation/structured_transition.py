@@ -8,8 +8,12 @@ count landscape_params_c_rank and reach_params_c), then certified minima at ever
 Writes validation/results/structured_transition.json and the results section of
 docs/studies/structured_transition.md.
 
-Run:  OMP_NUM_THREADS=1 python -m validation.structured_transition            (one core)
-      python -m validation.structured_transition --render-only
+Round 2 (``--round 2``): eight further cases, declared after round 1 for the revised
+landscape_params_c = max(reach_params_c, landscape_params_c_rank); writes
+validation/results/structured_transition_round2.json and the section "Results, round 2".
+
+Run:  OMP_NUM_THREADS=1 python -m validation.structured_transition [--round 2]     (one core)
+      python -m validation.structured_transition [--round 2] --render-only
 """
 from __future__ import annotations
 
@@ -35,6 +39,19 @@ CASES = [
      "pauli:0.7*ZZII+0.3*IZZI-0.5*XIII+0.4*IIYY"),
     ("8", "preset", "hea:ry-cx", 3, "zero", "randspec:7"),
 ]
+#: round 2 (declared after round 1, for landscape_params_c = max(reach, count)): cases not used before
+QASM4 = os.path.join(HERE, "circuits_structured", "ry_rzz_rx_4q.qasm")
+CASES_R2 = [
+    ("R1", "preset", "hva:tfim-ring", 5, "zero", "heisenberg"),
+    ("R2", "preset", "qaoa:maxcut-ring", 4, "plus", "pauli:ZZII+IZZI+IIZZ+ZIIZ+0.5*ZIZI"),
+    ("R3", "preset", "hea:ry-cz", 4, "plus", "tfim:0.5"),
+    ("R4", "preset", "hea:ry-rz-cz", 3, "plus", "heisenberg"),
+    ("R5", "preset", "local:x-zz-line", 4, "random:2", "projector:3"),
+    ("R6", "preset", "local:xy-zz-ring", 3, "zero", "randspec:3"),
+    ("R7", "qasm", QASM4, 4, "zero", "pauli:XXII+IYYI+IIZZ+0.5*ZIIZ"),
+    ("R8", "lines", ["XYI-YXI", "IXY-IYX", "ZZZ"], 3, "plus", "tfim:1.0"),
+]
+OUT2 = os.path.join(HERE, "results", "structured_transition_round2.json")
 STARTS_PRED = 8
 SEED = 0
 STARTS_CHECK = 16
@@ -99,8 +116,8 @@ def run_case(case) -> dict:
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def render(data: dict) -> str:
-    out = ["## Results", "",
+def render(data: dict, title: str = "## Results") -> str:
+    out = [title, "",
            f"`python -m validation.structured_transition` on {data['date']} ({data['seconds']:.0f} s, one core; "
            f"seed {SEED}, {STARTS_PRED} starts for the prediction, {STARTS_CHECK} per p for the check).", "",
            "| # | circuit, n, ψ0 | H | orbit dim | params_c | dimension count | reach_params_c | regime | "
@@ -127,24 +144,34 @@ def render(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_doc(data: dict) -> None:
+def write_doc(data: dict, title: str = "## Results") -> None:
+    """Replace the section ``title`` (up to the next '## ' heading) of the study, or append it."""
     text = open(DOC).read()
-    if "\n## Results" in text:
-        text = text[:text.index("\n## Results") + 1]
-    open(DOC, "w").write(text.rstrip("\n") + "\n\n" + render(data))
+    body = render(data, title)
+    key = "\n" + title + "\n"
+    if key in text:
+        a = text.index(key) + 1
+        nxt = text.find("\n## ", a + len(title))
+        rest = text[nxt + 1:] if nxt >= 0 else ""
+        text = text[:a] + body + ("\n" + rest if rest else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    open(DOC, "w").write(text)
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    round2 = "--round" in argv and argv[argv.index("--round") + 1] == "2"
+    out_path, cases, title = (OUT2, CASES_R2, "## Results, round 2") if round2 else (OUT, CASES, "## Results")
     if "--render-only" in argv:
-        write_doc(json.load(open(OUT)))
+        write_doc(json.load(open(out_path)), title)
         return 0
     t0 = time.perf_counter()
     data = {"date": time.strftime("%Y-%m-%d"), "cases": [], "seconds": 0.0,
             "settings": {"starts_prediction": STARTS_PRED, "seed": SEED, "starts_check": STARTS_CHECK,
                          "margin": MARGIN, "tolerance": TOL}}
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    for case in CASES:
+    for case in cases:
         try:
             data["cases"].append(run_case(case))
         except Exception as exc:        # declared: a case that errors counts as not passed
@@ -153,8 +180,8 @@ def main(argv=None) -> int:
         print(f"case {c['case']}: predicted {c.get('landscape_params_c')} ({c.get('landscape_regime')}), measured "
               f"{c.get('measured_switch')}, pass {c['passed']}", flush=True)
         data["seconds"] = round(time.perf_counter() - t0, 1)
-        json.dump(data, open(OUT, "w"), indent=1)
-    write_doc(data)
+        json.dump(data, open(out_path, "w"), indent=1)
+    write_doc(data, title)
     return 0
 
 

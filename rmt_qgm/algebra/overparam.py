@@ -30,13 +30,14 @@ Haar-randomized gates r(p) = p and it is §12.1's 2(d - d0)), and
 
 (where the image of the *fixed* gate sequence first meets O_opt; searched by :func:`reach_depth`). Below
 reach_params_c no minimum is at the optimum, so it is a lower bound on the switch of certified minima.
-Regime "transversal" (reach_params_c >= the dimension count): the optimum is met where the count allows;
-``landscape_params_c`` = reach_params_c (that the switch is sharp there, every certified minimum at the optimum
-from reach_params_c on, is observed, not derived). Regime "non-transversal" (met earlier: a special optimum,
-e.g. a basis state reached with Clifford angles, on a rank-deficient stratum of the circuit map): degenerate
-minima at other critical points of F on O (Hessian zero on ker J, positive on im J) persist at every p and
-the switch is where their basins fall below one per batch of starts; ``landscape_params_c`` = None (not
-predicted). Computed here: psi* by multi-start L-BFGS on an overparameterised circuit (p_opt >= 2 params_c),
+The prediction is ``landscape_params_c`` = max(reach_params_c, landscape_params_c_rank): the switch is not
+below the reach (exact), nor, as observed, below the count. Regime "transversal" (reach_params_c >= the
+count): the optimum is met where the count allows and the switch is at reach_params_c (sharp: observed, not
+derived). Regime "non-transversal" (met earlier: a special optimum, e.g. a basis state reached with Clifford
+angles, on a rank-deficient stratum of the circuit map): degenerate minima at other critical points of F on
+O (Hessian zero on ker J, positive on im J) can persist at every p and the switch is where their basins fall
+below one per batch of starts; the count is then a heuristic that fails when they persist (docs/theory.md
+§10.1: 4-14 too early in two cases). Computed here: psi* by multi-start L-BFGS on an overparameterised circuit (p_opt >= 2 params_c),
 then Hess_O through the Lie-algebraic form, exact at a critical point: for X, Y in the algebra
 
     Hess(X, Y) = Re[ 2 <X psi|H|Y psi> - <X H psi|Y psi> - <Y H psi|X psi> ]     (= -<psi|[X,[X,H]]|psi> at X=Y),
@@ -65,10 +66,10 @@ QFIM_RANK_TOL = 1e-8
 #: Relative eigenvalue threshold of the rank of the orbit Hessian at the optimum.
 HESSIAN_RANK_TOL = 1e-6
 #: What ``landscape_params_c`` is and how far it has been checked (docs/theory.md §10.1).
-LANDSCAPE_STATUS = ("reach_params_c in the transversal regime (docs/theory.md §10.1): a lower bound on the switch "
-                    "(derived, up to a missed optimum); equality there observed in 5 of 5 transversal cases, not "
-                    "derived; non-transversal regime not predicted (None); held-out test: "
-                    "docs/studies/structured_transition.md")
+LANDSCAPE_STATUS = ("max(reach_params_c, landscape_params_c_rank) (docs/theory.md §10.1): reach_params_c a lower "
+                    "bound on the switch (derived, up to a missed optimum), the switch at it in the transversal "
+                    "regime observed, not derived; the count a heuristic in the non-transversal regime (4-14 too "
+                    "early in 2 of 7 table cases); held-out tests: docs/studies/structured_transition.md")
 
 
 class _Rank:
@@ -282,9 +283,9 @@ def landscape_transition(generators: list[PauliSum], psi0: np.ndarray, h_dense: 
     the optimum at all (:func:`reach_depth`, searched from p = 1). ``landscape_regime``: "transversal" when
     reach_params_c >= landscape_params_c_rank (the optimum is met no earlier than the dimension count allows),
     "non-transversal" when it is met earlier (a special optimum reached on a rank-deficient stratum, where
-    degenerate minima at other critical points of F on the orbit persist: not predicted), "unreached" when
-    the search did not attain it. ``landscape_params_c`` = reach_params_c in the transversal regime, else
-    None. ``reach=False`` skips the search (landscape_params_c is then the dimension count, as before).
+    degenerate minima at other critical points of F on the orbit can persist), "unreached" when the search
+    did not attain it. ``landscape_params_c`` = max(reach_params_c, landscape_params_c_rank) (None when
+    unreached). ``reach=False`` skips the search (landscape_params_c is then the dimension count).
 
     ``ranks``: r(1), r(2), ... from :func:`qfim_rank_curve`. Returns the optimum, R_opt, the optimal-set
     dimension orbit rank - R_opt, the eigenvalue gap of the rank decision and diagnostics."""
@@ -332,7 +333,7 @@ def landscape_transition(generators: list[PauliSum], psi0: np.ndarray, h_dense: 
         else:
             regime = "non-transversal"
         res["landscape_regime"] = regime
-        res["landscape_params_c"] = pr if regime == "transversal" else None
+        res["landscape_params_c"] = None if pr is None else (pr if rank_pc is None else max(pr, rank_pc))
     else:
         res["landscape_params_c"] = rank_pc
     if ground_energy is not None:
@@ -414,9 +415,9 @@ def format_overparam(res: dict) -> str:
                      f"{res['landscape_params_c_rank']} (Haar randomized circuits: {res['haar_params_c']})")
         if "reach_params_c" in res:
             lines.append(f"  optimum first attained at p = {res['reach_params_c']} ({res['landscape_regime']}): "
-                         f"landscape_params_c = {res['landscape_params_c']}"
+                         f"landscape_params_c = max(reach, count) = {res['landscape_params_c']}"
                          + ("" if res["landscape_regime"] == "transversal" else
-                            " (not predicted: docs/theory.md §10.1)"))
+                            " (a heuristic in this regime: docs/theory.md §10.1)"))
     if "minima_check" in res:
         lines.append("  certified minima at the optimum: " + ", ".join(
             f"p={r['p']}: {r['at_optimum']}/{r['certified']}" for r in res["minima_check"])

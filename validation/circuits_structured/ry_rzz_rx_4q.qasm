@@ -1,0 +1,14 @@
+OPENQASM 2.0;
+include "qelib1.inc";
+qreg q[4];
+ry(0.1) q[0];
+ry(0.2) q[1];
+ry(0.3) q[2];
+ry(0.4) q[3];
+rzz(0.5) q[0],q[1];
+rzz(0.6) q[2],q[3];
+rx(0.7) q[0];
+rx(0.8) q[1];
+rx(0.9) q[2];
+rx(1.0) q[3];
+rzz(1.1) q[1],q[2];
