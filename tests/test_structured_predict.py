@@ -106,3 +106,20 @@ def test_cli_structured_predict_and_errors(tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1, (argv, err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset,n,spec", [("hva:tfim-line", 4, "tfim:1.0"), ("local:x-zz-line", 4, "tfim:0.6")])
+def test_group_average_against_sampled_deep_circuits(preset, n, spec):
+    """lbar (identity and centre parts of O; -0.25 for the tfim line, where the centre contributes) against the
+    sample mean of deep random circuits of the generators (|z| < 4 with the sample's own standard error)."""
+    from rmt_qgm.algebra.dla import parse_state
+    from rmt_qgm.algebra.variance import sample_variance
+    from rmt_qgm.hamiltonians import parse_hamiltonian
+    gens, _ = preset_generators(preset, n)
+    fld = jaws_field(gens, n, spec)
+    psi, _ = parse_state("zero", n)
+    smp = sample_variance(gens, psi, parse_hamiltonian(spec, n).to_dense(), 12 * len(gens) * n, 200, seed=7)
+    z = (smp["mean_loss"] - fld["mean_loss"]) / math.sqrt(smp["var_loss"] / smp["samples"])
+    assert abs(z) < Z_MAX, (smp["mean_loss"], fld["mean_loss"], z)
+    assert fld["l_star"] <= fld["mean_loss"]
