@@ -62,7 +62,7 @@ def _full_coords(sel: np.ndarray, sub: np.ndarray, dim: int) -> np.ndarray:
     return sel @ sub
 
 
-def _cyclic_space(mats: list[np.ndarray], v: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+def _cyclic_space(mats: list[np.ndarray], v: np.ndarray, tol: float = 1e-12) -> np.ndarray:
     """Orthonormal columns spanning the smallest subspace containing v and invariant under ``mats``."""
     q = (v / np.linalg.norm(v))[:, None]
     frontier = q
@@ -72,11 +72,19 @@ def _cyclic_space(mats: list[np.ndarray], v: np.ndarray, tol: float = 1e-9) -> n
         cand -= q @ (q.conj().T @ cand)
         if not cand.size:
             break
-        u, s, _ = np.linalg.svd(cand, full_matrices=False)
-        keep = s > tol * max(1.0, s.max() if s.size else 0.0)
-        frontier = u[:, keep]
+        frontier = _range(cand, tol)
         q = np.hstack([q, frontier])
     return q
+
+
+def _range(cand: np.ndarray, tol: float) -> np.ndarray:
+    """Orthonormal basis of the column space of ``cand`` (columns of norm up to ~1, already orthogonal to the
+    space found so far): eigenvectors of the d x d Gram matrix cand cand^dag with eigenvalue above tol times the
+    largest (or 1), i.e. singular values above sqrt(tol); cheaper than an SVD of the wide d x (k dim g) matrix.
+    New directions have singular values of order 1, rounding residues about 1e-15."""
+    g = cand @ cand.conj().T
+    w, u = np.linalg.eigh(g)
+    return u[:, w > tol * max(1.0, float(w.max()) if w.size else 0.0)]
 
 
 def _isotypic_parts(mats: list[np.ndarray], x: np.ndarray, qw: np.ndarray):
@@ -101,7 +109,7 @@ def _isotypic_parts(mats: list[np.ndarray], x: np.ndarray, qw: np.ndarray):
         qw = u[:, sv > 0.5]
 
 
-def _extend_cyclic(mats: list[np.ndarray], q: np.ndarray, v: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+def _extend_cyclic(mats: list[np.ndarray], q: np.ndarray, v: np.ndarray, tol: float = 1e-12) -> np.ndarray:
     """Orthonormal columns of span(q) + the cyclic space of v (q itself invariant)."""
     v = v - q @ (q.conj().T @ v)
     nv = np.linalg.norm(v)
@@ -113,8 +121,7 @@ def _extend_cyclic(mats: list[np.ndarray], q: np.ndarray, v: np.ndarray, tol: fl
         cand = np.hstack([m @ frontier for m in mats])
         cand -= q @ (q.conj().T @ cand)
         cand -= q @ (q.conj().T @ cand)
-        u, s, _ = np.linalg.svd(cand, full_matrices=False)
-        frontier = u[:, s > tol * max(1.0, s.max() if s.size else 0.0)]
+        frontier = _range(cand, tol)
         q = np.hstack([q, frontier])
     return q
 
