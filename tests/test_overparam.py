@@ -12,7 +12,7 @@ from rmt_qgm.algebra.dla import analyse_dla, parse_state
 from rmt_qgm.algebra.gates import circuit_state, loss_and_gradient, prepare_gate, prepare_gates
 from rmt_qgm.algebra.generators import parse_generator_line, preset_generators, write_generators
 from rmt_qgm.algebra.overparam import (analyse_overparam, certified_minima, landscape_transition,
-                                       optimise_orbit, orbit_hessian, qfim_rank_curve)
+                                       optimise_orbit, orbit_hessian, qfim_rank_curve, reach_depth)
 from rmt_qgm.hamiltonians import parse_hamiltonian
 
 
@@ -174,7 +174,8 @@ def test_haar_case_gives_2_d_minus_d0(preset, spec):
     assert res["ground_state_reachable"]
     assert res["hessian_rank_at_optimum"] == 2 * (2 ** n - d0)
     assert res["optimal_set_dim"] == 2 * (d0 - 1)
-    assert res["landscape_params_c"] == next(i + 1 for i, r in enumerate(res["ranks"]) if r >= 2 * (2 ** n - d0))
+    assert res["landscape_params_c_rank"] == next(i + 1 for i, r in enumerate(res["ranks"]) if r >= 2 * (2 ** n - d0))
+    assert res["reach_params_c"] is not None and res["landscape_regime"] in ("transversal", "non-transversal")
 
 
 def test_landscape_params_c_against_certified_minima():
@@ -194,6 +195,65 @@ def test_landscape_params_c_against_certified_minima():
     assert above["fraction_at_optimum"] == 1.0
 
 
+# ------------------------------------------------------------------------ the reach depth and the regimes
+
+def test_reach_depth_single_qubit_by_hand():
+    """Generators Z, Y (gate k uses line k mod 2) on |0>, H = X (optimum |->, E_opt = -1): the first gate only
+    changes the phase (r(1) = 0), r(2) = 1, r(3) = 2 = dim CP^1 = R_opt, so the dimension count is 3; but
+    exp(-i t Y) exp(-i s Z)|0> = (|0> - |1>)/sqrt 2 at t = -pi/4, so the optimum is attained at p = 2 < 3:
+    the non-transversal regime, landscape_params_c = max(reach, count) = 3. With H = Y instead (optimum
+    (|0> - i|1>)/sqrt 2, which no real rotation of |0> reaches) the sequence Y, Z has count 2 and attains it
+    only at p = 2: transversal, 2."""
+    psi0, _ = parse_state("zero", 1)
+    res = analyse_overparam(gens_of(1, ["Z", "Y"]), 1, psi0="zero", hamiltonian="pauli:X", starts=4)
+    assert abs(res["E_opt"] + 1.0) < 1e-9
+    assert res["ranks"][:3] == [0, 1, 2] and res["landscape_params_c_rank"] == 3
+    assert res["reach_params_c"] == 2 and res["landscape_regime"] == "non-transversal"
+    assert res["landscape_params_c"] == 3
+    res = analyse_overparam(gens_of(1, ["Y", "Z"]), 1, psi0="zero", hamiltonian="pauli:Y", starts=4)
+    assert res["landscape_params_c_rank"] == 2 and res["reach_params_c"] == 2
+    assert res["landscape_regime"] == "transversal" and res["landscape_params_c"] == 2
+    # at p = 1 the state is real, <Y> = 0 everywhere: every certified minimum is above E_opt = -1
+    low = certified_minima(gens_of(1, ["Y", "Z"]), psi0, parse_hamiltonian("pauli:Y", 1).to_dense(), 1, 4, 0, -1.0)
+    assert low["certified"] == 4 and low["at_optimum"] == 0
+
+
+def test_reach_depth_continuation_never_rises():
+    """The best value found at p is at most the one at p - 1 (the continuation start), and the search stops at
+    the first p that attains E_opt."""
+    n = 4
+    gens, _ = preset_generators("hva:xxz-ring", n)
+    psi0, _ = parse_state("random:1", n)
+    hd = parse_hamiltonian("heisenberg", n).to_dense()
+    e_opt = optimise_orbit(prepare_gates(gens), psi0, hd, 18, 4, 0)["value"]
+    rd = reach_depth(prepare_gates(gens), psi0, hd, e_opt, 1, 18, 2, 0)
+    v = rd["reach_best_values"]
+    assert all(b <= a + 1e-12 for a, b in zip(v, v[1:]))
+    assert rd["reach_params_c"] == len(v) and v[-1] <= e_opt + 1e-6 * 20
+    assert all(x > e_opt + 1e-6 for x in v[:-1])
+
+
+def test_reach_is_where_certified_minima_switch_xxz():
+    """hva:xxz-ring, n = 4, random:1, heisenberg (§10.1's table): the dimension count says 6, the sequence
+    attains the optimum later; below the reach an independent search (other seed, more starts) does not attain
+    it, and from the reach on every certified minimum is at the optimum (the transversal claim)."""
+    n = 4
+    gens, _ = preset_generators("hva:xxz-ring", n)
+    psi0, _ = parse_state("random:1", n)
+    hd = parse_hamiltonian("heisenberg", n).to_dense()
+    cur = qfim_rank_curve(gens, psi0, 40, seed=0)
+    land = landscape_transition(gens, psi0, hd, cur["ranks"], cur["params_c"], starts=8, seed=0)
+    pr = land["reach_params_c"]
+    assert land["landscape_regime"] == "transversal" and land["landscape_params_c"] == pr
+    assert pr > land["landscape_params_c_rank"]
+    width = float(np.ptp(np.linalg.eigvalsh(hd)))
+    below = optimise_orbit(prepare_gates(gens), psi0, hd, pr - 1, 16, 7)
+    assert below["value"] > land["E_opt"] + 1e-6 * width
+    for p in (pr, pr + 1):
+        r = certified_minima(gens, psi0, hd, p, 12, 3, land["E_opt"])
+        assert r["certified"] >= 6 and r["fraction_at_optimum"] == 1.0
+
+
 # ----------------------------------------------------------------------------------------------- CLI
 
 # the CLI runs in process (tests/conftest.py cli_inprocess: same exit code, stdout and stderr, without 1-3 s of
@@ -211,7 +271,8 @@ def test_cli_overparam_json(tmp_path, cli_inprocess):
     assert out["qfim_rank_max"] == out["orbit_dim"] == out["ranks"][out["params_c"] - 1]
     assert out["params_c"] == 1 or out["ranks"][out["params_c"] - 2] < out["qfim_rank_max"]
     ps = [r["p"] for r in out["minima_check"]]
-    assert ps == list(range(out["landscape_params_c"] - 4, max(out["landscape_params_c"], out["params_c"]) + 5))
+    marks = (out["landscape_params_c_rank"], out["reach_params_c"])
+    assert ps == list(range(max(1, min(marks) - 4), max(*marks, out["params_c"]) + 5))
     m = out["measured_params_c"]
     assert m is None or all(r["at_optimum"] == r["certified"] > 0 for r in out["minima_check"] if r["p"] >= m)
 
