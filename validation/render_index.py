@@ -136,6 +136,18 @@ STUDIES = (
      "declared",
      HELDOUT_EXTRACTS,
      "results not yet in the page"),
+    ("heldout_n78.md",
+     "`predict`'s default against simulated circuits at n = 7 and 8, second test (21 settings, new spectra incl. "
+     "Pauli Hamiltonians, after the circuit edge law's edge terms)",
+     "declared",
+     HELDOUT_EXTRACTS,
+     "declared, not yet run"),
+    ("edge_terms.md",
+     "the circuit edge law with and without the edge terms of docs/theory.md §20.3 (paired), against the exact "
+     "circuit model (n = 5-6) and simulated circuits (n = 5-8)",
+     "post hoc (terms derived from the GOE; nothing fitted)",
+     [("", r"^Mean log ratio to the circuit model \(mean \|log\|\), old → new: (.*)\.$")],
+     None),
     ("structured_minima.md",
      "`predict --generators-file` (the JAWS laws of deep structured circuits, docs/theory.md §10.4) against certified "
      "minima of simulated structured circuits: three presets, two Hamiltonians, n = 5, 6",
@@ -143,6 +155,14 @@ STUDIES = (
      [("", r"(Inside \[q10, q90\]: \d+ of \d+; within a factor 2: \d+ of \d+)"),
       ("", r"(Declared rule: \w+)\.")],
      "results not yet in the page"),
+    ("structured_transition.md",
+     "`overparam --hamiltonian`'s landscape transition of structured circuits against where certified minima switch "
+     "to the optimum, 16 new circuits at n = 3-5 in two declared rounds",
+     "declared (two rounds; the second rule revised after the first)",
+     [("within 2 (must-show item not met), round 1", r"^- The must-show item \(\"within 2 on circuits and Hamiltonians not in this repository\"\) is \*\*not met\*\*: "
+           r"(\d+ of \d+\s*$)"),
+      ("round 2", r"^  in round 1 \(first rule\), (\d+ of \d+) in round 2")],
+     None),
     ("heldout_n7.md",
      "`predict`'s default against simulated circuits at n = 7 (9 settings; the edge law's first held-out test)",
      "declared",

@@ -13,7 +13,7 @@ landscape_params_c = max(reach_params_c, landscape_params_c_rank); writes
 validation/results/structured_transition_round2.json and the section "Results, round 2".
 
 Run:  OMP_NUM_THREADS=1 python -m validation.structured_transition [--round 2]     (one core)
-      python -m validation.structured_transition [--round 2] --render-only
+      python -m validation.structured_transition --render-only     (both rounds' results from their JSON)
 """
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ import os
 import sys
 import time
 
+from validation.common import STUDIES_DOCS, Study
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "results", "structured_transition.json")
-DOC = os.path.join(ROOT, "docs", "studies", "structured_transition.md")
+DOC = os.path.join(STUDIES_DOCS, "structured_transition.md")
 QASM = os.path.join(HERE, "circuits_structured", "ry_rzz_rx_3q.qasm")
 #: the declared cases: (label, kind, source, n, psi0, H)
 CASES = [
@@ -116,7 +118,7 @@ def run_case(case) -> dict:
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def render(data: dict, title: str = "## Results") -> str:
+def _section(data: dict, title: str = "## Results") -> str:
     out = [title, "",
            f"`python -m validation.structured_transition` on {data['date']} ({data['seconds']:.0f} s, one core; "
            f"seed {SEED}, {STARTS_PRED} starts for the prediction, {STARTS_CHECK} per p for the check).", "",
@@ -144,33 +146,44 @@ def render(data: dict, title: str = "## Results") -> str:
     return "\n".join(out) + "\n"
 
 
-def write_doc(data: dict, title: str = "## Results") -> None:
-    """Replace the section ``title`` (up to the next '## ' heading) of the study, or append it."""
-    text = open(DOC).read()
-    body = render(data, title)
+def _with_section(text: str, data: dict, title: str) -> str:
+    """``text`` with its section ``title`` (up to the next '## ' heading) replaced by the rendered results, or
+    with them appended."""
+    body = _section(data, title)
     key = "\n" + title + "\n"
     if key in text:
         a = text.index(key) + 1
         nxt = text.find("\n## ", a + len(title))
         rest = text[nxt + 1:] if nxt >= 0 else ""
-        text = text[:a] + body + ("\n" + rest if rest else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    open(DOC, "w").write(text)
+        return text[:a] + body + ("\n" + rest if rest else "")
+    return text.rstrip("\n") + "\n\n" + body
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    round2 = "--round" in argv and argv[argv.index("--round") + 1] == "2"
-    out_path, cases, title = (OUT2, CASES_R2, "## Results, round 2") if round2 else (OUT, CASES, "## Results")
-    if "--render-only" in argv:
-        write_doc(json.load(open(out_path)), title)
-        return 0
+def render(summary: dict) -> str:
+    """The page: the committed declarations and summary text with both rounds' results sections rendered from
+    their JSON (round 2's from OUT2 once it exists)."""
+    with open(DOC, encoding="utf-8") as fh:
+        text = _with_section(fh.read(), summary, "## Results")
+    if os.path.exists(OUT2):
+        with open(OUT2, encoding="utf-8") as fh:
+            text = _with_section(text, json.load(fh), "## Results, round 2")
+    return text
+
+
+def _options(ap) -> None:
+    ap.add_argument("--round", type=int, choices=(1, 2), default=1, help="which declared round to run (default 1)")
+
+
+def _run(a):
+    """Round 1: the summary (written and rendered by the runner); round 2: writes OUT2 itself, then the page is
+    rendered from both files."""
+    from rmt_qgm.store import atomic_write_json
+    round2 = a.round == 2
+    out_path, cases = (OUT2, CASES_R2) if round2 else (OUT, CASES)
     t0 = time.perf_counter()
     data = {"date": time.strftime("%Y-%m-%d"), "cases": [], "seconds": 0.0,
             "settings": {"starts_prediction": STARTS_PRED, "seed": SEED, "starts_check": STARTS_CHECK,
                          "margin": MARGIN, "tolerance": TOL}}
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
     for case in cases:
         try:
             data["cases"].append(run_case(case))
@@ -180,10 +193,16 @@ def main(argv=None) -> int:
         print(f"case {c['case']}: predicted {c.get('landscape_params_c')} ({c.get('landscape_regime')}), measured "
               f"{c.get('measured_switch')}, pass {c['passed']}", flush=True)
         data["seconds"] = round(time.perf_counter() - t0, 1)
-        json.dump(data, open(out_path, "w"), indent=1)
-    write_doc(data, title)
-    return 0
+        atomic_write_json(out_path + ".partial", data)
+    os.remove(out_path + ".partial")
+    if round2:
+        atomic_write_json(OUT2, data)
+        return None
+    return data
 
+
+STUDY = Study("structured_transition", doc="structured_transition.md", summary=OUT, run=_run, render=render,
+              options=_options, description=__doc__)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(STUDY.main())
