@@ -15,7 +15,10 @@ Cases (issue 2):
   (``--cases instance7``), n = 8 on paper-fig1's own first instances (seed 0) with the exact-Hessian
   endgame and the truncated-Newton one (``endgame="cg"``, ``--cases instance8``, about 20 minutes; the plain
   path's 4-28 minutes per instance, issue 22, are too long for a benchmark run on a shared host), wall and
-  CPU seconds per instance and the minima of both.
+  CPU seconds per instance and the minima of both;
+- paper-fig1's whole n = 8, gamma = 1 column (52 instances, one start each, endgame "cg", 2 workers) against the
+  issue-22 target of 30 minutes, with every minimum compared to the archived plain-path store
+  (``--cases column8``, about 30 minutes on 2 idle cores; ``--column-instances K`` for the first K).
 
 Every timing is the median of repeats after a warm-up (numba compiles on first call). BLAS threads are
 limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick] [--cases ...] [--out F]\nRecorded runs: benchmarks/results/bench_circuits_*.json (with the host's load average: shared hosts).
@@ -273,6 +276,51 @@ def case_instance_time(n, gm, instances, workers=2, endgame_modes=(False, True),
     return out
 
 
+FIG1_STORE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "validation", "results", "paper-fig1",
+                          "paper-fig1-sims")
+
+
+def _archived_F(store: str, task) -> float | None:
+    """F of the archived paper-fig1 run of ``task`` (the plain L-BFGS path), or None if not stored."""
+    from rmt_qgm.store import read_result
+    from rmt_qgm.sweep.task_store import TaskStore
+    path = TaskStore(store).result_path(task.name)
+    if not os.path.exists(path):
+        return None
+    meta, arrays = read_result(path)
+    if "F" in arrays and arrays["F"].size:
+        return float(arrays["F"][0])
+    f = meta["summary"]["minima"]["F"]
+    return float(f[0]) if f else None
+
+
+def case_column8(instances=52, workers=2, store=FIG1_STORE):
+    """paper-fig1's n = 8, gamma = 1 column as paper-fig1 runs it (one start per instance, endgame "cg"), on
+    ``workers`` processes: total wall time (the issue-22 target: 52 instances in <= 30 min on 2 cores), CPU
+    per instance, certified count, and |F - F_archived| per instance against the archived store of the plain
+    L-BFGS path (``python -m validation.artefacts unpack paper-fig1`` writes it to FIG1_STORE)."""
+    from rmt_qgm.paper_fig1 import sweep_config
+    tasks = sweep_config((8,), (1.0,), 0).tasks[:instances]
+    _instance_time((8, 8, 0, 0, "cg"))                                  # compile / load the numba cache
+    t = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        res = list(pool.map(_instance_time, [(8, 512, 0, i, "cg", True) for i in range(len(tasks))]))
+    wall = time.perf_counter() - t
+    ref = [_archived_F(store, task) if os.path.isdir(store) else None for task in tasks]
+    dF = [abs(r[3] - f) if f is not None else None for r, f in zip(res, ref)]
+    cpu = [r[6] for r in res]
+    known = [d for d in dF if d is not None]
+    return {"case": f"paper-fig1 column n=8 gamma=1 p=512, {len(tasks)} instances, endgame cg, workers={workers}",
+            "wall_seconds_total": wall, "target_wall_seconds_for_52": 1800.0,
+            "cpu_seconds": cpu, "cpu_seconds_mean": float(np.mean(cpu)),
+            "projection_52_on_2_idle_cores_min (52 x mean CPU / 2)": 52 * float(np.mean(cpu)) / 2 / 60,
+            "seconds": [r[0] for r in res], "certified": int(sum(r[2] for r in res)),
+            "index": [r[4] for r in res], "F": [r[3] for r in res], "F_archived_plain_path": ref,
+            "abs_dF_vs_archived": dF, "same_minimum_1e-9": int(sum(d <= 1e-9 for d in known)),
+            "compared": len(known), "newton_steps": [r[5] for r in res],
+            "load_average_1min_at_end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
+
+
 def _endgame_one(args):
     """One start with and without the endgame (same seed); returns the two records' numbers."""
     from rmt_qgm.circuits.optimize import optimise_start
@@ -317,7 +365,7 @@ def case_endgame(n, gammas, starts, seed=5, workers=2):
             "load_average_1min": os.getloadavg()[0]}
 
 
-CASES = ("lossgrad", "hessian", "minima", "endgame", "instance7", "instance8")
+CASES = ("lossgrad", "hessian", "minima", "endgame", "instance7", "instance8", "column8")
 
 
 def main(argv=None) -> int:
@@ -326,6 +374,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cases", default="lossgrad,hessian,minima",
                     help=f"comma-separated subset of {','.join(CASES)} (endgame and instance8 take minutes)")
     ap.add_argument("--batch", type=int, default=128, help="batch width of the batched path")
+    ap.add_argument("--column-instances", type=int, default=52,
+                    help="column8: the first K of paper-fig1's 52 n = 8, gamma = 1 instances")
     ap.add_argument("--out", default=None, help="also write the JSON here")
     a = ap.parse_args(argv)
     cases = a.cases.split(",")
@@ -347,6 +397,8 @@ def main(argv=None) -> int:
         out.append(case_instance_time(7, 1.0, 2))
     if "instance8" in cases:                      # the plain path takes 4-28 min per instance here
         out.append(case_instance_time(8, 1.0, 2, endgame_modes=(True, "cg"), fig1=True))
+    if "column8" in cases:                        # about 30 min on 2 idle cores: the whole paper-fig1 column
+        out.append(case_column8(a.column_instances))
     text = json.dumps(out, indent=2)
     print(text)
     if a.out:

@@ -151,3 +151,74 @@ def test_endgame_is_a_method_parameter_of_sweep_tasks():
         d = t.as_dict()
         high = d["n_params"] >= ENDGAME_MIN_GAMMA * 2 ** (d["n_qubits"] + 1)
         assert d.get("endgame") == (ENDGAME if high else None)
+
+
+@pytest.mark.parametrize("ansatz,n,p,ham", [("randomized", 3, 7, "fidelity"), ("randomized", 4, 40, "fidelity"),
+                                            ("pauli", 4, 9, None), ("hea", 3, 14, "tfim:0.7")])
+def test_blas_hessian_is_the_exact_hessian(ansatz, n, p, ham):
+    """hessian_blas (dressed states as rows, dense gates as one matrix product) = Circuit.hessian to rounding,
+    at random points and at an L-BFGS minimum (same eigenvalues there, so the same certification)."""
+    circ, h, psi0, rng = _case(ansatz, n, p, ham, 5)
+    assert NC.hessian_rows_ok(circ)
+    for _ in range(3):
+        th = rng.uniform(0, 2 * np.pi, p)
+        ref = circ.hessian(th, psi0, h)
+        got = NC.hessian_blas(circ, th, psi0, h)
+        assert got.shape == (p, p) and np.array_equal(got, got.T)
+        assert np.abs(got - ref).max() <= 1e-12 * max(1.0, np.abs(ref).max())
+    x, *_ = lbfgs(circ.ops, rng.uniform(0, 2 * np.pi, p), psi0, circ.dense, circ.diags, h.xmasks, h.coeffs,
+                  30, 20000, 1e-11)
+    w_ref, w = np.linalg.eigvalsh(circ.hessian(x, psi0, h)), np.linalg.eigvalsh(NC.hessian_blas(circ, x, psi0, h))
+    assert np.abs(w - w_ref).max() <= 1e-12 * max(1.0, np.abs(w_ref).max())
+    assert O.classify(w) == O.classify(w_ref)
+
+
+def test_cg_endgame_certifies_with_the_blas_hessian(monkeypatch):
+    """With endgame="cg" the refreshes and the certification use hessian_blas (counted here); the records
+    equal those certified with Circuit.hessian (same F, kind, index; smallest eigenvalues to rounding)."""
+    circ, h, psi0, rng = _case("randomized", 4, 32, "fidelity", 8)
+    ref = [O._record(circ, psi0, h, O.optimise_start(circ, psi0, h, np.random.default_rng(j), endgame="cg").theta,
+                     0, 0.0) for j in range(3)]
+    calls = []
+    blas = NC.hessian_blas
+    monkeypatch.setattr(NC, "hessian_blas", lambda *a: calls.append(1) or blas(*a))
+    for j in range(3):
+        rec = O.optimise_start(circ, psi0, h, np.random.default_rng(j), endgame="cg")
+        assert rec.certified and rec.F == pytest.approx(ref[j].F, abs=1e-12)
+        assert (rec.kind, rec.index) == (ref[j].kind, ref[j].index)
+        assert np.allclose(rec.min_eigs, ref[j].min_eigs, rtol=0, atol=1e-10)
+    assert len(calls) >= 3
+
+
+def test_collapsed_radius_refreshes_the_preconditioner_instead_of_stopping(monkeypatch):
+    """After a first accepted step, every step is rejected while the first H_0 is in use (step_ratio patched),
+    so the trust radius collapses at a point H_0 was not taken at. With STALL_REFRESH the endgame takes H_0
+    anew there, restarts the radius and reaches the gradient tolerance at the unpatched run's minimum; without
+    it, it stops above the tolerance (the behaviour before; paper-fig1 n = 8, gamma = 1 instance 7 once
+    ended so, uncertified, at max|grad| 2e-8)."""
+    circ, h, psi0, rng = _case("randomized", 4, 32, "fidelity", 8)
+    kw = dict(gtol=O.LBFGS_GTOL, max_iter=O.TR_MAX_ITER, eta=O.TR_ETA, eig_rel_tol=O.EIG_REL_TOL)
+    x_sw, *_ = lbfgs(circ.ops, rng.uniform(0, 2 * np.pi, 32), psi0, circ.dense, circ.diags, h.xmasks, h.coeffs,
+                     30, 20000, 1e-11, 1e-5)
+    f_ref = NC.newton_cg_trust_region(circ, psi0, h, x_sw, **kw)[1]
+    calls, state = [], {"accepted": False}
+    blas, real = NC.hessian_blas, NC.step_ratio
+    monkeypatch.setattr(NC, "hessian_blas", lambda *a: calls.append(1) or blas(*a))
+
+    def ratio(*a):
+        if len(calls) == 1 and state["accepted"]:
+            return 0.0, False
+        r = real(*a)
+        state["accepted"] |= r[1]
+        return r
+
+    monkeypatch.setattr(NC, "step_ratio", ratio)
+    for stall in (False, True):
+        calls.clear()
+        state["accepted"] = False
+        monkeypatch.setattr(NC, "STALL_REFRESH", stall)
+        th, f, g, steps, n_hv, n_hess = NC.newton_cg_trust_region(circ, psi0, h, x_sw, **kw)
+        if stall:
+            assert np.max(np.abs(g)) <= 1e-11 and n_hess >= 2 and abs(f - f_ref) <= 1e-9
+        else:
+            assert np.max(np.abs(g)) > 1e-11 and n_hess == 1

@@ -18,6 +18,28 @@ certifies instance 7 with either: 137 -> 125 s CPU, 103 -> 86 steps, F < 1e-24. 
 paper-fig1's 52-instance column on 2 idle cores: about 35 min (52 x 80 s / 2; the earlier 37 min x
 80.3/86.0), still above issue 22's 30 min.
 
+Where the time went, and the BLAS Hessian. Phase split of the same six instances on the whole paper-fig1 path
+(optimise_start, L-BFGS from the start, one process, CPU s, load 3-6; benchmarks/results/
+bench_circuits_fig1_phases.json): mean 82.0 = L-BFGS 20.3 (100-200 iterations to the hand-over) + endgame
+56.7 + certification 5.0, the endgame's exact Hessians (5-9 refreshes) about 30, its Hessian-vector
+products (109-262) about 20 and its loss+gradients about 5. The exact Hessians, the refreshes and the
+certification's, were about 45 % of it: :func:`hessian_blas` computes them by the same formula with the
+dressed states as rows, so each fixed dense gate is one matrix product (BLAS zgemm) on all rows made so
+far (n = 8, p = 512: 2.0 s instead of 3.9-4.3 s on one core; equal to :meth:`Circuit.hessian` to 1e-14).
+With it, and with the stall refresh below, same six instances (load ~2): mean 73.5 s CPU (59.5, 56.6, 83.8,
+64.9, 72.1, 104.3), exact Hessians 16.7-26.3 s, all six certified at the global minimum (F < 3e-21).
+Projected column on 2 idle cores: 52 x 73.5 / 2 = 32 min, still above the 30 min. The endgame's path
+is sensitive to rounding (a Hessian differing at 1e-14 changes the sequence of steps, 32-103 steps on
+these instances), so single-instance CPU moves by +-20 % with any change of arithmetic.
+
+Stall refresh (STALL_REFRESH). With the BLAS Hessian's rounding, instance 7 ended uncertified (max|grad|
+2e-8, F 1.8e-9) as the kept radius had before: CG solved the model exactly, but the gradient left lay along
+eigen-directions cut at the larger gradient where H_0 had been taken, the steps shrank to 1e-14 and the
+trust radius collapsed. When the radius collapses above the gradient tolerance at a point other than
+H_0's, H_0 and the cut are now taken anew at that point and the radius restarts from the Newton length;
+instance 7 then reaches max|grad| 3e-12, F 8e-23 (103 steps, 12 Hessians). A collapse at H_0's own point
+still stops the endgame (the certification then decides).
+
 Method. The trust-region subproblem min g.s + s.Hs/2 over |s|_M <= Delta is solved by Steihaug-Toint
 CG (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.2) in the metric M = |H_0| of an exact
 Hessian H_0 = V diag(w) V^T taken at an earlier point (§7.2 and §4.5 "scaling": CG on
@@ -58,7 +80,9 @@ from numba import njit
 from ..hamiltonians import Hamiltonian
 from ..hamiltonians import apply_grouped as _apply_h
 from .ansatz import Circuit
-from .kernels import OP_DENSE, OP_DIAG, OP_ROT, _real_inner, apply_op, apply_pauli, pauli_inner
+from .hessian import _apply_h_block, _lambda_columns
+from .kernels import (OP_DENSE, OP_DIAG, OP_ROT, _base_phase, _parity, _real_inner, apply_op, apply_pauli,
+                      forward, pauli_inner)
 from .trust_region import next_radius, step_ratio
 
 #: CG products per subproblem before the preconditioner's Hessian is refreshed (and the step truncated)
@@ -68,6 +92,9 @@ CG_DELTA0 = 0.5
 #: trust radius after a preconditioner refresh: this multiple of the last accepted step's length in the
 #: refreshed metric |H_0| (None: keep Delta, which was measured in the old metric)
 REFRESH_RADIUS = 1.0
+#: when the trust radius collapses (< 1e-14) above the gradient tolerance and H_0 is from an earlier point,
+#: refresh H_0 here and restart the radius instead of stopping (False: stop, as before)
+STALL_REFRESH = True
 
 
 def supported(circuit: Circuit) -> bool:
@@ -152,6 +179,98 @@ def hvp_stored(ops, theta, dense, diags, hx, hc, PS, LS, v):
                 dlam[y] += 1j * vk * tmp[y]
         apply_op(dlam, op, theta, dense, diags, work, True)
     return out
+
+
+@njit(cache=True, fastmath=True)
+def _rotate_rows(B, m, xm, zm, c, s, w, acc):
+    """Rows [0, m) of B (each a state) <- (c - i s P) row, and acc[:m] = Re <w|row> after the gate."""
+    dim = B.shape[1]
+    q = -1j * s * _base_phase(xm, zm)        # the gate is c I + q P
+    for i in range(m):
+        x = B[i]
+        a = 0.0
+        if xm == 0:
+            for y in range(dim):
+                v = x[y] * (c - q if _parity(y & zm) else c + q)
+                x[y] = v
+                a += w[y].real * v.real + w[y].imag * v.imag
+        else:
+            for y in range(dim):
+                y2 = y ^ xm
+                if y2 < y:
+                    continue
+                # (P x)(y) = ph (-1)^parity(y2 & zm) x[y2], (P x)(y2) = ph (-1)^parity(y & zm) x[y]
+                ka = -q if _parity(y2 & zm) else q
+                kb = -q if _parity(y & zm) else q
+                u, v = x[y], x[y2]
+                nu = c * u + ka * v
+                nv = c * v + kb * u
+                x[y] = nu
+                x[y2] = nv
+                a += w[y].real * nu.real + w[y].imag * nu.imag + w[y2].real * nv.real + w[y2].imag * nv.imag
+        acc[i] = a
+
+
+def hessian_rows_ok(circuit: Circuit) -> bool:
+    """True if :func:`hessian_blas` applies: supported operations, rotation k the k-th rotation."""
+    rot = circuit.ops[circuit.ops[:, 0] == OP_ROT, 3]
+    return supported(circuit) and bool(np.array_equal(rot, np.arange(circuit.n_params)))
+
+
+def hessian_blas(circuit: Circuit, theta: np.ndarray, psi0: np.ndarray, ham: Hamiltonian) -> np.ndarray:
+    """Exact Hessian by the formula and algorithm of :mod:`.hessian` (:func:`rmt_qgm.circuits.hessian.hessian`),
+    with the block of dressed states stored as rows (row k = J_k, p x 2^n complex): a fixed dense gate U
+    then acts on the m rows made so far as one matrix product B[:m] U^T (BLAS zgemm) instead of the
+    compiled triple loop, the O(p^2 4^n) part of the Hessian (n = 8, p = 512: 1.9 s instead of 4.3 s on
+    one core). Same exact Hessian up to rounding (tests/test_newton_cg.py). Circuits outside
+    :func:`hessian_rows_ok` use :meth:`Circuit.hessian`."""
+    if not hessian_rows_ok(circuit):
+        return circuit.hessian(theta, psi0, ham)
+    ops, dense, diags, hx, hc = circuit.ops, circuit.dense, circuit.diags, ham.xmasks, ham.coeffs
+    theta = np.ascontiguousarray(theta, dtype=np.float64)
+    psi0 = np.ascontiguousarray(psi0, dtype=np.complex128)
+    p = theta.shape[0]
+    psi = forward(ops, theta, psi0, dense, diags)
+    dim = psi.shape[0]
+    lam = np.empty_like(psi)
+    _apply_h(psi, hx, hc, lam)
+    f = float(np.vdot(psi, lam).real)
+    wr, wi = _lambda_columns(ops, theta, psi, lam, dense, diags, p)
+    w = wr + 1j * wi
+    B = np.zeros((p, dim), dtype=np.complex128)
+    Bn = np.zeros_like(B)
+    C = np.zeros((p, p))
+    a = psi0.copy()
+    work = np.empty_like(a)
+    m = 0
+    for op in ops:
+        kind = op[0]
+        if kind == OP_DENSE:
+            u = dense[op[1]]
+            if m:
+                np.matmul(B[:m], u.T, out=Bn[:m])
+                B, Bn = Bn, B
+            a = u @ a
+        elif kind == OP_ROT:
+            k = int(op[3])
+            t = theta[k]
+            apply_op(a, op, theta, dense, diags, work, False)
+            _rotate_rows(B, m, op[1], op[2], np.cos(t), np.sin(t), w[k], C[k])
+            B[k] = -1j * apply_pauli(a, op[1], op[2], work)      # new row -i P_k psi_k
+            m = k + 1
+        else:
+            d = diags[op[1]]
+            if m:
+                B[:m] *= d
+            a = a * d
+    Br, Bi = np.ascontiguousarray(B.real.T), np.ascontiguousarray(B.imag.T)
+    Hr, Hi = _apply_h_block(Br, Bi, hx, hc)
+    A = Br.T @ Hr + Bi.T @ Hi                      # Re <J_i|H|J_j>
+    A = 0.5 * (A + A.T)
+    low = np.tril(C, -1)
+    hess = 2.0 * (A + low + low.T)
+    hess[np.diag_indices_from(hess)] = 2.0 * (np.diag(A) - f)
+    return hess
 
 
 class _CGPath:
@@ -247,15 +366,17 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
     delta = None if precondition else CG_DELTA0
     path = None
     s_last = None
+    here = False                          # H_0 was taken at the current point
     while it < max_iter and gn > gtol:
         if path is None:
             fresh = False
             if refresh:
-                w, V = np.linalg.eigh(circuit.hessian(theta, psi0, ham))
+                w, V = np.linalg.eigh(hessian_blas(circuit, theta, psi0, ham))
                 n_hess += 1
                 refresh = False
                 fresh = n_hess > 1
                 gn_ref = gn
+                here = True
             if precondition:
                 # the cut at the gradient where H_0 was taken: its smaller eigenvalues were unresolved there
                 scale = max(1.0, float(np.max(np.abs(w))))
@@ -298,7 +419,12 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
             s_last = trial - theta
             theta, f, g, gn, PS, LS = trial, f2, g2, gn2, PS2, LS2
             path = None
+            here = False
         elif delta < 1e-14:
-            break
+            if not precondition or here or not STALL_REFRESH:
+                break
+            # the model of a stale H_0 has nothing left to give (typically: the gradient left is along
+            # eigen-directions cut at H_0's larger gradient): H_0 and the cut anew here, radius from the start
+            refresh, delta, s_last, path = True, None, None, None
     return theta, f, g, it, n_hv, n_hess
 
