@@ -328,7 +328,7 @@ def cmd_predict(a: argparse.Namespace) -> int:
 
 def _predict_structured(a: argparse.Namespace, p: int) -> int:
     from .theory.predict import predict
-    from .theory.structured import STRUCTURED_MAX_QUBITS
+    from .theory.models.jaws import STRUCTURED_MAX_QUBITS
     if a.qubits is None:
         raise UserInputError(f"--qubits: --generators-file needs --qubits N (1 <= N <= {STRUCTURED_MAX_QUBITS})")
     n = check_int("--qubits", a.qubits, 1, STRUCTURED_MAX_QUBITS)

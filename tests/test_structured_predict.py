@@ -1,4 +1,4 @@
-"""Issue 20, item 4: ``predict --generators-file`` (rmt_qgm/theory/structured.py, docs/theory.md §10.4): the JAWS
+"""Issue 20, item 4: ``predict --generators-file`` (rmt_qgm/theory/models/jaws.py, docs/theory.md §10.4): the JAWS
 sum of Wishart fields through the weighted WHRF, against the isotropic WHRF's own Kac–Rice for a flat weight
 list, the JAWS optimum against the ground energy where the group is all of SU(2^n), and its refusals."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rmt_qgm.algebra.generators import preset_generators, write_generators
 from rmt_qgm.theory.models.weighted import kac_rice_weighted
 from rmt_qgm.theory.models.whrf import expected_counts
 from rmt_qgm.theory.predict import predict
-from rmt_qgm.theory.structured import jaws_field, jaws_tilts
+from rmt_qgm.theory.models.jaws import jaws_field, jaws_tilts
 
 #: z bound for two independent Monte Carlo estimates (|z| > 4: probability ~6e-5 under the null)
 Z_MAX = 4.0

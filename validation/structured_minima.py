@@ -109,7 +109,7 @@ def verdict_row(r: dict) -> dict:
 
 def todo() -> list[tuple]:
     from rmt_qgm.algebra.generators import preset_generators
-    from rmt_qgm.theory.structured import jaws_field
+    from rmt_qgm.theory.models.jaws import jaws_field
     items = []
     for preset in PRESETS:
         for n in NS:

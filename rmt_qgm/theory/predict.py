@@ -445,7 +445,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     """The prediction for (n, p, H): :class:`.prediction.Prediction` (module docstring).
 
     ``generators_file``: a structured circuit (a generators file, rmt_qgm/algebra/generators.py) with initial state
-    ``psi0``: the JAWS/Wishart laws of :func:`rmt_qgm.theory.structured.predict_structured` (docs/theory.md
+    ``psi0``: the JAWS/Wishart laws of :func:`rmt_qgm.theory.models.jaws.predict_structured` (docs/theory.md
     §10.4) answer instead of the randomized-ansatz models; only ``model="auto"``, ``seed`` and ``n_mc`` apply.
 
     ``model``: "auto" (default: :func:`rmt_qgm.theory.registry.choose`) or a name of
@@ -462,7 +462,7 @@ def predict(n_qubits: int | None, n_params: int, hamiltonian: str = "fidelity", 
     from .kacrice.draws import MIN_DRAWS
     t0 = time.perf_counter()
     if generators_file is not None:
-        from .structured import predict_structured
+        from .models.jaws import predict_structured
         if model != "auto" or dof is not None or dof_rule != "dimension" or ladder != "auto" or complexity_points:
             raise UserInputError("generators file: a structured circuit is answered by the JAWS model only (no --model, "
                                  "--dof, --dof-rule, --ladder or --complexity)")

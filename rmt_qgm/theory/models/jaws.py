@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 import numpy as np
 
-from ..errors import UserInputError
+from ...errors import UserInputError
 
 #: largest n: the JAWS components need dense 2^n x 2^n matrices (rmt_qgm/algebra/jaws.py)
 STRUCTURED_MAX_QUBITS = 8
@@ -69,11 +69,11 @@ def jaws_field(generators, n: int, hamiltonian: str, psi0: str = "zero", seed: i
     """The JAWS description of deep circuits of ``generators`` for observable ``hamiltonian`` (module docstring):
     components, the weight list mu, D, the JAWS optimum l*, the group-average loss lbar, the ground energy E0 and
     whether O lies in i g."""
-    from ..algebra.dla import lie_closure, parse_state, structure
-    from ..algebra.jaws import _element_dense, jaws_components
-    from ..algebra.pauli import PauliSum
-    from ..algebra.variance import IN_ALGEBRA_TOL, hamiltonian_pauli_sum, ideal_bases, word_coords
-    from ..hamiltonians import parse_hamiltonian
+    from ...algebra.dla import lie_closure, parse_state, structure
+    from ...algebra.jaws import _element_dense, jaws_components
+    from ...algebra.pauli import PauliSum
+    from ...algebra.variance import IN_ALGEBRA_TOL, hamiltonian_pauli_sum, ideal_bases, word_coords
+    from ...hamiltonians import parse_hamiltonian
     try:
         obs = hamiltonian_pauli_sum(hamiltonian, n)
     except UserInputError as exc:
@@ -126,15 +126,15 @@ def predict_structured(generators_file: str, n_qubits: int, n_params: int, hamil
     """``predict(..., generators_file=F)``: a :class:`rmt_qgm.theory.prediction.Prediction` with the JAWS laws
     ``minima`` (count-weighted, Kac–Rice of the weighted WHRF) and ``optimiser_minima`` (that law tilted by the
     fitted basin law (G3), calibrated on randomized circuits only: flagged not reliable)."""
-    from .. import gamma_of
-    from ..algebra.generators import read_generators
-    from ..checks import check_int
-    from .distributions import AffineUnits, LocalMinimaDistribution
-    from .kacrice.draws import MIN_DRAWS, MIN_ESS
-    from .laws.optimiser import optimiser_weighted
-    from .models.weighted import kac_rice_weighted
-    from .prediction import NoLaw, Prediction, Provenance, law_from_distribution, point_law, weighted_median_stderr
-    from .registry import STRUCTURED_MODELS
+    from ... import gamma_of
+    from ...algebra.generators import read_generators
+    from ...checks import check_int
+    from ..distributions import AffineUnits, LocalMinimaDistribution
+    from ..kacrice.draws import MIN_DRAWS, MIN_ESS
+    from ..laws.optimiser import optimiser_weighted
+    from .weighted import kac_rice_weighted
+    from ..prediction import NoLaw, Prediction, Provenance, law_from_distribution, point_law, weighted_median_stderr
+    from ..registry import STRUCTURED_MODELS
     t0 = time.perf_counter()
     n = check_int("qubits", n_qubits, 1, STRUCTURED_MAX_QUBITS)
     p = check_int("params", n_params, 1, 10 ** 6)
