@@ -30,7 +30,12 @@ With it, and with the stall refresh below, same six instances (load ~2): mean 73
 64.9, 72.1, 104.3), exact Hessians 16.7-26.3 s, all six certified at the global minimum (F < 3e-21).
 Projected column on 2 idle cores: 52 x 73.5 / 2 = 32 min, still above the 30 min. The endgame's path
 is sensitive to rounding (a Hessian differing at 1e-14 changes the sequence of steps, 32-103 steps on
-these instances), so single-instance CPU moves by +-20 % with any change of arithmetic.
+these instances), so single-instance CPU moves by +-20 % with any change of arithmetic. Tried and not
+adopted (same instances; benchmarks/results/bench_circuits_fig1_phases.json): cg_max = 6 (refresh sooner,
+a Hessian now costing ~20 products): mean 73.5 -> 70.2, paired -16 to +4 s, within that spread; the L-BFGS
+stall window of the hand-over (optimize.CG_STALL_WINDOW) 50 instead of 100: 59.5 -> 77.8 and 56.6 -> 47.7 s
+on instances 2 and 3; 200: 59.5 -> 103.7 and 56.6 -> 73.8 s. The whole column in one command, for a quiet
+host: python benchmarks/bench_circuits.py --cases column8 (every minimum compared with the archived store).
 
 Stall refresh (STALL_REFRESH). With the BLAS Hessian's rounding, instance 7 ended uncertified (max|grad|
 2e-8, F 1.8e-9) as the kept radius had before: CG solved the model exactly, but the gradient left lay along
