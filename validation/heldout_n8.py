@@ -9,11 +9,9 @@ python -m validation.heldout_n8 [--workers 2] [--render-only] [--out DIR]     (a
 """
 from __future__ import annotations
 
-import csv
 import sys
 
-from validation.common import FIG1_CSV
-from validation.heldout_predict import heldout_study, predicted_row, run_row
+from validation.heldout_predict import heldout_study, sim_and_fig1_rows
 
 GAMMAS = (0.125, 0.25, 0.5)
 ROWS = ([(7, g, h) for g in GAMMAS for h in ("fidelity", "projector:12", "randspec:23")]
@@ -22,24 +20,10 @@ FIG1_ROWS = [(8, g, "fidelity") for g in GAMMAS]
 SIM = dict(starts=2, instances=12, seed=8808, batch=2)
 
 
-def fig1_row(n: int, gamma: float, ham: str) -> dict:
-    """A row whose empirical median is the paper-figure run's (no new simulation)."""
-    head, opt, _ = predicted_row(n, gamma, ham)
-    with open(FIG1_CSV, encoding="utf-8") as fh:
-        emp = next(r for r in csv.DictReader(fh) if int(r["n_qubits"]) == n and float(r["gamma"]) == gamma)
-    return {**head, "certified_minima": int(emp["minima"]), "t_emp": float(emp["median_t"]), "source": "paper-fig1",
-            **opt}
-
-
-def _row(item: tuple, workers: int) -> dict:
-    kind, n, g, h = item
-    return fig1_row(n, g, h) if kind == "fig1" else run_row(n, g, h, workers, SIM)
-
-
 #: the simulated rows first, then the paper-figure rows
-TODO = [("sim",) + r for r in ROWS] + [("fig1",) + r for r in FIG1_ROWS]
+TODO, _ROW = sim_and_fig1_rows(ROWS, FIG1_ROWS, SIM)
 
-STUDY = heldout_study("heldout_n8", TODO, SIM, __doc__, row=_row)
+STUDY = heldout_study("heldout_n8", TODO, SIM, __doc__, row=_ROW)
 
 if __name__ == "__main__":
     sys.exit(STUDY.main())

@@ -132,6 +132,26 @@ def fallback_comparison(rows: list[dict]) -> list[str]:
     return lines
 
 
+def fig1_row(n: int, gamma: float, ham: str) -> dict:
+    """A row whose empirical median is the paper-figure run's (FIG1_CSV; no new simulation)."""
+    import csv
+    from validation.common import FIG1_CSV
+    head, opt, _ = predicted_row(n, gamma, ham)
+    with open(FIG1_CSV, encoding="utf-8") as fh:
+        emp = next(r for r in csv.DictReader(fh) if int(r["n_qubits"]) == n and float(r["gamma"]) == gamma)
+    return {**head, "certified_minima": int(emp["minima"]), "t_emp": float(emp["median_t"]), "source": "paper-fig1",
+            **opt}
+
+
+def sim_and_fig1_rows(rows: list, fig1_rows: list, sim: dict) -> tuple[list, object]:
+    """(items, row function) of a study with simulated rows ``rows`` (simulated with ``sim``) first, then rows
+    ``fig1_rows`` against the paper-figure runs (:func:`fig1_row`); for :func:`heldout_study`."""
+    def row(item: tuple, workers: int) -> dict:
+        kind, n, g, h = item
+        return fig1_row(n, g, h) if kind == "fig1" else run_row(n, g, h, workers, sim)
+    return [("sim",) + r for r in rows] + [("fig1",) + r for r in fig1_rows], row
+
+
 def run_rows(rows: list, sim: dict, partial: str, workers: int, row=None) -> dict:
     """Every row of ``rows`` (resumable: finished rows are kept in ``partial`` under the key "|".join(row)) and the
     summary with its verdict; shared by the held-out studies. A row is (n, gamma, H), run by :func:`run_row` with
