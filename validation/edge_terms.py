@@ -26,6 +26,7 @@ import sys
 
 import numpy as np
 
+from validation.circuit_edge import DRAWS, predict_row
 from validation.common import CVT_JSON, Study
 from validation.edge_law import _lr
 
@@ -56,13 +57,12 @@ def paired(row: dict) -> dict:
     """The row with the law without (``old``) and with (``new``) the edge terms, each as validation.circuit_edge's
     predict_row."""
     from rmt_qgm.theory.models import circuit_edge as ce
-    import validation.circuit_edge as vce
     orig = ce.circuit_edge_law
     res = {}
     try:
         for corr in (False, True):
             ce.circuit_edge_law = functools.partial(orig, edge_correction=corr)
-            res[corr] = vce.predict_row(row["n"], row["p"], row["H"])
+            res[corr] = predict_row(row["n"], row["p"], row["H"])
     finally:
         ce.circuit_edge_law = orig
     out = dict(row, old=res[False], new=res[True])
@@ -77,7 +77,7 @@ def _run(a) -> dict:
     rows = [paired(r) for r in _rows()]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE).stdout
     return {"version": __version__, "commit": commit.strip(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "draws_per_node": __import__("validation.circuit_edge", fromlist=["DRAWS"]).DRAWS, "rows": rows}
+            "draws_per_node": DRAWS, "rows": rows}
 
 
 def _fmt(v, k):

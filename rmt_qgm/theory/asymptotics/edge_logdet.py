@@ -34,9 +34,8 @@ from functools import lru_cache
 
 import numpy as np
 
-#: the GOE Tracy–Widom mean and standard deviation (published; tests/test_circuit_edge.py checks them)
-TW_MEAN = -1.2065335745820
-TW_SD = math.sqrt(1.6077810345810)
+from .tracy_widom import TW_MEAN, TW_SD
+
 #: the tabulated range and step of s; outside it c is held at its end value (the circuit edge law's window is
 #: s >= -10; beyond s = 30 the slope of c is below 0.01 per unit s, an error stated in §20.3)
 S_MIN, S_MAX, S_STEP = -12.0, 30.0, 0.25

@@ -38,6 +38,11 @@ from functools import lru_cache
 import mpmath as mp
 import numpy as np
 
+#: mean and standard deviation of F_1 (published values; tests/test_circuit_edge.py checks them against the
+#: density of this module); the edge laws read a sampled smallest eigenvalue as a TW_1 variable by them
+TW_MEAN = -1.2065335745820
+TW_SD = 1.6077810345810 ** 0.5
+
 #: where the left-tail asymptotic takes over from the Fredholm determinant
 TAIL_S = -5.0
 #: above this, log F_1 = 0 to better than 1e-9

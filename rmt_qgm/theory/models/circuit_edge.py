@@ -50,10 +50,8 @@ from ..asymptotics import tracy_widom as tw
 from ..asymptotics.edge_logdet import edge_logdet
 from .edge import _median
 
-#: mean and standard deviation of the GOE Tracy–Widom law F_1 (published values; tests/test_circuit_edge.py checks
-#: them against :mod:`~rmt_qgm.theory.asymptotics.tracy_widom`)
-TW_MEAN = -1.2065335745820
-TW_SD = math.sqrt(1.6077810345810)
+#: mean and standard deviation of the GOE Tracy–Widom law F_1 (:mod:`~rmt_qgm.theory.asymptotics.tracy_widom`)
+TW_MEAN, TW_SD = tw.TW_MEAN, tw.TW_SD
 #: nodes and draws per node of the coarse scan and the fine law
 COARSE_NODES, COARSE_DRAWS = 14, 8
 FINE_NODES = 12
