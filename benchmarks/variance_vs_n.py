@@ -14,7 +14,8 @@ standard errors from fourth moments; z = (sampled - predicted) / se. Predictions
 Writes benchmarks/results/variance_vs_n.json and the figure docs/variance_vs_n.png (``--figure-only``
 redraws the figure from the JSON).
 
-Run:  python benchmarks/variance_vs_n.py [--n-max 10] [--n-sample 7] [--samples 400] [--figure-only]
+Run:  python benchmarks/variance_vs_n.py [--n-max 10] [--n-sample 7 | --sample-n 8,9,10] [--samples 400]
+      [--workers 2] [--figure-only]
 """
 from __future__ import annotations
 
@@ -42,33 +43,70 @@ def observable(preset: str, n: int) -> PauliSum:
     return PauliSum.word("".join(word))
 
 
-def run(n_max: int, n_sample: int, samples: int, seed: int) -> dict:
-    rows = []
+def _predict_row(preset: str, oname: str, n: int, seed: int) -> dict:
+    gens, _ = preset_generators(preset, n)
+    t0 = time.perf_counter()
+    pred = predict_variance(gens, n, "zero", observable(preset, n), seed=seed)
+    return {"preset": preset, "observable": oname, "n": n, "dla_dim": pred["dla_dim"],
+            "ideals": [c["type"] for c in pred["ideals"]], "applicable": pred["applicable"],
+            "var_loss": pred["var_loss"], "var_grad": pred["var_grad"][0] if pred["var_grad"] else None,
+            "predict_s": round(time.perf_counter() - t0, 3)}
+
+
+def _sample_row(args) -> dict:
+    """The sampled part of one row (runs in a worker process)."""
+    from threadpoolctl import threadpool_limits
+    preset, n, layers, samples, seed, row = args
+    gens, _ = preset_generators(preset, n)
+    psi, _ = parse_state("zero", n)
+    depth = layers * len(gens)
+    t0 = time.perf_counter()
+    with threadpool_limits(1):
+        smp = sample_variance(gens, psi, observable(preset, n).to_dense(), depth, samples, seed,
+                              grad_gate=(layers // 2) * len(gens))
+    return {"depth": depth, "samples": samples, "sampled_var_loss": smp["var_loss"],
+            "sampled_var_loss_se": smp["var_loss_se"], "sampled_var_grad": smp["var_grad"],
+            "sampled_var_grad_se": smp["var_grad_se"],
+            "z_loss": (smp["var_loss"] - row["var_loss"]) / smp["var_loss_se"],
+            "z_grad": (smp["var_grad"] - row["var_grad"]) / smp["var_grad_se"],
+            "sample_s": round(time.perf_counter() - t0, 1)}
+
+
+def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers: int = 1) -> dict:
+    """Predictions for n = 4 .. n_max (su(2^n) to 8) and samples at the n in ``sample_ns``. Rows already
+    sampled in the JSON at ``path`` with the same samples and seed are kept; the JSON is rewritten atomically
+    after every sampled row, so an interrupt loses no finished row."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from rmt_qgm import __version__
+    from rmt_qgm.store import atomic_write_json
+    old = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            prev = json.load(fh)
+        if prev.get("samples") == samples and prev.get("seed") == seed:
+            old = {(r["preset"], r["n"]): r for r in prev["rows"] if "sampled_var_loss" in r}
+    rows, todo = [], []
     for preset, oname, layers in CASES:
         for n in range(4, (min(n_max, 8) if preset == "local:xy-zz-ring" else n_max) + 1):   # su(2^n): 4^n words
-            gens, _ = preset_generators(preset, n)
-            obs = observable(preset, n)
-            t0 = time.perf_counter()
-            pred = predict_variance(gens, n, "zero", obs, seed=seed)
-            row = {"preset": preset, "observable": oname, "n": n, "dla_dim": pred["dla_dim"],
-                   "ideals": [c["type"] for c in pred["ideals"]], "applicable": pred["applicable"],
-                   "var_loss": pred["var_loss"], "var_grad": pred["var_grad"][0] if pred["var_grad"] else None,
-                   "predict_s": round(time.perf_counter() - t0, 3)}
-            if n <= n_sample and pred["applicable"]:
-                psi, _ = parse_state("zero", n)
-                depth = layers * len(gens)
-                t0 = time.perf_counter()
-                smp = sample_variance(gens, psi, obs.to_dense(), depth, samples, seed,
-                                      grad_gate=(layers // 2) * len(gens))
-                row.update({"depth": depth, "samples": samples, "sampled_var_loss": smp["var_loss"],
-                            "sampled_var_loss_se": smp["var_loss_se"], "sampled_var_grad": smp["var_grad"],
-                            "sampled_var_grad_se": smp["var_grad_se"],
-                            "z_loss": (smp["var_loss"] - row["var_loss"]) / smp["var_loss_se"],
-                            "z_grad": (smp["var_grad"] - row["var_grad"]) / smp["var_grad_se"],
-                            "sample_s": round(time.perf_counter() - t0, 1)})
+            row = _predict_row(preset, oname, n, seed)
+            if (preset, n) in old:
+                row.update({k: v for k, v in old[(preset, n)].items() if k not in row or k == "predict_s"})
+            elif n in sample_ns and row["applicable"]:
+                todo.append((preset, n, layers, samples, seed, row))
             rows.append(row)
-            print(json.dumps(row), flush=True)
-    return {"rows": rows, "samples": samples, "seed": seed}
+    res = {"meta": {"rmt_qgm": __version__, "command": "python benchmarks/variance_vs_n.py", "seed": seed,
+                    "samples": samples, "updated": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())},
+           "rows": rows, "samples": samples, "seed": seed}
+    todo.sort(key=lambda t: -(2 ** t[1]) * t[2])              # the longest first (about 2^n x layers)
+    with ProcessPoolExecutor(max(1, workers)) as pool:
+        futs = {pool.submit(_sample_row, t): t[-1] for t in todo}
+        for fut in as_completed(futs):
+            futs[fut].update(fut.result())
+            print(json.dumps(futs[fut]), flush=True)
+            atomic_write_json(path, res)
+    atomic_write_json(path, res)
+    return res
 
 
 def figure(res: dict, path: str) -> None:
@@ -96,9 +134,12 @@ def figure(res: dict, path: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n-max", type=int, default=10)
-    ap.add_argument("--n-sample", type=int, default=7)
+    ap.add_argument("--n-sample", type=int, default=7, help="sample every n from 4 to this")
+    ap.add_argument("--sample-n", default=None,
+                    help="comma-separated n to sample instead of 4..--n-sample (rows sampled before are kept)")
     ap.add_argument("--samples", type=int, default=400)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1, help="sampled rows run in parallel on this many processes")
     ap.add_argument("--figure-only", action="store_true", help="redraw the figure from the stored JSON")
     a = ap.parse_args()
     path = os.path.join(HERE, "results", "variance_vs_n.json")
@@ -106,11 +147,8 @@ def main() -> None:
         with open(path, encoding="utf-8") as fh:
             res = json.load(fh)
     else:
-        from threadpoolctl import threadpool_limits
-        with threadpool_limits(1):
-            res = run(a.n_max, a.n_sample, a.samples, a.seed)
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(res, fh, indent=1)
+        ns = ({int(x) for x in a.sample_n.split(",")} if a.sample_n else set(range(4, a.n_sample + 1)))
+        res = run(a.n_max, ns, a.samples, a.seed, path, a.workers)
     figure(res, os.path.join(os.path.dirname(HERE), "docs", "variance_vs_n.png"))
 
 

@@ -107,6 +107,26 @@ def apply_word(x, z, psi, out):
     return out
 
 
+@njit(cache=True)
+def dense_of_words(xs, zs, cs, dim):
+    """sum_k cs[k] P(xs[k], zs[k]) as a dense dim x dim matrix: column b of a word is its phase and sign at row
+    b ^ x, O(words x dim) (the words are added in order, as word-by-word application to basis vectors would)."""
+    m = np.zeros((dim, dim), dtype=np.complex128)
+    for k in range(xs.shape[0]):
+        x = xs[k]
+        z = zs[k]
+        ny = popcount(x & z) % 4
+        ph = 1.0 + 0.0j
+        for _ in range(ny):
+            ph *= 1j
+        ph = cs[k] * ph
+        for b in range(dim):
+            ub = np.uint64(b)
+            sgn = -1.0 if (popcount(ub & z) & 1) == 1 else 1.0
+            m[np.int64(ub ^ x), b] += ph * sgn
+    return m
+
+
 def key_of(x, z, n: int):
     """The 64-bit key x | (z << n) of a word (scalars or arrays)."""
     return np.asarray(x, dtype=np.uint64) | (np.asarray(z, dtype=np.uint64) << np.uint64(n))
@@ -218,15 +238,5 @@ class PauliSum:
 
     def to_dense(self) -> np.ndarray:
         """Dense 2^n x 2^n matrix (small n only)."""
-        dim = 2 ** self.n
-        m = np.zeros((dim, dim), dtype=np.complex128)
-        e = np.zeros(dim, dtype=np.complex128)
-        tmp = np.empty(dim, dtype=np.complex128)
-        for b in range(dim):
-            e[:] = 0.0
-            e[b] = 1.0
-            col = np.zeros(dim, dtype=np.complex128)
-            for x, z, c in zip(self.x, self.z, self.c):
-                col += c * apply_word(x, z, e, tmp)
-            m[:, b] = col
-        return m
+        return dense_of_words(np.asarray(self.x, dtype=np.uint64), np.asarray(self.z, dtype=np.uint64),
+                              np.asarray(self.c, dtype=np.complex128), 2 ** self.n)
