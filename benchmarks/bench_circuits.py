@@ -18,7 +18,8 @@ Cases (issue 2):
   CPU seconds per instance and the minima of both;
 - paper-fig1's whole n = 8, gamma = 1 column (52 instances, one start each, endgame "cg", 2 workers) against the
   issue-22 target of 30 minutes, with every minimum compared to the archived plain-path store
-  (``--cases column8``, about 30 minutes on 2 idle cores; ``--column-instances K`` for the first K).
+  (``--cases column8``, about 30 minutes on 2 idle cores; ``--column-instances K`` for the first K;
+  ``--column-partial FILE`` writes each instance's record as it completes, and a rerun resumes from it).
 
 Every timing is the median of repeats after a warm-up (numba compiles on first call). BLAS threads are
 limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick] [--cases ...] [--out F]\nRecorded runs: benchmarks/results/bench_circuits_*.json (with the host's load average: shared hosts).
@@ -34,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from threadpoolctl import threadpool_limits
+from tqdm import tqdm
 
 from rmt_qgm.circuits.ansatz import build_circuit, initial_state
 from rmt_qgm.hamiltonians import parse_hamiltonian, random_pauli_sum
@@ -294,24 +296,44 @@ def _archived_F(store: str, task) -> float | None:
     return float(f[0]) if f else None
 
 
-def case_column8(instances=52, workers=2, store=FIG1_STORE):
+def case_column8(instances=52, workers=2, store=FIG1_STORE, partial=None):
     """paper-fig1's n = 8, gamma = 1 column as paper-fig1 runs it (one start per instance, endgame "cg"), on
     ``workers`` processes: total wall time (the issue-22 target: 52 instances in <= 30 min on 2 cores), CPU
     per instance, certified count, and |F - F_archived| per instance against the archived store of the plain
-    L-BFGS path (``python -m validation.artefacts unpack paper-fig1`` writes it to FIG1_STORE)."""
+    L-BFGS path (``python -m validation.artefacts unpack paper-fig1`` writes it to FIG1_STORE).
+
+    Each instance's record is written to ``partial`` (JSON, atomically) as soon as it completes, so that an
+    interrupted run loses no finished instance; a rerun with the same ``partial`` file runs only the missing
+    ones (the wall time then covers this run only, and ``resumed`` says how many were taken from the file)."""
+    from concurrent.futures import as_completed
+
     from rmt_qgm.paper_fig1 import sweep_config
+    from rmt_qgm.store import atomic_write_json
     tasks = sweep_config((8,), (1.0,), 0).tasks[:instances]
+    done: dict[int, list] = {}
+    if partial and os.path.exists(partial):
+        with open(partial, encoding="utf-8") as fh:
+            done = {int(k): v for k, v in json.load(fh)["records"].items() if int(k) < len(tasks)}
+    resumed = len(done)
     _instance_time((8, 8, 0, 0, "cg"))                                  # compile / load the numba cache
     t = time.perf_counter()
+    todo = [i for i in range(len(tasks)) if i not in done]
     with ProcessPoolExecutor(workers) as pool:
-        res = list(pool.map(_instance_time, [(8, 512, 0, i, "cg", True) for i in range(len(tasks))]))
+        futs = {pool.submit(_instance_time, (8, 512, 0, i, "cg", True)): i for i in todo}
+        for fut in tqdm(as_completed(futs), total=len(futs), desc="column8", unit="instance"):
+            done[futs[fut]] = list(fut.result())
+            if partial:
+                atomic_write_json(partial, {"case": "column8 partial records (wall, iterations, certified, F, "
+                                                    "index, newton_steps, cpu) per paper-fig1 instance",
+                                            "records": {str(k): v for k, v in sorted(done.items())}})
     wall = time.perf_counter() - t
+    res = [done[i] for i in range(len(tasks))]
     ref = [_archived_F(store, task) if os.path.isdir(store) else None for task in tasks]
     dF = [abs(r[3] - f) if f is not None else None for r, f in zip(res, ref)]
     cpu = [r[6] for r in res]
     known = [d for d in dF if d is not None]
     return {"case": f"paper-fig1 column n=8 gamma=1 p=512, {len(tasks)} instances, endgame cg, workers={workers}",
-            "wall_seconds_total": wall, "target_wall_seconds_for_52": 1800.0,
+            "wall_seconds_total": wall, "resumed": resumed, "target_wall_seconds_for_52": 1800.0,
             "cpu_seconds": cpu, "cpu_seconds_mean": float(np.mean(cpu)),
             "projection_52_on_2_idle_cores_min (52 x mean CPU / 2)": 52 * float(np.mean(cpu)) / 2 / 60,
             "seconds": [r[0] for r in res], "certified": int(sum(r[2] for r in res)),
@@ -376,6 +398,8 @@ def main(argv=None) -> int:
     ap.add_argument("--batch", type=int, default=128, help="batch width of the batched path")
     ap.add_argument("--column-instances", type=int, default=52,
                     help="column8: the first K of paper-fig1's 52 n = 8, gamma = 1 instances")
+    ap.add_argument("--column-partial", default=None,
+                    help="column8: per-instance records written here as they complete; a rerun resumes from it")
     ap.add_argument("--out", default=None, help="also write the JSON here")
     a = ap.parse_args(argv)
     cases = a.cases.split(",")
@@ -398,7 +422,7 @@ def main(argv=None) -> int:
     if "instance8" in cases:                      # the plain path takes 4-28 min per instance here
         out.append(case_instance_time(8, 1.0, 2, endgame_modes=(True, "cg"), fig1=True))
     if "column8" in cases:                        # about 30 min on 2 idle cores: the whole paper-fig1 column
-        out.append(case_column8(a.column_instances))
+        out.append(case_column8(a.column_instances, partial=a.column_partial))
     text = json.dumps(out, indent=2)
     print(text)
     if a.out:

@@ -36,6 +36,11 @@ a Hessian now costing ~20 products): mean 73.5 -> 70.2, paired -16 to +4 s, with
 stall window of the hand-over (optimize.CG_STALL_WINDOW) 50 instead of 100: 59.5 -> 77.8 and 56.6 -> 47.7 s
 on instances 2 and 3; 200: 59.5 -> 103.7 and 56.6 -> 73.8 s. The whole column in one command, for a quiet
 host: python benchmarks/bench_circuits.py --cases column8 (every minimum compared with the archived store).
+Also tried and not adopted (2026-12-07, post hoc, n = 6, p = 128, fidelity, 6 instances, same hand-over points): CG
+on a dense model Hessian (the exact H_0, updated by the symmetric rank-one formula from every trial's gradient
+change, refreshed exactly when a step was rejected off H_0's point) instead of exact products: no products, but
+steps 21, 7, 2, 9, 5, 4 -> 34, 16, 3, 13, 8, 11 and exact Hessians 3, 2, 1, 2, 1, 1 -> 8, 1, 1, 3, 2, 3; at n = 8,
+where a Hessian costs about 20 products, that is more work, not less.
 
 Stall refresh (STALL_REFRESH). With the BLAS Hessian's rounding, instance 7 ended uncertified (max|grad|
 2e-8, F 1.8e-9) as the kept radius had before: CG solved the model exactly, but the gradient left lay along
