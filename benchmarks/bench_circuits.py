@@ -19,7 +19,9 @@ Cases (issue 2):
 - paper-fig1's whole n = 8, gamma = 1 column (52 instances, one start each, endgame "cg", 2 workers) against the
   issue-22 target of 30 minutes, with every minimum compared to the archived plain-path store
   (``--cases column8``, about 30 minutes on 2 idle cores; ``--column-instances K`` for the first K;
-  ``--column-partial FILE`` writes each instance's record as it completes, and a rerun resumes from it).
+  ``--column-partial FILE`` writes each instance's record as it completes, and a rerun resumes from it);
+- whether the dense kernels of the randomized ansatz at n = 8, p = 512 (0.5 GB of gates) slow down when two
+  processes run them at once (``--cases contention``, one minute).
 
 Every timing is the median of repeats after a warm-up (numba compiles on first call). BLAS threads are
 limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick] [--cases ...] [--out F]\nRecorded runs: benchmarks/results/bench_circuits_*.json (with the host's load average: shared hosts).
@@ -343,6 +345,41 @@ def case_column8(instances=52, workers=2, store=FIG1_STORE, partial=None):
             "load_average_1min_at_end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
 
 
+def _dense_times(_=None):
+    """(loss+grad ms, BLAS Hessian s) of one randomized circuit at n = 8, p = 512 in this process (BLAS 1 thread)."""
+    from rmt_qgm.circuits.newton_cg import hessian_blas
+    rng = np.random.default_rng(1)
+    circ = build_circuit("randomized", 8, 512, rng)
+    ham = parse_hamiltonian("fidelity", 8)
+    psi0 = initial_state(parse_psi0("haar"), 8, rng)
+    th = rng.uniform(0, np.pi, 512)
+    with threadpool_limits(1):
+        circ.loss_and_grad(th, psi0, ham)
+        hessian_blas(circ, th, psi0, ham)
+        t = time.perf_counter()
+        for _ in range(40):
+            circ.loss_and_grad(th, psi0, ham)
+        lg = (time.perf_counter() - t) / 40 * 1e3
+        t = time.perf_counter()
+        for _ in range(2):
+            hessian_blas(circ, th, psi0, ham)
+    return lg, (time.perf_counter() - t) / 2
+
+
+def case_contention(workers=2):
+    """Do the dense kernels of the randomized ansatz (n = 8, p = 512: 513 Haar unitaries, 0.5 GB) slow down when
+    ``workers`` processes run them at once (shared memory bandwidth)? One process alone, then ``workers`` at once."""
+    with ProcessPoolExecutor(1) as pool:
+        alone = pool.submit(_dense_times).result()
+    with ProcessPoolExecutor(workers) as pool:
+        together = list(pool.map(_dense_times, range(workers)))
+    return {"case": f"dense randomized n=8 p=512: one process alone, then {workers} at once",
+            "alone_loss_grad_ms": alone[0], "alone_hessian_blas_s": alone[1],
+            "together_loss_grad_ms": [r[0] for r in together], "together_hessian_blas_s": [r[1] for r in together],
+            "slowdown_loss_grad": float(np.mean([r[0] for r in together]) / alone[0]),
+            "load_average_1min_at_end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
+
+
 def _endgame_one(args):
     """One start with and without the endgame (same seed); returns the two records' numbers."""
     from rmt_qgm.circuits.optimize import optimise_start
@@ -387,7 +424,7 @@ def case_endgame(n, gammas, starts, seed=5, workers=2):
             "load_average_1min": os.getloadavg()[0]}
 
 
-CASES = ("lossgrad", "hessian", "minima", "endgame", "instance7", "instance8", "column8")
+CASES = ("lossgrad", "hessian", "minima", "endgame", "instance7", "instance8", "column8", "contention")
 
 
 def main(argv=None) -> int:
@@ -423,6 +460,8 @@ def main(argv=None) -> int:
         out.append(case_instance_time(8, 1.0, 2, endgame_modes=(True, "cg"), fig1=True))
     if "column8" in cases:                        # about 30 min on 2 idle cores: the whole paper-fig1 column
         out.append(case_column8(a.column_instances, partial=a.column_partial))
+    if "contention" in cases:
+        out.append(case_contention())
     text = json.dumps(out, indent=2)
     print(text)
     if a.out:
