@@ -86,15 +86,17 @@ def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers:
             prev = json.load(fh)
         if prev.get("samples") == samples and prev.get("seed") == seed:
             old = {(r["preset"], r["n"]): r for r in prev["rows"] if "sampled_var_loss" in r}
+    from threadpoolctl import threadpool_limits
     rows, todo = [], []
-    for preset, oname, layers in CASES:
-        for n in range(4, (min(n_max, 8) if preset == "local:xy-zz-ring" else n_max) + 1):   # su(2^n): 4^n words
-            row = _predict_row(preset, oname, n, seed)
-            if (preset, n) in old:
-                row.update({k: v for k, v in old[(preset, n)].items() if k not in row or k == "predict_s"})
-            elif n in sample_ns and row["applicable"]:
-                todo.append((preset, n, layers, samples, seed, row))
-            rows.append(row)
+    with threadpool_limits(1):
+        for preset, oname, layers in CASES:
+            for n in range(4, (min(n_max, 8) if preset == "local:xy-zz-ring" else n_max) + 1):   # su(2^n): 4^n words
+                row = _predict_row(preset, oname, n, seed)
+                if (preset, n) in old:                  # its sampled part; predict_s is this run's
+                    row.update({k: v for k, v in old[(preset, n)].items() if k not in row})
+                elif n in sample_ns and row["applicable"]:
+                    todo.append((preset, n, layers, samples, seed, row))
+                rows.append(row)
     res = {"meta": {"rmt_qgm": __version__, "command": "python benchmarks/variance_vs_n.py", "seed": seed,
                     "samples": samples, "updated": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())},
            "rows": rows, "samples": samples, "seed": seed}
