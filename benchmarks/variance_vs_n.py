@@ -15,7 +15,13 @@ Writes benchmarks/results/variance_vs_n.json and the figure docs/variance_vs_n.p
 redraws the figure from the JSON).
 
 Run:  python benchmarks/variance_vs_n.py [--n-max 10] [--n-sample 7 | --sample-n 8,9,10] [--samples 400]
-      [--workers 2] [--figure-only]
+      [--workers 2] [--presets P1,P2] [--layers PRESET=L ...] [--out FILE] [--figure-only]
+
+``--layers`` overrides a preset's depth (layers are recorded per row); with ``--out`` another JSON is written
+and the figure is left alone. The 600-layer so(2n) rerun of docs/theory.md §10.2 is
+
+      python benchmarks/variance_vs_n.py --presets local:x-zz-line --layers local:x-zz-line=600 \
+          --sample-n 8,10 --workers 2 --out benchmarks/results/variance_vs_n_deep.json
 """
 from __future__ import annotations
 
@@ -64,7 +70,7 @@ def _sample_row(args) -> dict:
     with threadpool_limits(1):
         smp = sample_variance(gens, psi, observable(preset, n).to_dense(), depth, samples, seed,
                               grad_gate=(layers // 2) * len(gens))
-    return {"depth": depth, "samples": samples, "sampled_var_loss": smp["var_loss"],
+    return {"layers": layers, "depth": depth, "samples": samples, "sampled_var_loss": smp["var_loss"],
             "sampled_var_loss_se": smp["var_loss_se"], "sampled_var_grad": smp["var_grad"],
             "sampled_var_grad_se": smp["var_grad_se"],
             "z_loss": (smp["var_loss"] - row["var_loss"]) / smp["var_loss_se"],
@@ -72,7 +78,8 @@ def _sample_row(args) -> dict:
             "sample_s": round(time.perf_counter() - t0, 1)}
 
 
-def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers: int = 1) -> dict:
+def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers: int = 1,
+        cases: tuple = CASES) -> dict:
     """Predictions for n = 4 .. n_max (su(2^n) to 8) and samples at the n in ``sample_ns``. Rows already
     sampled in the JSON at ``path`` with the same samples and seed are kept; the JSON is rewritten atomically
     after every sampled row, so an interrupt loses no finished row."""
@@ -85,11 +92,13 @@ def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers:
         with open(path, encoding="utf-8") as fh:
             prev = json.load(fh)
         if prev.get("samples") == samples and prev.get("seed") == seed:
-            old = {(r["preset"], r["n"]): r for r in prev["rows"] if "sampled_var_loss" in r}
+            depth_of = {c[0]: c[2] for c in cases}
+            old = {(r["preset"], r["n"]): r for r in prev["rows"] if "sampled_var_loss" in r
+                   and r.get("layers", depth_of.get(r["preset"])) == depth_of.get(r["preset"])}
     from threadpoolctl import threadpool_limits
     rows, todo = [], []
     with threadpool_limits(1):
-        for preset, oname, layers in CASES:
+        for preset, oname, layers in cases:
             for n in range(4, (min(n_max, 8) if preset == "local:xy-zz-ring" else n_max) + 1):   # su(2^n): 4^n words
                 row = _predict_row(preset, oname, n, seed)
                 if (preset, n) in old:                  # its sampled part; predict_s is this run's
@@ -98,6 +107,7 @@ def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers:
                     todo.append((preset, n, layers, samples, seed, row))
                 rows.append(row)
     res = {"meta": {"rmt_qgm": __version__, "command": "python benchmarks/variance_vs_n.py", "seed": seed,
+                    "layers": {c[0]: c[2] for c in cases},
                     "samples": samples, "updated": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())},
            "rows": rows, "samples": samples, "seed": seed}
     todo.sort(key=lambda t: -(2 ** t[1]) * t[2])              # the longest first (about 2^n x layers)
@@ -142,15 +152,33 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=400)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=1, help="sampled rows run in parallel on this many processes")
+    ap.add_argument("--presets", default=None, help="comma-separated subset of " + ", ".join(c[0] for c in CASES))
+    ap.add_argument("--layers", action="append", default=[], metavar="PRESET=L",
+                    help="layers for PRESET instead of its default (repeatable)")
+    ap.add_argument("--out", default=None, help="JSON to write instead of benchmarks/results/variance_vs_n.json")
     ap.add_argument("--figure-only", action="store_true", help="redraw the figure from the stored JSON")
     a = ap.parse_args()
-    path = os.path.join(HERE, "results", "variance_vs_n.json")
+    names = [c[0] for c in CASES]
+    chosen = a.presets.split(",") if a.presets else names
+    for name in chosen:
+        if name not in names:
+            ap.error(f"--presets: {name!r} is not one of {', '.join(names)}")
+    depth = {c[0]: c[2] for c in CASES}
+    for item in a.layers:
+        name, _, val = item.partition("=")
+        if name not in names or not val.isdigit() or int(val) < 1:
+            ap.error(f"--layers: {item!r} must be PRESET=L with PRESET one of {', '.join(names)} and L >= 1")
+        depth[name] = int(val)
+    cases = tuple((c[0], c[1], depth[c[0]]) for c in CASES if c[0] in chosen)
+    path = a.out or os.path.join(HERE, "results", "variance_vs_n.json")
     if a.figure_only:
         with open(path, encoding="utf-8") as fh:
             res = json.load(fh)
     else:
         ns = ({int(x) for x in a.sample_n.split(",")} if a.sample_n else set(range(4, a.n_sample + 1)))
-        res = run(a.n_max, ns, a.samples, a.seed, path, a.workers)
+        res = run(a.n_max, ns, a.samples, a.seed, path, a.workers, cases)
+    if a.out and not a.figure_only:
+        return
     figure(res, os.path.join(os.path.dirname(HERE), "docs", "variance_vs_n.png"))
 
 

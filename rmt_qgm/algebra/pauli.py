@@ -94,16 +94,28 @@ def _bracket_terms(ax, az, ac, bx, bz, bc):
 
 
 @njit(cache=True)
-def apply_word(x, z, psi, out):
-    """out = P(x, z) psi (complex128 vectors of length 2^n)."""
+def y_phase(x, z):
+    """i^(number of Y factors) = i^popcount(x & z): the phase of P(x, z) relative to X^x Z^z."""
     ny = popcount(x & z) % 4
     ph = 1.0 + 0.0j
     for _ in range(ny):
         ph *= 1j
+    return ph
+
+
+@njit(cache=True)
+def z_sign(b, z):
+    """(-1)^popcount(b & z): the sign Z^z gives the basis state |b>."""
+    return -1.0 if (popcount(b & z) & 1) == 1 else 1.0
+
+
+@njit(cache=True)
+def apply_word(x, z, psi, out):
+    """out = P(x, z) psi (complex128 vectors of length 2^n): P|b> = y_phase * z_sign(b) |b ^ x>."""
+    ph = y_phase(x, z)
     for b in range(psi.shape[0]):
         ub = np.uint64(b)
-        sgn = -1.0 if (popcount(ub & z) & 1) == 1 else 1.0
-        out[np.int64(ub ^ x)] = ph * sgn * psi[b]
+        out[np.int64(ub ^ x)] = ph * z_sign(ub, z) * psi[b]
     return out
 
 
@@ -115,15 +127,10 @@ def dense_of_words(xs, zs, cs, dim):
     for k in range(xs.shape[0]):
         x = xs[k]
         z = zs[k]
-        ny = popcount(x & z) % 4
-        ph = 1.0 + 0.0j
-        for _ in range(ny):
-            ph *= 1j
-        ph = cs[k] * ph
+        ph = cs[k] * y_phase(x, z)
         for b in range(dim):
             ub = np.uint64(b)
-            sgn = -1.0 if (popcount(ub & z) & 1) == 1 else 1.0
-            m[np.int64(ub ^ x), b] += ph * sgn
+            m[np.int64(ub ^ x), b] += ph * z_sign(ub, z)
     return m
 
 
