@@ -111,6 +111,12 @@ STUDIES = (
      "post hoc (no fitted constant)",
      [("", r"(Mean log\(edge / circuit model\) by γ \(rows with a law\): [^\n]*)")],
      None),
+    ("edge_spread.md",
+     "the edge law with the state's spread integrated out instead of typical (multi-level spectra) against the exact "
+     "circuit model (n = 4-6) and the n = 7-8 held-out rows",
+     "post hoc (no fitted constant)",
+     [("", r"(Mean \|log ratio\|: [^\n]*)")],
+     None),
     ("circuit_edge.md",
      "the circuit edge law (docs/theory.md §20): why circuits' Hessians are not the normalised-state model's, and the "
      "law against the exact circuit model (n = 4-6) and simulated circuits (n = 4-8, incl. the held-out rows)",
