@@ -166,9 +166,6 @@ def _validate_generators_file(n, p, ansatz, hamiltonian, starts, instances, seed
     if check_int("batch", batch, 0):
         raise UserInputError("batch: the batched path has no coefficient-carrying gates; use batch 0 with a "
                              "generators file")
-    if endgame not in (False, True, None, "none", "exact"):
-        raise UserInputError(f"endgame: a generators file takes the exact-Hessian endgame only (its coefficient-"
-                             f"carrying gates are not in the Hessian-free kernels); got {endgame!r}")
     lines = [g.to_string() for g in read_generators(generators_file, n)]
     ham = parse_hamiltonian(hamiltonian, n)
     return {"n_qubits": n, "n_params": p, "gamma": gamma_of(n, p), "ansatz": "generators",
@@ -177,7 +174,7 @@ def _validate_generators_file(n, p, ansatz, hamiltonian, starts, instances, seed
             "psi0": str(parse_psi0(psi0)), "generators": None, "generators_file": str(generators_file),
             "generator_lines": lines, "workers": check_int("workers", workers, 1),
             "E0": ham.ground_energy, "Ebar": ham.mean_energy, "batch": 0,
-            "endgame": endgame not in (False, None, "none")}
+            "endgame": endgame_param(endgame)}
 
 
 def run_simulation(n_qubits: int, n_params: int, ansatz: str = "randomized",

@@ -294,6 +294,18 @@ def test_cli_simulate_generators_file(tmp_path, cli_inprocess):
     assert s["ansatz"] == "generators" and s["starts_total"] == 2
 
 
+def test_cli_generators_file_takes_the_cg_endgame(tmp_path, cli_inprocess):
+    """--endgame cg with a generators file (the Hessian-free kernels take coefficient-carrying gates): runs and
+    certifies (before 2026-12-07 it was refused)."""
+    f = write_generators(tmp_path / "g.txt", gens_of(3, LINES3))
+    r = cli_inprocess(["simulate", "-n", 3, "-p", 7, "-g", f, "-H", HAM3, "--starts", 2, "--endgame", "cg",
+                       "--json", "--no-progress"])
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["ansatz"] == "generators" and s["starts_total"] == 2 and s["minima"]["certified"] + s["saddles"] == 2
+    assert s["uncertified"] == 0
+
+
 @pytest.mark.parametrize("content,extra,needle", [
     ("1j*XXI\n", [], "non-real coefficient"),
     ("XXII\n", [], "XXII"),
@@ -301,7 +313,6 @@ def test_cli_simulate_generators_file(tmp_path, cli_inprocess):
     ("XXI\n", ["--ansatz", "pauli"], "--ansatz"),
     ("XXI\n", ["--batch", "4"], "--batch"),
     ("XXI\n", ["--generators", "XXI"], "--generators"),
-    ("XXI\n", ["--endgame", "cg"], "endgame"),      # the Hessian-free kernels have no coefficient-carrying gates
 ])
 def test_cli_bad_generators_file(tmp_path, cli_inprocess, content, extra, needle):
     f = tmp_path / "g.txt"

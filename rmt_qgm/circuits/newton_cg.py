@@ -82,8 +82,12 @@ CG path without new products (:class:`_CGPath`).
 Kernels (same formulas as :mod:`.kernels`): :func:`loss_grad_states` is the adjoint loss+gradient that
 also stores psi_k and lambda_k after every rotation k; :func:`hvp_stored` then needs only the two tangents
 (forward psi_dot, backward lambda_dot): two dense products per fixed gate instead of the four of
-:func:`rmt_qgm.circuits.kernels.hvp`. Only circuits of OP_ROT, OP_DENSE and OP_DIAG operations are
-supported (:func:`supported`); others use the exact-Hessian endgame. numba's on-disk cache keys these
+:func:`rmt_qgm.circuits.kernels.hvp`. Every operation kind of :mod:`.kernels` is supported
+(:func:`supported`): the parameterised gates OP_ROT (a Pauli word, P^2 = I) and OP_PDIAG (a real diagonal
+generator D of a generators file, D^2 != I), the fixed gates through ``apply_op``; the derivative formulas are
+the same with P_k replaced by D_k (the Hessian-vector product needs first derivatives of the states only, so
+D^2 != I does not enter). The BLAS Hessian (:func:`hessian_blas`) takes OP_ROT, OP_DENSE and OP_DIAG only and
+hands other circuits to :meth:`Circuit.hessian`. numba's on-disk cache keys these
 kernels on this file only: a change to a kernel they call in :mod:`.kernels` needs a change here or a
 cleared cache.
 """
@@ -96,8 +100,8 @@ from ..hamiltonians import Hamiltonian
 from ..hamiltonians import apply_grouped as _apply_h
 from .ansatz import Circuit
 from .hessian import _apply_h_block, _lambda_columns
-from .kernels import (OP_DENSE, OP_DIAG, OP_ROT, _base_phase, _parity, _real_inner, apply_op, apply_pauli,
-                      forward, pauli_inner)
+from .kernels import (OP_DENSE, OP_DIAG, OP_FROT, OP_PDIAG, OP_ROT, _base_phase, _parity, _real_inner,
+                      apply_diag_generator, apply_op, apply_pauli, diag_inner, forward, pauli_inner)
 from .trust_region import next_radius, step_ratio
 
 #: CG products per subproblem before the preconditioner's Hessian is refreshed (and the step truncated)
@@ -112,15 +116,22 @@ REFRESH_RADIUS = 1.0
 STALL_REFRESH = True
 
 
+#: operation kinds of the Hessian-free kernels (:func:`loss_grad_states`, :func:`hvp_stored`)
+CG_KINDS = (OP_ROT, OP_DENSE, OP_DIAG, OP_PDIAG, OP_FROT)
+#: operation kinds of :func:`hessian_blas` (its row update knows Pauli rotations, dense and diagonal gates only)
+BLAS_KINDS = (OP_ROT, OP_DENSE, OP_DIAG)
+
+
 def supported(circuit: Circuit) -> bool:
     """True if the circuit has only the operation kinds the kernels below implement."""
-    return bool(np.all(np.isin(circuit.ops[:, 0], (OP_ROT, OP_DENSE, OP_DIAG))))
+    return bool(np.all(np.isin(circuit.ops[:, 0], CG_KINDS)))
 
 
 @njit(cache=True)
 def loss_grad_states(ops, theta, psi0, dense, diags, hx, hc):
     """(F, grad, PS, LS): the adjoint loss+gradient (:func:`rmt_qgm.circuits.kernels.loss_and_grad`)
-    plus, for every rotation k, psi_k and lambda_k in the frame just after gate k (rows k of PS, LS)."""
+    plus, for every parameterised gate k (OP_ROT or OP_PDIAG), psi_k and lambda_k in the frame just after gate k
+    (rows k of PS, LS)."""
     p = theta.shape[0]
     dim = psi0.shape[0]
     PS = np.empty((p, dim), dtype=np.complex128)
@@ -130,7 +141,7 @@ def loss_grad_states(ops, theta, psi0, dense, diags, hx, hc):
     for l in range(ops.shape[0]):
         op = ops[l]
         apply_op(psi, op, theta, dense, diags, work, False)
-        if op[0] == OP_ROT:
+        if op[0] == OP_ROT or op[0] == OP_PDIAG:
             PS[op[3]] = psi
     lam = np.empty_like(psi)
     _apply_h(psi, hx, hc, lam)
@@ -142,6 +153,10 @@ def loss_grad_states(ops, theta, psi0, dense, diags, hx, hc):
             k = op[3]
             LS[k] = lam
             grad[k] = 2.0 * pauli_inner(lam, PS[k], op[1], op[2]).imag
+        elif op[0] == OP_PDIAG:
+            k = op[3]
+            LS[k] = lam
+            grad[k] = 2.0 * diag_inner(lam, PS[k], diags[op[1]]).imag
         apply_op(lam, op, theta, dense, diags, work, True)
     return f, grad, PS, LS
 
@@ -153,7 +168,8 @@ def hvp_stored(ops, theta, dense, diags, hx, hc, PS, LS, v):
     Forward tangent psi_dot: U_l psi_dot at every gate, plus v_k (-i P_k) psi_k at rotation k (zero
     before the first rotation); backward lambda_dot: from H psi_dot, plus v_k i P_k lambda_k at rotation
     k, then U_l^dagger. (Hess v)_k = 2 Im(<lambda_dot_k|P_k psi_k> + <lambda_k|P_k psi_dot_k>) with the
-    tangents just after rotation k (the recursion of :func:`rmt_qgm.circuits.kernels.hvp`)."""
+    tangents just after rotation k (the recursion of :func:`rmt_qgm.circuits.kernels.hvp`); an OP_PDIAG gate the
+    same with D_k in place of P_k."""
     p = v.shape[0]
     dim = PS.shape[1]
     dpsi = np.zeros(dim, dtype=np.complex128)
@@ -163,12 +179,15 @@ def hvp_stored(ops, theta, dense, diags, hx, hc, PS, LS, v):
     first = -1
     for l in range(ops.shape[0]):
         op = ops[l]
-        if op[0] == OP_ROT:
+        if op[0] == OP_ROT or op[0] == OP_PDIAG:
             if first < 0:
                 first = l
             k = op[3]
             apply_op(dpsi, op, theta, dense, diags, work, False)
-            apply_pauli(PS[k], op[1], op[2], tmp)
+            if op[0] == OP_ROT:
+                apply_pauli(PS[k], op[1], op[2], tmp)
+            else:
+                apply_diag_generator(PS[k], diags[op[1]], tmp)
             vk = v[k]
             for y in range(dim):
                 dpsi[y] += -1j * vk * tmp[y]
@@ -182,13 +201,20 @@ def hvp_stored(ops, theta, dense, diags, hx, hc, PS, LS, v):
     _apply_h(dpsi, hx, hc, dlam)
     for l in range(ops.shape[0] - 1, first - 1, -1):
         op = ops[l]
-        if op[0] == OP_ROT:
+        if op[0] == OP_ROT or op[0] == OP_PDIAG:
             k = op[3]
-            out[k] = 2.0 * (pauli_inner(dlam, PS[k], op[1], op[2])
-                            + pauli_inner(LS[k], DS[k], op[1], op[2])).imag
+            if op[0] == OP_ROT:
+                out[k] = 2.0 * (pauli_inner(dlam, PS[k], op[1], op[2])
+                                + pauli_inner(LS[k], DS[k], op[1], op[2])).imag
+            else:
+                d = diags[op[1]]
+                out[k] = 2.0 * (diag_inner(dlam, PS[k], d) + diag_inner(LS[k], DS[k], d)).imag
             if l == first:
                 break
-            apply_pauli(LS[k], op[1], op[2], tmp)
+            if op[0] == OP_ROT:
+                apply_pauli(LS[k], op[1], op[2], tmp)
+            else:
+                apply_diag_generator(LS[k], diags[op[1]], tmp)
             vk = v[k]
             for y in range(dim):
                 dlam[y] += 1j * vk * tmp[y]
@@ -227,9 +253,9 @@ def _rotate_rows(B, m, xm, zm, c, s, w, acc):
 
 
 def hessian_rows_ok(circuit: Circuit) -> bool:
-    """True if :func:`hessian_blas` applies: supported operations, rotation k the k-th rotation."""
+    """True if :func:`hessian_blas` applies: operations of BLAS_KINDS only, rotation k the k-th rotation."""
     rot = circuit.ops[circuit.ops[:, 0] == OP_ROT, 3]
-    return supported(circuit) and bool(np.array_equal(rot, np.arange(circuit.n_params)))
+    return bool(np.all(np.isin(circuit.ops[:, 0], BLAS_KINDS))) and bool(np.array_equal(rot, np.arange(circuit.n_params)))
 
 
 def hessian_blas(circuit: Circuit, theta: np.ndarray, psi0: np.ndarray, ham: Hamiltonian) -> np.ndarray:
