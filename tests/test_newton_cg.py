@@ -27,15 +27,21 @@ def test_stored_state_kernels_match_the_exact_kernels(ansatz, n, p, ham):
     circ, h, psi0, rng = _case(ansatz, n, p, ham, 3)
     assert NC.supported(circ)
     for _ in range(3):
-        th = rng.uniform(0, 2 * np.pi, p)
-        f, g, PS, LS = NC.loss_grad_states(circ.ops, th, psi0, circ.dense, circ.diags, h.xmasks, h.coeffs)
-        f0, g0 = circ.loss_and_grad(th, psi0, h)
-        hess = circ.hessian(th, psi0, h)
-        scale = max(1.0, np.abs(hess).max())
-        assert abs(f - f0) <= 1e-12 * scale and np.abs(g - g0).max() <= 1e-12 * scale
-        for v in (rng.standard_normal(p), np.eye(p)[p - 1], np.eye(p)[0]):
-            hv = NC.hvp_stored(circ.ops, th, circ.dense, circ.diags, h.xmasks, h.coeffs, PS, LS, v)
-            assert np.abs(hv - hess @ v).max() <= 1e-11 * scale * max(1.0, np.abs(v).sum())
+        _check_stored_kernels(circ, h, psi0, rng.uniform(0, 2 * np.pi, p), rng)
+
+
+def _check_stored_kernels(circ, h, psi0, th, rng):
+    """loss_grad_states = loss_and_grad and hvp_stored = Circuit.hessian @ v at th, to rounding; the Hessian."""
+    p = th.size
+    f, g, PS, LS = NC.loss_grad_states(circ.ops, th, psi0, circ.dense, circ.diags, h.xmasks, h.coeffs)
+    f0, g0 = circ.loss_and_grad(th, psi0, h)
+    hess = circ.hessian(th, psi0, h)
+    scale = max(1.0, np.abs(hess).max())
+    assert abs(f - f0) <= 1e-12 * scale and np.abs(g - g0).max() <= 1e-12 * scale
+    for v in (rng.standard_normal(p), np.eye(p)[p - 1], np.eye(p)[0]):
+        hv = NC.hvp_stored(circ.ops, th, circ.dense, circ.diags, h.xmasks, h.coeffs, PS, LS, v)
+        assert np.abs(hv - hess @ v).max() <= 1e-11 * scale * max(1.0, np.abs(v).sum())
+    return hess
 
 
 def _model(g, h, s):
@@ -245,17 +251,9 @@ def test_stored_state_kernels_take_generators_file_gates():
     circ, forms, h, psi0, rng = _generator_case(GEN_LINES, 3, 11, "heisenberg", 7)
     assert len(set(forms)) == 4, forms          # the four compiled forms are all exercised
     assert NC.supported(circ) and not NC.hessian_rows_ok(circ)
-    p = circ.n_params
     for _ in range(3):
-        th = rng.uniform(0, 2 * np.pi, p)
-        f, g, PS, LS = NC.loss_grad_states(circ.ops, th, psi0, circ.dense, circ.diags, h.xmasks, h.coeffs)
-        f0, g0 = circ.loss_and_grad(th, psi0, h)
-        hess = circ.hessian(th, psi0, h)
-        scale = max(1.0, np.abs(hess).max())
-        assert abs(f - f0) <= 1e-12 * scale and np.abs(g - g0).max() <= 1e-12 * scale
-        for v in (rng.standard_normal(p), np.eye(p)[p - 1], np.eye(p)[0]):
-            hv = NC.hvp_stored(circ.ops, th, circ.dense, circ.diags, h.xmasks, h.coeffs, PS, LS, v)
-            assert np.abs(hv - hess @ v).max() <= 1e-11 * scale * max(1.0, np.abs(v).sum())
+        th = rng.uniform(0, 2 * np.pi, circ.n_params)
+        hess = _check_stored_kernels(circ, h, psi0, th, rng)
         assert np.abs(NC.hessian_blas(circ, th, psi0, h) - hess).max() == 0.0     # handed to Circuit.hessian
 
 
