@@ -36,11 +36,13 @@ a Hessian now costing ~20 products): mean 73.5 -> 70.2, paired -16 to +4 s, with
 stall window of the hand-over (optimize.CG_STALL_WINDOW) 50 instead of 100: 59.5 -> 77.8 and 56.6 -> 47.7 s
 on instances 2 and 3; 200: 59.5 -> 103.7 and 56.6 -> 73.8 s. The whole column in one command, for a quiet
 host: python benchmarks/bench_circuits.py --cases column8 (every minimum compared with the archived store).
-That projection was wrong: the column itself (2026-12-07, quiet host, 2 workers, the first 12 instances;
-benchmarks/results/bench_circuits_column8_partial.json) took 99-344 s CPU per instance, mean 159 s (instances
-2-7: 99-160 s), circuit construction (12 s) and certification included: 69 min projected for 52. Two processes
-do not slow each other's dense kernels (bench_circuits_contention.json), so the gap to the phase runs is in the
-path itself; not yet found.
+That projection was wrong. The whole column (2026-12-07, 2 workers; benchmarks/results/bench_circuits_column8.json)
+took 64 min: all 52 certified, CPU per instance median 117 s, mean 141 s (construction, about 10 s, and
+certification included), five instances above twice the median (two of them with 144 and 189 Newton steps, two
+while another job ran). Measured beside it (throwaway phase script, instance 3): 66.5 s CPU alone without
+construction, 73.8 s with a second instance running at once (+11 %), and a worker's first instance about 20 s
+more (cache loading); the column's typical instance (105-140 s) is still about 1.3 x that, unexplained, and
+the host's speed varies over the hour (the same work took 4 x the CPU in instances 6-7).
 Also tried and not adopted (2026-12-07, post hoc, n = 6, p = 128, fidelity, 6 instances, same hand-over points): CG
 on a dense model Hessian (the exact H_0, updated by the symmetric rank-one formula from every trial's gradient
 change, refreshed exactly when a step was rejected off H_0's point) instead of exact products: no products, but
