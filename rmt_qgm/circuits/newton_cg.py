@@ -87,8 +87,8 @@ also stores psi_k and lambda_k after every rotation k; :func:`hvp_stored` then n
 :func:`rmt_qgm.circuits.kernels.hvp`. Every operation kind of :mod:`.kernels` is supported
 (:func:`supported`): the parameterised gates OP_ROT (a Pauli word, P^2 = I) and OP_PDIAG (a real diagonal
 generator D of a generators file, D^2 != I), the fixed gates through ``apply_op``; the derivative formulas are
-the same with P_k replaced by D_k (the Hessian-vector product needs first derivatives of the states only, so
-D^2 != I does not enter). The BLAS Hessian (:func:`hessian_blas`) takes OP_ROT, OP_DENSE and OP_DIAG only and
+the same with P_k replaced by D_k (the recursion applies D_k twice where a second derivative needs D_k^2, so
+D^2 != I needs no special case; tests/test_newton_cg.py checks it against :meth:`Circuit.hessian`). The BLAS Hessian (:func:`hessian_blas`) takes OP_ROT, OP_DENSE and OP_DIAG only and
 hands other circuits to :meth:`Circuit.hessian`. numba's on-disk cache keys these
 kernels on this file only: a change to a kernel they call in :mod:`.kernels` needs a change here or a
 cleared cache.
