@@ -156,16 +156,20 @@ def test_circuit_edge_law_against_the_exact_kac_rice_at_fixed_F():
     assert abs(med / med_plain - 1) < 0.15 + 4 * law.median_se / med
 
 
-def test_auto_uses_the_circuit_edge_law_only_above_gamma_0375_and_within_the_budget():
-    """docs/theory.md §20 / registry: auto picks circuit-edge at gamma > 0.375 where the exact circuit model is over
-    the budget and the circuit Hessians fit it; not at gamma <= 0.375 (the edge law answers there), not where the
-    Hessians are too expensive (n = 12)."""
+def test_auto_uses_the_circuit_edge_law_in_its_region_and_within_the_budget():
+    """docs/theory.md §20 / registry.circuit_edge_region: auto picks circuit-edge where the exact circuit model is over
+    the budget and the circuit Hessians fit it, at gamma > 0.375 for every spectrum and at gamma <= 0.375 for spectra
+    with more than two levels; for two-level spectra at gamma <= 0.375 the edge law answers; not where the Hessians
+    are too expensive (n = 12)."""
     from rmt_qgm.problem import parse_problem
-    from rmt_qgm.theory.registry import choose
+    from rmt_qgm.theory.registry import choose, circuit_edge_region
     assert choose(parse_problem(6, 96, "fidelity"), 60.0, {})[0] == "circuit-edge"
     assert choose(parse_problem(8, 256, "randspec:3"), 60.0, {})[0] == "circuit-edge"
+    assert choose(parse_problem(8, 128, "randspec:5"), 60.0, {})[0] == "circuit-edge"
     assert choose(parse_problem(8, 128, "fidelity"), 60.0, {})[0] == "edge"
+    assert choose(parse_problem(8, 128, "projector:11"), 60.0, {})[0] == "edge"
     assert choose(parse_problem(12, 4000, "fidelity"), 60.0, {})[0] in ("edge", "asymptotic")
+    assert circuit_edge_region(parse_problem(5, 16, "heisenberg")) and not circuit_edge_region(parse_problem(5, 16, "projector:3"))
 
 
 def _goe_weighted_positivity(N, samples, seed):

@@ -148,6 +148,12 @@ STUDIES = (
      "declared",
      HELDOUT_EXTRACTS,
      "declared, not yet run"),
+    ("heldout_n78_ml.md",
+     "`predict`'s default against simulated circuits at n = 7 and 8, third test (18 settings, multi-level spectra at "
+     "γ ≤ 0.375, after auto started to answer them with the circuit edge law)",
+     "declared",
+     HELDOUT_EXTRACTS,
+     "declared, not yet run"),
     ("edge_terms.md",
      "the circuit edge law with and without the edge terms of docs/theory.md §20.3 (paired), against the exact "
      "circuit model (n = 5-6) and simulated circuits (n = 5-8)",

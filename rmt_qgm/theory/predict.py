@@ -367,11 +367,11 @@ def _run_circuit_edge(problem, seed: int, draws_per_node: int | None, deadline: 
                     f"({res.draws_per_node} draws per node; a larger --budget takes more)")
     if res.edge_limited:
         whys.append("more than 1 % of the law lies deeper than s = -9 in the Tracy–Widom tail (docs/theory.md §20.2)")
-    from .registry import EDGE_RELIABLE_GAMMA_MAX
-    if problem.gamma <= EDGE_RELIABLE_GAMMA_MAX:
-        whys.append(f"gamma = {problem.gamma:g} <= {EDGE_RELIABLE_GAMMA_MAX}: outside the region auto uses this model for "
-                    "(there the Tracy–Widom fit of the smallest Hessian eigenvalue misses two-level spectra by up to "
-                    "20 %, docs/studies/circuit_edge.md; the edge law is as accurate there)")
+    from .registry import EDGE_RELIABLE_GAMMA_MAX, circuit_edge_region
+    if not circuit_edge_region(problem):
+        whys.append(f"gamma = {problem.gamma:g} <= {EDGE_RELIABLE_GAMMA_MAX} with a two-level spectrum: outside the region "
+                    "auto uses this model for (there the Tracy–Widom fit of the smallest Hessian eigenvalue misses "
+                    "two-level spectra by up to 20 %, docs/studies/circuit_edge.md; the edge law answers)")
     if res.truncated:
         whys.append("the time budget stopped the widening of the tabulated range: the law is cut where its density "
                     "is within e^-10 of its maximum (a larger --budget widens it)")

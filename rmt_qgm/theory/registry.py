@@ -13,9 +13,10 @@ p >= p_c = 2 (d - d0) (overparameterised)              ``asymptotic``    the tra
 exact circuit model fits the budget                    ``circuit``       exact finite-size law of the randomized
                                                                          ansatz (docs/theory.md §11), most accurate
                                                                          validated model (docs/studies/circuits_vs_theory.md)
-otherwise, its sampled Hessians fit the budget         ``circuit-edge``  Kac–Rice of the circuit at fixed F with the
-                                                                         Hessian factor from exact circuit Hessians
-                                                                         (docs/theory.md §20; n <= 8 at 60 s)
+otherwise, its sampled Hessians fit the budget and      ``circuit-edge``  Kac–Rice of the circuit at fixed F with the
+gamma > 0.375 or the spectrum has more than two levels                   Hessian factor from exact circuit Hessians
+                                                                         (docs/theory.md §20; n <= 8 at 60 s); the
+                                                                         edge law answers where its window limits it
 otherwise (over budget: large n or p)                  ``edge``          finite-size law from the asymptotic edge with
                                                                          a Tracy–Widom edge (docs/theory.md §19), when
                                                                          its window is not limiting (else asymptotic)
@@ -26,8 +27,8 @@ otherwise                                              ``asymptotic``    fixed-l
 After the circuit model has run, its answer is replaced when its law of minima rests on fewer than MIN_ESS = 30
 effective draws (the threshold below which every Monte Carlo law of the package is flagged "rests on a few draws"):
 a few heavy draws make a narrow, spiky band around a noisy location. Then the model auto uses in that region when
-the circuit model is over budget answers instead (:func:`small_ess_fallback`: ``circuit-edge`` at gamma above
-EDGE_RELIABLE_GAMMA_MAX, ``edge`` at or below), if it fits the remaining budget; the circuit model's median and
+the circuit model is over budget answers instead (:func:`small_ess_fallback`: ``circuit-edge`` in its region
+(:func:`circuit_edge_region`), ``edge`` elsewhere), if it fits the remaining budget; the circuit model's median and
 effective sample size stay in the result's warnings. Evidence (post hoc, then declared): docs/studies/heldout_ess.md.
 """
 from __future__ import annotations
@@ -128,9 +129,10 @@ def _circuit_edge_unavailable(problem) -> str | None:
 #: circuit model at n = 4-6 it is within a few % at gamma <= 0.25 and about 10 % low at 0.5, 45 % at 0.75
 #: (docs/studies/edge_law.md); the threshold is the midpoint between the measured gammas 0.25 and 0.5
 EDGE_RELIABLE_GAMMA_MAX = 0.375
-#: ... and auto uses the circuit edge law (docs/theory.md §20) only above it: at gamma <= 0.375 the edge law is as
-#: accurate (docs/studies/edge_law.md) and cheaper, while the circuit edge law's Tracy–Widom fit of the smallest
-#: eigenvalue fails for two-level spectra there (window-limited or widened laws, docs/studies/circuit_edge.md)
+#: ... and auto uses the circuit edge law (docs/theory.md §20) above it for every spectrum, and at or below it for
+#: spectra with more than two levels (:func:`circuit_edge_region`): for two-level spectra at gamma <= 0.375 the
+#: smallest Hessian eigenvalue at high F is an outlier of the ground level, the circuit edge law's Tracy–Widom fit
+#: fails (window-limited or widened laws, docs/studies/circuit_edge.md) and the edge law answers
 
 
 def _edge_unavailable(problem) -> str | None:
@@ -242,7 +244,7 @@ def choose(problem, budget: float, opts: dict) -> tuple[str, str, list[dict]]:
                 f"{budget:g} s); the most accurate validated model ({MODELS['circuit'].validated.split(':')[0]})", est)
     sec = c["estimated_seconds"]
     ce = by["circuit-edge"]
-    if ce["available"] and ce["estimated_seconds"] <= budget and problem.gamma > EDGE_RELIABLE_GAMMA_MAX:
+    if ce["available"] and ce["estimated_seconds"] <= budget and circuit_edge_region(problem):
         return ("circuit-edge", f"the exact circuit model {'would take about ' + _duration(sec) if c['available'] else c['why_not']}"
                 f"; the circuit edge law (exact circuit Hessians at fixed F, docs/theory.md §20) fits the budget "
                 f"(estimated {ce['estimated_seconds']:.0f} s; measured error in docs/studies/circuit_edge.md)", est)
@@ -258,15 +260,25 @@ def choose(problem, budget: float, opts: dict) -> tuple[str, str, list[dict]]:
     return "asymptotic", f"{why}; the asymptotic levels answer in seconds (finite-size error stated)", est
 
 
+def circuit_edge_region(problem) -> bool:
+    """Where auto prefers the circuit edge law to the edge law when both fit (module docstring): gamma above
+    EDGE_RELIABLE_GAMMA_MAX, or a spectrum with more than two distinct levels. The edge law's Hessian is the
+    normalised-state model's, which lowers the smallest eigenvalue more than a circuit's own (docs/theory.md §20.1)
+    at every gamma; the circuit edge law's only failure below 0.375 is the ground-level outlier of two-level spectra
+    (§20.2 item 2). Since 2026-12-07 (before: gamma above the threshold only); post hoc evidence at gamma = 0.25 and
+    the declared test in docs/theory.md §20.2."""
+    return problem.gamma > EDGE_RELIABLE_GAMMA_MAX or problem.law.levels.size > 2
+
+
 def small_ess_fallback(problem, est: list[dict], remaining: float) -> str | None:
     """The model ``auto`` answers with instead of the circuit model when the circuit model's Monte Carlo law rests on
-    fewer than MIN_ESS effective draws (module docstring): the circuit edge law above EDGE_RELIABLE_GAMMA_MAX, the
-    edge law at or below it (each the model auto uses there when the circuit model is over budget), if it is
+    fewer than MIN_ESS effective draws (module docstring): the circuit edge law in :func:`circuit_edge_region`, the
+    edge law elsewhere (each the model auto uses there when the circuit model is over budget), if it is
     available and its estimated cost fits the ``remaining`` seconds; else None (the circuit answer stays, flagged)."""
     if problem.overparameterised:
         return None
     by = {e["model"]: e for e in est}
-    name = "circuit-edge" if problem.gamma > EDGE_RELIABLE_GAMMA_MAX else "edge"
+    name = "circuit-edge" if circuit_edge_region(problem) else "edge"
     e = by[name]
     return name if e["available"] and e["estimated_seconds"] <= remaining else None
 
