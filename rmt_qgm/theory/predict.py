@@ -650,6 +650,9 @@ def _small_ess_fallback(problem, kr, circuit_minima, est: list[dict], remaining:
                                               next(e["estimated_seconds"] for e in est if e["model"] == fb), progress)
     else:
         (laws, _), sampling = _run_edge(problem), None
+    if laws is None and fb == "circuit-edge":        # its Tracy–Widom window limits it: the edge law, as auto does
+        fb, what = "edge", "the edge law (docs/theory.md §19; the circuit edge law's window limits it here)"
+        (laws, _), sampling = _run_edge(problem), None
     if laws is None:
         return None
     minima, opt = laws
