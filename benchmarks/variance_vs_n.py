@@ -88,11 +88,11 @@ def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers:
     from rmt_qgm import __version__
     from rmt_qgm.store import atomic_write_json
     old = {}
+    depth_of = {c[0]: c[2] for c in cases}
     if os.path.exists(path):
         with open(path, encoding="utf-8") as fh:
             prev = json.load(fh)
         if prev.get("samples") == samples and prev.get("seed") == seed:
-            depth_of = {c[0]: c[2] for c in cases}
             old = {(r["preset"], r["n"]): r for r in prev["rows"] if "sampled_var_loss" in r
                    and r.get("layers", depth_of.get(r["preset"])) == depth_of.get(r["preset"])}
     from threadpoolctl import threadpool_limits
@@ -107,7 +107,7 @@ def run(n_max: int, sample_ns: set, samples: int, seed: int, path: str, workers:
                     todo.append((preset, n, layers, samples, seed, row))
                 rows.append(row)
     res = {"meta": {"rmt_qgm": __version__, "command": "python benchmarks/variance_vs_n.py", "seed": seed,
-                    "layers": {c[0]: c[2] for c in cases},
+                    "layers": depth_of,
                     "samples": samples, "updated": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())},
            "rows": rows, "samples": samples, "seed": seed}
     todo.sort(key=lambda t: -(2 ** t[1]) * t[2])              # the longest first (about 2^n x layers)
@@ -158,6 +158,8 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="JSON to write instead of benchmarks/results/variance_vs_n.json")
     ap.add_argument("--figure-only", action="store_true", help="redraw the figure from the stored JSON")
     a = ap.parse_args()
+    if a.out and a.figure_only:
+        ap.error("--figure-only redraws docs/variance_vs_n.png from the default JSON; it takes no --out")
     names = [c[0] for c in CASES]
     chosen = a.presets.split(",") if a.presets else names
     for name in chosen:
@@ -177,7 +179,7 @@ def main() -> None:
     else:
         ns = ({int(x) for x in a.sample_n.split(",")} if a.sample_n else set(range(4, a.n_sample + 1)))
         res = run(a.n_max, ns, a.samples, a.seed, path, a.workers, cases)
-    if a.out and not a.figure_only:
+    if a.out:
         return
     figure(res, os.path.join(os.path.dirname(HERE), "docs", "variance_vs_n.png"))
 
