@@ -246,9 +246,6 @@ def cmd_simulate(a: argparse.Namespace) -> int:
                   batch=check_int("--batch", a.batch, 0), endgame=a.endgame)
     out = check_writable_dir("--out", a.out) if a.out else None
     from .simulate import run_simulation
-    if a.generators_file is not None and kwargs["batch"]:
-        raise UserInputError("--batch: must be 0 with --generators-file (the batched path has no coefficient-"
-                             "carrying gates)")
     res = run_simulation(n, p, ansatz=ansatz, hamiltonian=a.hamiltonian, psi0=a.psi0,
                          generators=gens, progress=not a.no_progress and not a.json,
                          generators_file=a.generators_file, **kwargs)

@@ -17,8 +17,8 @@ tasks are then chunks of 2B starts, so the results still do not depend on the nu
 
 ``generators_file`` (issue 20): the circuit of a generators file, gate k = exp(-i theta_k G_(k mod L)) with
 G any real Pauli sum, compiled to exact coefficient-carrying gates (:mod:`rmt_qgm.circuits.structured`);
-certification as above (angles are reported modulo each gate's period, where it has one). The batched
-path does not take it. ``endgame=True`` finishes starts whose L-BFGS
+certification as above (angles are reported modulo each gate's period, where it has one); the batched path
+takes it too. ``endgame=True`` finishes starts whose L-BFGS
 stalls or nears convergence with trust-region Newton steps on the exact Hessian (same module).
 """
 from __future__ import annotations
@@ -163,9 +163,6 @@ def _validate_generators_file(n, p, ansatz, hamiltonian, starts, instances, seed
         raise UserInputError(f"ansatz: a generators file is its own circuit; leave ansatz unset (got {ansatz!r})")
     if generators is not None:
         raise UserInputError("generators: give Pauli words or a generators file, not both")
-    if check_int("batch", batch, 0):
-        raise UserInputError("batch: the batched path has no coefficient-carrying gates; use batch 0 with a "
-                             "generators file")
     lines = [g.to_string() for g in read_generators(generators_file, n)]
     ham = parse_hamiltonian(hamiltonian, n)
     return {"n_qubits": n, "n_params": p, "gamma": gamma_of(n, p), "ansatz": "generators",
@@ -173,7 +170,7 @@ def _validate_generators_file(n, p, ansatz, hamiltonian, starts, instances, seed
             "instances": check_int("instances", instances, 1), "seed": check_int("seed", seed, 0),
             "psi0": str(parse_psi0(psi0)), "generators": None, "generators_file": str(generators_file),
             "generator_lines": lines, "workers": check_int("workers", workers, 1),
-            "E0": ham.ground_energy, "Ebar": ham.mean_energy, "batch": 0,
+            "E0": ham.ground_energy, "Ebar": ham.mean_energy, "batch": check_int("batch", batch, 0),
             "endgame": endgame_param(endgame)}
 
 

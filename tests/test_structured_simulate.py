@@ -311,7 +311,7 @@ def test_cli_generators_file_takes_the_cg_endgame(tmp_path, cli_inprocess):
     ("XXII\n", [], "XXII"),
     ("# only a comment\n\n", [], "holds no generator"),
     ("XXI\n", ["--ansatz", "pauli"], "--ansatz"),
-    ("XXI\n", ["--batch", "4"], "--batch"),
+    ("XXI\n", ["--batch", "-1"], "--batch"),
     ("XXI\n", ["--generators", "XXI"], "--generators"),
 ])
 def test_cli_bad_generators_file(tmp_path, cli_inprocess, content, extra, needle):

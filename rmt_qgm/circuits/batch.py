@@ -8,6 +8,9 @@ B starts evaluated together turn each product into one matrix-matrix product U [
 Layout: a block X has shape (2^n, B), column b the state of start b (rows = amplitudes), so the
 per-start rotations run over amplitude pairs with the columns innermost.
 
+Every operation kind of :mod:`.kernels` is taken: Pauli rotations, dense and diagonal fixed gates, and the
+coefficient-carrying diagonal gates and fixed Clifford rotations of generators files (OP_PDIAG, OP_FROT).
+
 Formulas (identical to :mod:`.kernels`, applied column by column; docs/theory.md §2.2 for the ansatz):
 
 - loss F_b = <psi_b|H|psi_b>, psi_b = U_L(theta_b) ... U_1(theta_b) psi0;
@@ -28,7 +31,8 @@ import numpy as np
 import scipy.linalg.cython_blas  # noqa: F401  (numba's np.dot calls this BLAS: load it before threadpoolctl limits)
 from numba import njit
 
-from .kernels import OP_DENSE, OP_ROT, _base_phase, _high_bit, _parity
+from .kernels import (_FROT_R, OP_DENSE, OP_FROT, OP_PDIAG, OP_ROT, PHASE_MEMO, PHASE_TABLE, _base_phase,
+                      _high_bit, _parity, _table_phases)
 from .lbfgs import C1, C2, CONVERGED, HZ_DELTA, HZ_SIGMA, LINE_SEARCH_FAILED, MAXITER, SWITCHED, _dot, _maxabs
 
 _WAIT, _INIT, _DIR, _LS, _DONE = 0, 1, 2, 3, 4
@@ -101,6 +105,63 @@ def _inner_unrotate(PL, B, xm, zm, c, s, acc):
             PL[y2, b] = c[b] * b0 + q * sb * a0
             PL[y, B + b] = c[b] * la + q * sa * lb
             PL[y2, B + b] = c[b] * lb + q * sb * la
+
+
+@njit(cache=True, fastmath=True)
+def _pdiag_cols(X, d, t, inverse, diags, tab):
+    """Column c of X <- exp(-+ i t_(c mod B) D) X[:, c], D = diag(Re d), B = t.size (a coefficient-carrying diagonal
+    gate, OP_PDIAG; the phases of the few distinct diagonal values are computed once per column: from the gate's
+    phase table when it has one, :func:`.kernels._table_phases`)."""
+    dim, nc = X.shape
+    B = t.shape[0]
+    sg = 1.0 if inverse else -1.0
+    tph = np.empty((B, PHASE_TABLE), dtype=np.complex128)
+    m = 0
+    for b in range(B):
+        m = _table_phases(diags, tab, -t[b] if inverse else t[b], tph[b])
+    if m:
+        for y in range(dim):
+            u = int(d[y].imag)
+            for c in range(nc):
+                X[y, c] = X[y, c] * tph[c % B, u]
+        return
+    vals = np.empty(PHASE_MEMO)
+    phs = np.empty((PHASE_MEMO, B), dtype=np.complex128)
+    used = 0
+    for y in range(dim):
+        dy = d[y].real
+        u = -1
+        for i in range(used):
+            if vals[i] == dy:
+                u = i
+                break
+        if u < 0 and used < PHASE_MEMO:
+            vals[used] = dy
+            for b in range(B):
+                phs[used, b] = np.cos(t[b] * dy) + (sg * np.sin(t[b] * dy)) * 1j
+            u = used
+            used += 1
+        if u >= 0:
+            for c in range(nc):
+                X[y, c] = X[y, c] * phs[u, c % B]
+        else:
+            for c in range(nc):
+                tc = t[c % B]
+                X[y, c] = X[y, c] * (np.cos(tc * dy) + (sg * np.sin(tc * dy)) * 1j)
+
+
+@njit(cache=True, fastmath=True)
+def _pdiag_inner(Ps, Lam, d, acc):
+    """acc[b] = Im <lam_b|D psi_b> for columns b of Ps (states) and Lam (adjoint states), D = diag(Re d)."""
+    dim, B = Lam.shape
+    for b in range(B):
+        acc[b] = 0.0
+    for y in range(dim):
+        dy = d[y].real
+        for b in range(B):
+            la = Lam[y, b]
+            a = Ps[y, b]
+            acc[b] += dy * (la.real * a.imag - la.imag * a.real)
 
 
 @njit(cache=True)
@@ -194,6 +255,9 @@ def loss_and_grad_batch(ops, thetas, psi0, dense, diags, hx, hc, store_bytes=STO
     tmp = np.empty((dim, B), dtype=np.complex128)
     cb = np.empty(B)
     sb = np.empty(B)
+    tb = np.empty(B)
+    fc = np.full(2 * B, _FROT_R)          # the fixed Clifford rotation exp(-i s pi/4 Q) = R (I - i s Q), every column
+    fs = np.full(2 * B, _FROT_R)
     for l in range(ops.shape[0]):
         op = ops[l]
         if op[0] == OP_ROT:
@@ -207,6 +271,15 @@ def loss_and_grad_batch(ops, thetas, psi0, dense, diags, hx, hc, store_bytes=STO
         elif op[0] == OP_DENSE:
             np.dot(dense[op[1]], Psi, tmp)
             Psi, tmp = tmp, Psi
+        elif op[0] == OP_PDIAG:
+            k = op[3]
+            for b in range(B):
+                tb[b] = thetas[b, k]
+            _pdiag_cols(Psi, diags[op[1]], tb, False, diags, op[2])
+            if store:
+                saved[k] = Psi
+        elif op[0] == OP_FROT:
+            _rotate_cols(Psi, op[1], op[2], fc[:B], fs[:B] * op[3], False)
         else:
             d = diags[op[1]]
             for y in range(dim):
@@ -246,6 +319,20 @@ def loss_and_grad_batch(ops, thetas, psi0, dense, diags, hx, hc, store_bytes=STO
         elif op[0] == OP_DENSE:
             out = _adjoint_dense(dense, op[1], op[2], Lam, work)
             Lam, work = out, Lam
+        elif op[0] == OP_PDIAG:
+            k = op[3]
+            for b in range(B):
+                tb[b] = thetas[b, k]
+            if store:
+                _pdiag_inner(saved[k], Lam, diags[op[1]], acc)
+            else:
+                _pdiag_inner(Lam[:, :B], Lam[:, B:], diags[op[1]], acc)
+            _pdiag_cols(Lam, diags[op[1]], tb, True, diags, op[2])
+            for b in range(B):
+                G[b, k] = 2.0 * acc[b]
+        elif op[0] == OP_FROT:
+            nc = Lam.shape[1]
+            _rotate_cols(Lam, op[1], op[2], fc[:nc], fs[:nc] * op[3], True)
         else:
             d = diags[op[1]]
             for y in range(dim):

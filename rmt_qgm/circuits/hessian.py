@@ -31,8 +31,8 @@ import numpy as np
 from numba import njit
 
 from ..hamiltonians import apply_grouped as _apply_h
-from .kernels import (OP_DENSE, OP_FROT, OP_PDIAG, OP_ROT, PHASE_MEMO, _FROT_R, _base_phase, _high_bit,
-                      _memo_phase, _parity, apply_op, apply_pauli, forward)
+from .kernels import (OP_DENSE, OP_FROT, OP_PDIAG, OP_ROT, PHASE_MEMO, PHASE_TABLE, _FROT_R, _base_phase,
+                      _high_bit, _memo_phase, _parity, _table_phases, apply_op, apply_pauli, forward)
 
 
 @njit(cache=True)
@@ -55,15 +55,21 @@ def _scaled_diag_split(x, d, scale, out_r, out_i):
 
 
 @njit(cache=True, fastmath=True)
-def _pdiag_block(Br, Bi, m, d, t, wr, wi, acc):
-    """Columns [0, m) of B <- exp(-i t D) B, and acc[:m] = Re <w|B> after the gate (D = diag(Re d))."""
+def _pdiag_block(Br, Bi, m, d, t, wr, wi, acc, diags, tab):
+    """Columns [0, m) of B <- exp(-i t D) B, and acc[:m] = Re <w|B> after the gate (D = diag(Re d); tab: the
+    gate's phase table, :func:`.kernels._table_phases`)."""
     for i in range(m):
         acc[i] = 0.0
     vals = np.empty(PHASE_MEMO)
     phs = np.empty(PHASE_MEMO, dtype=np.complex128)
+    tphs = np.empty(PHASE_TABLE, dtype=np.complex128)
+    table = _table_phases(diags, tab, t, tphs) > 0
     used = 0
     for y in range(Br.shape[0]):
-        ph, used = _memo_phase(d[y].real, t, vals, phs, used)
+        if table:
+            ph = tphs[int(d[y].imag)]
+        else:
+            ph, used = _memo_phase(d[y].real, t, vals, phs, used)
         fr = ph.real
         fi = ph.imag
         ar, ai = wr[y], wi[y]
@@ -224,7 +230,7 @@ def dressed_block(ops, theta, psi0, dense, diags, hx, hc):
         elif op[0] == OP_PDIAG:
             k = op[3]
             d = diags[op[1]]
-            _pdiag_block(Br, Bi, m, d, theta[k], wr[k], wi[k], C[k])
+            _pdiag_block(Br, Bi, m, d, theta[k], wr[k], wi[k], C[k], diags, op[2])
             _scaled_diag_split(a, d, -1j, Br[:, k], Bi[:, k])
             acc = 0.0
             for y in range(dim):
