@@ -184,3 +184,22 @@ def test_between_group_scatter_refuses_bad_input():
         between_group_scatter([1.0, 2.0], [0.1, 0.0], [0, 0])
     with pytest.raises(UserInputError, match="same length"):
         between_group_scatter([1.0, 2.0], [0.1], [0, 0])
+
+
+def test_tilt_puts_no_mass_below_the_tabulated_grid():
+    """A count law tabulated on [0.30, 0.36] (cut where its density is still e^-10 of its maximum) tilted by a
+    steep (B1') factor: the tilted law has no mass below the grid's first node (the origin a tabulated law adds
+    below its grid carried a linear ramp, which the tilt turned into mass down to t = 0), and a law whose grid
+    reaches down to t = 0 is tilted exactly as before."""
+    t = np.linspace(0.30, 0.36, 121)
+    logd = -10.0 * ((t - 0.345) / 0.045) ** 2
+    law = TabulatedDistribution(t, np.exp(logd))
+    tilted = ceiling_weighted(law, 128, 2.0)
+    assert float(tilted.ppf(1e-6)) >= 0.30 * (1 - 1e-6)
+    assert tilted.cdf(0.2999) == 0.0
+    grid = np.linspace(0.0, 0.36, 361)
+    full = TabulatedDistribution(grid, np.exp(-10.0 * ((grid - 0.345) / 0.045) ** 2))
+    a = ceiling_weighted(full, 128, 2.0)
+    w = np.where(grid < ceiling_t(full), (1 - grid / ceiling_t(full)) ** 128, 0.0) * full._d
+    ref = TabulatedDistribution(grid, w)
+    assert abs(a.median() - ref.median()) < 1e-12

@@ -240,3 +240,69 @@ def test_stored_edge_logdet_table_matches_a_fresh_sample():
     ref = quad(lambda y: math.log(abs(x - y)) * math.sqrt(4 - y * y) / (2 * math.pi), -2, 2)[0]
     assert abs(float(el.semicircle_log_potential(x)) - ref) < 1e-9
     assert abs(float(el.semicircle_log_potential(1.3)) - (1.3 ** 2 / 4 - 0.5)) < 1e-15
+
+
+def test_second_eigenvalue_constants_match_a_goe_sample():
+    """TW2_MEAN and TW2_SD (the GOE soft edge's second eigenvalue, used by the bulk cap) against a fresh sample of
+    GOE matrices in Dumitriu–Edelman tridiagonal form (N = 1000, 3000 matrices): the sample mean, moved by the same
+    finite-N offset as the largest eigenvalue's (sample mean minus TW_MEAN), within 4 standard errors plus that
+    offset's own error; the standard deviation within 4 standard errors (sd / sqrt(2 M)) plus 0.02 of finite-N drift."""
+    from scipy.linalg import eigvalsh_tridiagonal
+    rng = np.random.default_rng(123)
+    N, M = 1000, 3000
+    ev = np.empty((M, 2))
+    for i in range(M):
+        a = rng.standard_normal(N)
+        b = np.sqrt(rng.chisquare(np.arange(N - 1, 0, -1)) / 2.0)
+        ev[i] = eigvalsh_tridiagonal(a, b, select="i", select_range=(N - 2, N - 1))[::-1]
+    s = (ev - math.sqrt(2 * N)) * math.sqrt(2) * N ** (1 / 6)
+    offset = s[:, 0].mean() - ce.TW_MEAN
+    se = s[:, 1].std(ddof=1) / math.sqrt(M)
+    assert abs(s[:, 1].mean() - offset - ce.TW2_MEAN) < 4 * se + 4 * s[:, 0].std(ddof=1) / math.sqrt(M)
+    assert abs(s[:, 1].std(ddof=1) - ce.TW2_SD) < 4 * ce.TW2_SD / math.sqrt(2 * M) + 0.02
+
+
+def test_bulk_cap_removes_the_ground_level_outlier_and_leaves_soft_edges():
+    """The optional bulk cap (``bulk_cap=True``, not the default: docs/studies/edge_fixes.md). Fidelity at n = 6,
+    p = 32 (gamma = 0.25): above F ~ 0.8 the smallest eigenvalue is a ground-level outlier ((E l2 - E l1)/sd(l2) well
+    above the soft edge's 2.0); read as a soft edge it lets the law grow towards F = 1, so the law without the cap is
+    window-limited, with the cap it is not, and its density falls towards the top. A spectrum with more than two
+    levels has no such outlier: there the cap leaves the median within twice its bootstrap s.e. at n = 6."""
+    two = (np.array([0.0, 1.0]), np.array([1, 63]))
+    old = ce.circuit_edge_law(*two, 6, 32, seed=0, draws_per_node=32)
+    new = ce.circuit_edge_law(*two, 6, 32, seed=0, draws_per_node=32, bulk_cap=True)
+    assert old.window_limited and not new.window_limited
+    top = new.F > new.F[np.argmax(new.log_density)]
+    assert np.all(np.diff(new.log_density[top]) < 0)
+    smp = ce._Sampler(*two, 32, second=True)
+    lmin, _, _, l2 = smp.draw(0.95, np.random.default_rng(1), 200)
+    assert (l2.mean() - lmin.mean()) / l2.std(ddof=1) > 4.0          # an outlier
+    lmin, _, _, l2 = smp.draw(0.45, np.random.default_rng(1), 200)
+    assert (l2.mean() - lmin.mean()) / l2.std(ddof=1) < 3.0          # a soft edge where the law lives
+    from rmt_qgm.problem import parse_problem
+    law = parse_problem(6, 64, "randspec:1").law
+    a = ce.circuit_edge_law(law.levels, law.counts, 6, 64, seed=0, draws_per_node=32)
+    b = ce.circuit_edge_law(law.levels, law.counts, 6, 64, seed=0, draws_per_node=32, bulk_cap=True)
+    assert abs(a.components["median_F"] - b.components["median_F"]) < 2 * max(a.median_se, b.median_se)
+
+
+def test_tilt_aware_range_covers_the_tilted_law():
+    """With a tilt that grows steeply towards low F (as the basin law (B1') does at n = 8), the tabulated range also
+    covers where the tilted law lives: its log density at the low end of the range is END_DROP below its maximum, or
+    the range reaches the lowest F it may (without the tilt the range ends where only the untilted law is small)."""
+    from rmt_qgm.problem import parse_problem
+    law = parse_problem(6, 64, "randspec:1").law
+    E0 = law.levels[0]
+
+    def tilt(F, logd):
+        w = np.exp(logd - logd.max())
+        c = np.cumsum(w) / w.sum()
+        tc = np.interp(0.99, c, F) - E0
+        x = np.clip(1.0 - (F - E0) / tc, 1e-300, None)
+        return np.where(F - E0 < tc, 300.0 * np.log(x), -np.inf)
+
+    plain = ce.circuit_edge_law(law.levels, law.counts, 6, 64, seed=0, draws_per_node=24)
+    tilted = ce.circuit_edge_law(law.levels, law.counts, 6, 64, seed=0, draws_per_node=24, tilt=tilt)
+    lw = tilted.log_density + tilt(tilted.F, tilted.log_density)
+    assert tilted.F[0] < plain.F[0]
+    assert lw[0] < np.max(lw[np.isfinite(lw)]) - ce.END_DROP or tilted.truncated

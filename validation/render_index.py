@@ -117,6 +117,12 @@ STUDIES = (
      "post hoc (no fitted constant)",
      [("", r"(Mean \|log ratio\|: [^\n]*)")],
      None),
+    ("edge_fixes.md",
+     "two optional changes to the circuit edge law (a cap by the second eigenvalue's reading; a range that covers the "
+     "optimiser-found law) against the exact circuit model (n = 4-6) and every n = 7-8 held-out row, paired",
+     "post hoc (nothing fitted; neither became the default)",
+     [("", r"^Over the (\d+ rows with a law in every variant — [^\n]*)")],
+     None),
     ("circuit_edge.md",
      "the circuit edge law (docs/theory.md §20): why circuits' Hessians are not the normalised-state model's, and the "
      "law against the exact circuit model (n = 4-6) and simulated circuits (n = 4-8, incl. the held-out rows)",

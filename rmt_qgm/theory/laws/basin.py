@@ -64,6 +64,12 @@ def _tilted(dist: TabulatedDistribution, n_params: int, alpha: float, ceiling: f
     p = check_int("n_params", n_params, 1)
     a = check_float("alpha", alpha, ALPHA_BOUNDS[0], ALPHA_BOUNDS[1])
     t, d = dist._t, dist._d
+    if t.size > 2 and t[0] == 0.0 and d[0] == 0.0 and t[1] > 0.0 and d[1] > 0.0 and t[2] - t[1] < 0.5 * t[1]:
+        # the origin that a tabulated law adds below its grid (distributions._Tabulated) with a linear ramp up to the
+        # grid's first node: the count law says nothing there, and a tilt that grows towards t = 0 would turn the
+        # ramp into mass (docs/studies/edge_fixes.md). The tilted law starts at its grid: a zero node just below it
+        t = np.concatenate([[0.0, t[1] * (1.0 - 1e-9)], t[1:]])
+        d = np.concatenate([[0.0, 0.0], d[1:]])
     below = t < ceiling
     w = np.full_like(d, 1.0 if a == 0.0 else 0.0)      # (.)^0 = 1; no basin at or above the ceiling otherwise
     if a != 0.0 and np.any(below):

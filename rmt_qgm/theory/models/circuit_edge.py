@@ -52,6 +52,10 @@ from .edge import _median
 
 #: mean and standard deviation of the GOE Tracy–Widom law F_1 (:mod:`~rmt_qgm.theory.asymptotics.tracy_widom`)
 TW_MEAN, TW_SD = tw.TW_MEAN, tw.TW_SD
+#: mean and standard deviation of the second eigenvalue of the GOE soft edge (β = 1, in the units of F_1); measured
+#: here: 6 000 GOE matrices of size 4 000 (Dumitriu–Edelman tridiagonal form), −3.303 and 1.032 ± 0.01, with the
+#: mean moved by the same finite-size offset (+0.025) that the largest eigenvalue shows against its exact mean
+TW2_MEAN, TW2_SD = -3.27, 1.025
 #: nodes and draws per node of the coarse scan and the fine law
 COARSE_NODES, COARSE_DRAWS = 14, 8
 FINE_NODES = 12
@@ -116,9 +120,10 @@ def _log_pF_rho2(levels, counts, n: int, F: float) -> tuple[float, float]:
 class _Sampler:
     """Exact circuit Hessians at fixed F (module docstring), batched."""
 
-    def __init__(self, levels, counts, p: int, minors: bool = False):
+    def __init__(self, levels, counts, p: int, minors: bool = False, second: bool = False):
         from .circuit import _Setup
         self.minors = minors
+        self.second = second
         self.levels = np.asarray(levels, dtype=float)
         self.counts = np.asarray(counts, dtype=int)
         self.spectrum = np.repeat(self.levels, self.counts)
@@ -126,9 +131,11 @@ class _Sampler:
         self.d = self.spectrum.size
         self.bounds = np.concatenate([[0], np.cumsum(self.counts)])
 
-    def draw(self, F: float, rng: np.random.Generator, m: int, batch: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    def draw(self, F: float, rng: np.random.Generator, m: int, batch: int = 16) -> tuple[np.ndarray, ...]:
         """(λ_min, log|det Hess| − Σ log 2√(c(1 − c))) of m draws at F, with single-threaded BLAS (threaded LAPACK
-        on 256 x 256 matrices was measured 4-20x slower on the shared 2-core host)."""
+        on 256 x 256 matrices was measured 4-20x slower on the shared 2-core host); with ``minors``, the smallest
+        eigenvalue of a principal minor is appended, and with ``second`` (then always four arrays: the minors NaN
+        when not drawn) the second-smallest eigenvalue λ_2."""
         from threadpoolctl import threadpool_limits
         with threadpool_limits(1):
             return self._draw(F, rng, m, batch)
@@ -139,7 +146,7 @@ class _Sampler:
         w = level_weights(self.levels, self.counts, F)
         amp_l = np.repeat(np.sqrt(w), self.counts)
         iu = S.iu
-        lmin, logd, lminor = [], [], []
+        lmin, logd, lminor, l2 = [], [], [], []
         for start in range(0, m, batch):
             s = min(batch, m - start)
             z = rng.standard_normal((s, d)) + 1j * rng.standard_normal((s, d))
@@ -156,6 +163,7 @@ class _Sampler:
             Hess[:, iu[1], iu[0]] = Hess[:, iu[0], iu[1]]
             ev = np.linalg.eigvalsh(Hess)
             lmin.append(ev[:, 0])
+            l2.append(ev[:, min(1, S.p - 1)])
             with np.errstate(divide="ignore"):
                 logd.append(np.log(np.abs(ev)).sum(axis=1) - np.log(2.0 * amp).sum(axis=1))
             if self.minors:                  # the principal minor without gate j = draw number mod p (§20.3)
@@ -164,6 +172,9 @@ class _Sampler:
                 sub = Hess[keep].reshape(s, S.p - 1, S.p)
                 sub = sub.transpose(0, 2, 1)[keep].reshape(s, S.p - 1, S.p - 1)
                 lminor.append(np.linalg.eigvalsh(sub)[:, 0])
+        if self.second:
+            minor = np.concatenate(lminor) if self.minors else np.full(m, np.nan)
+            return np.concatenate(lmin), np.concatenate(logd), minor, np.concatenate(l2)
         if not self.minors:
             return np.concatenate(lmin), np.concatenate(logd)
         return np.concatenate(lmin), np.concatenate(logd), np.concatenate(lminor)
@@ -195,14 +206,22 @@ def sampled_hessian_parts(n: int, p: int, f: float, draws: int, rng: np.random.G
     return Bp, Tp + np.transpose(Tp, (0, 2, 1))
 
 
-def _node_stats(lmin: np.ndarray, logd: np.ndarray, lminor: np.ndarray | None = None
-                ) -> tuple[float, float, float, float]:
+def _node_stats(lmin: np.ndarray, logd: np.ndarray, lminor: np.ndarray | None = None,
+                l2: np.ndarray | None = None) -> tuple[float, ...]:
     """(L, log σ, m, ΔL) of one node's draws (module docstring); ΔL = mean λ_min − mean λ_min(minor), the edge's
-    shift per added parameter (docs/theory.md §20.3), 0 without minors."""
+    shift per added parameter (docs/theory.md §20.3), 0 without minors. With ``l2`` (the second-smallest
+    eigenvalues) also (L₂, log σ₂): the same edge read off λ_2 with the second eigenvalue's Tracy–Widom mean and
+    spread (σ₂ = TW2_SD/sd(λ_2), L₂ = mean λ_2 + TW2_MEAN/σ₂), for :func:`_log_rho0_bounded`."""
+    if lminor is not None and np.all(np.isnan(lminor)):
+        lminor = None
     sd = float(np.std(lmin, ddof=1))
     sigma = TW_SD / max(sd, 1e-300)
     dL = 0.0 if lminor is None else float(np.mean(lmin) - np.mean(lminor))
-    return float(np.mean(lmin) + TW_MEAN / sigma), math.log(sigma), float(np.mean(logd)), dL
+    out = (float(np.mean(lmin) + TW_MEAN / sigma), math.log(sigma), float(np.mean(logd)), dL)
+    if l2 is None:
+        return out
+    sigma2 = TW2_SD / max(float(np.std(l2, ddof=1)), 1e-300)
+    return out + (float(np.mean(l2) + TW2_MEAN / sigma2), math.log(sigma2))
 
 
 def _log_rho0(lpF, r2, p, L, logsig, m, dL=0.0, edge_correction=True):
@@ -213,6 +232,24 @@ def _log_rho0(lpF, r2, p, L, logsig, m, dL=0.0, edge_correction=True):
     if not edge_correction:
         return lpF - 0.5 * p * np.log(r2) + m + tw.log_edge_weight(s) + logsig
     return (lpF - 0.5 * p * np.log(r2) + m - edge_logdet(s, p) + tw.log_edge_weight(s + sig * dL) + logsig)
+
+
+def _log_rho0_bounded(lpF, r2, p, L, logsig, m, dL, L2, logsig2, edge_correction=True, cap=True):
+    """log ρ_0 read off λ_1 (:func:`_log_rho0`), capped by the same reading off λ_2 (docs/theory.md §20.2 item 2).
+
+    Hess > 0 needs λ_2 > 0 as well. Where λ_1 leaves the bulk (a ground-level outlier at the top of a two-level
+    spectrum: (E λ_2 − E λ_1)/sd(λ_2) grows from the soft edge's 2.0 to 4–17), λ_1's spread is wider than a soft
+    edge's and reads as a shallow Tracy–Widom tail, so that p_F, which grows towards the top, carries the law there
+    (window-limited laws); the λ_2 reading (the bulk's own edge, far in its tail) caps it. Where λ_1 is the soft edge
+    both readings estimate the same edge (s₁ below s₂ by 0.2–0.7 at n = 5–6, fidelity), but the cap still takes the
+    lower of two noisy readings: measured, it moves multi-level laws by up to −0.14 in log at n = 7, γ = 0.5, and the
+    two-level laws it gives at γ ≤ 0.25 are 4–11 % high (docs/studies/edge_fixes.md). Hence optional
+    (``bulk_cap=True``), not the default."""
+    a = _log_rho0(lpF, r2, p, L, logsig, m, dL, edge_correction)
+    if not cap:
+        return a
+    b = _log_rho0(lpF, r2, p, L2, logsig2, m, 0.0, edge_correction)
+    return np.minimum(a, b)
 
 
 @dataclass
@@ -245,8 +282,8 @@ def _fit(x, y, deg):
 
 
 def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per_node: int | None = 64,
-                     deadline: float | None = None, progress=None, edge_correction: bool = True
-                     ) -> CircuitEdgeResult:
+                     deadline: float | None = None, progress=None, edge_correction: bool = True,
+                     tilt=None, bulk_cap: bool = False) -> CircuitEdgeResult:
     """The circuit edge law (module docstring) for distinct ``levels`` with multiplicities ``counts`` (sum 2^n).
 
     Three stages, each with common random numbers across its nodes: a coarse scan of COARSE_NODES nodes geometric in
@@ -258,12 +295,18 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     points. ``progress(k)`` is called after each node's k draws. ``draws_per_node`` None: chosen after the zoom pass
     from the measured seconds per draw so that the final pass ends by ``deadline`` (a time.perf_counter() value;
     between MIN_FINE_DRAWS and MAX_FINE_DRAWS); the number used is in the result (pass it to reproduce).
+
+    ``bulk_cap``: the density read off λ_1 capped by the reading off λ_2 (:func:`_log_rho0_bounded`; optional, not
+    the default: docs/studies/edge_fixes.md). ``tilt(F, log_density)`` (optional): the log weight by which the caller will tilt the law (e.g. the basin law
+    (B1′) of the optimiser-found law, docs/theory.md §16.5). The zoomed and final ranges then also cover where the
+    tilted law is within ZOOM_DROP / END_DROP of its maximum, so that a tilt that grows towards low F does not pile
+    the tilted law up at a range end that only the untilted law made negligible.
     """
     from ...seeding import generator
     t0 = time.perf_counter()
     E = np.asarray(levels, dtype=float)
     cnt = np.asarray(counts, dtype=int)
-    smp = _Sampler(E, cnt, p, minors=edge_correction)
+    smp = _Sampler(E, cnt, p, minors=edge_correction, second=True)
     width = E[-1] - E[0]
     total = 0
 
@@ -281,7 +324,7 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     def curve(Fs, rows):
         st = np.array([_node_stats(*r) for r in rows])
         pf = np.array([_log_pF_rho2(E, cnt, n, float(F)) for F in Fs])
-        return _log_rho0(pf[:, 0], pf[:, 1], p, *st.T, edge_correction=edge_correction), st
+        return _log_rho0_bounded(pf[:, 0], pf[:, 1], p, *st.T, edge_correction=edge_correction, cap=bulk_cap), st
 
     # coarse scan upward until the Tracy–Widom window ends (s < -S_CUT at two nodes in a row after the edge), as
     # the edge law does; the fine range may reach one coarse node beyond (the coarse s is noisy)
@@ -293,7 +336,8 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
         v, st = curve([F], [row])
         Fc.append(F)
         vc.append(float(v[0]))
-        sc_.append(float(st[0, 0] * np.exp(st[0, 1])))
+        s1 = float(st[0, 0] * np.exp(st[0, 1]))
+        sc_.append(min(s1, float(st[0, 4] * np.exp(st[0, 5]))) if bulk_cap else s1)   # the capping reading's s
         if len(sc_) > 2 and sc_[-1] < -S_CUT and sc_[-2] < -S_CUT:
             if k + 1 < coarse_nodes.size:
                 hard_hi = float(coarse_nodes[k + 1])
@@ -320,17 +364,27 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
 
         def law(idx):
             st = np.array([_node_stats(*(c[idx] for c in r)) for r in rows])
-            fits = [_fit(x, st[:, k], 3)(xg) for k in range(4)]
-            return _log_rho0(pg[:, 0], pg[:, 1], p, *fits, edge_correction=edge_correction), st, fits
+            fits = [_fit(x, st[:, k], 3)(xg) for k in range(st.shape[1])]
+            return (_log_rho0_bounded(pg[:, 0], pg[:, 1], p, *fits, edge_correction=edge_correction, cap=bulk_cap),
+                    st, fits)
         return Ff, rows, grid, law
 
     # a zoom pass on the coarse range, then the final pass where the zoomed law is within ZOOM_DROP of its maximum,
     # widened (at most twice) while the law is not negligible at a soft end of its range
     zoom = ZOOM_DRAWS if draws_per_node is None else min(draws_per_node, ZOOM_DRAWS)
+    def within(grid, logd, drop):
+        """Grid points where the law, or the tilted law, is within ``drop`` of its maximum."""
+        ok = logd > logd.max() - drop
+        if tilt is not None:
+            lw = logd + tilt(grid, logd)
+            if np.any(np.isfinite(lw)):
+                ok |= lw > np.max(lw[np.isfinite(lw)]) - drop
+        return ok
+
     for z_it in range(MAX_ZOOM):          # zoom until the law spans at least half of the nodes
         Fz, _, grid, law = fine(a, b, zoom, f"zoom{z_it}")
         logd, _, _ = law(np.arange(zoom))
-        keep = np.flatnonzero(logd > logd.max() - ZOOM_DROP)
+        keep = np.flatnonzero(within(grid, logd, ZOOM_DROP))
         a, b = grid[max(keep[0] - 2, 0)], grid[min(keep[-1] + 2, grid.size - 1)]
         if b - a >= 0.5 * (Fz[-1] - Fz[0]):
             break
@@ -343,9 +397,9 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
         t_pass = time.perf_counter()
         Ff, rows, grid, law = fine(a, b, draws_per_node, f"fine{attempt}")
         logd, st, fits = law(np.arange(draws_per_node))
-        top = logd.max()
-        grow_lo = logd[0] > top - END_DROP and a > hard_lo
-        grow_hi = logd[-1] > top - END_DROP and b < hard_hi
+        ends = within(grid, logd, END_DROP)
+        grow_lo = bool(ends[0]) and a > hard_lo
+        grow_hi = bool(ends[-1]) and b < hard_hi
         if not (grow_lo or grow_hi):
             break
         pass_seconds = max(pass_seconds, time.perf_counter() - t_pass)
@@ -366,11 +420,14 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
             meds.append(_median(grid, ld))
     se = float(np.std(meds, ddof=1)) if len(meds) > 1 else float("nan")
     s_grid = fits[0] * np.exp(fits[1])
+    if bulk_cap:
+        s_grid = np.minimum(s_grid, fits[4] * np.exp(fits[5]))
     w = np.exp(logd - logd.max())
     deep = float(np.sum(w[s_grid < -S_DEEP]) / np.sum(w))
     node_stats = {"L": st[:, 0].tolist(), "log_sigma": st[:, 1].tolist(), "m": st[:, 2].tolist(),
                   "dL": st[:, 3].tolist(),
                   "s": (st[:, 0] * np.exp(st[:, 1])).tolist(),
+                  "s2": (st[:, 4] * np.exp(st[:, 5])).tolist(),
                   "p_positive": [float(np.mean(r[0] > 0)) for r in rows]}
     return CircuitEdgeResult(F=grid, log_density=logd, median_se=se, nodes=Ff, node_stats=node_stats, draws=total,
                              draws_per_node=int(draws_per_node), spread="exact" if E.size == 2 else "typical",
