@@ -288,3 +288,36 @@ def test_hessian_at_minima_check_statistic_is_a_t_statistic():
     assert np.isfinite(r.statistic) and r.statistic >= 0
     assert abs(r.threshold - stats.t.ppf(0.995, d["instances_used"] - 1)) < 1e-12
     assert r.passed == (r.statistic <= r.threshold)
+
+
+def test_predict_default_check_passes_and_fails_for_a_shifted_law(monkeypatch):
+    """``predict/default`` at a small size: its statistic is |log(t_pred/t_emp)| with the empirical median from the
+    certified minima it reports; the same run with the predicted law moved up by a factor 3 in t fails."""
+    import rmt_qgm.theory.predict as P
+    from rmt_qgm.validate import check_predict_default
+    r = check_predict_default(n_qubits=3, gamma=0.5, hamiltonian="fidelity", starts=4, instances=6, seed=3)
+    d = r.details
+    assert d["certified_minima"] > 0 and d["model"]
+    assert math.isclose(r.statistic, abs(math.log(d["predicted_median_t"] / d["empirical_median_t"])))
+    q10, q90 = d["predicted_q10_q90_t"]
+    assert r.passed == (q10 <= d["empirical_median_t"] <= q90 and r.statistic <= math.log(2))
+    real = P.predict
+
+    def shifted(*a, **kw):                       # the optimiser law's quantiles moved to 3x the distance from E0
+        pred = real(*a, **kw)
+        o = pred.optimiser_minima                # fidelity: E0 = 0, so t is proportional to F
+        up = {k: 3.0 * getattr(o, k) for k in ("q10", "median", "q90")}
+        return dataclasses.replace(pred, optimiser_minima=dataclasses.replace(o, **up))
+    monkeypatch.setattr(P, "predict", shifted)
+    bad = check_predict_default(n_qubits=3, gamma=0.5, hamiltonian="fidelity", starts=4, instances=6, seed=3)
+    assert not bad.passed and bad.statistic > math.log(2)
+
+
+def test_predict_default_family_is_well_formed():
+    """The n = 7-8 family (not yet in the full suite): twelve distinct predict/default checks expected to pass until
+    a full run records otherwise."""
+    from rmt_qgm.validate.registry import predict_default_family
+    fam = predict_default_family()
+    assert len(fam) == 12 and len({c.key for c in fam}) == 12
+    assert all(c.name == "predict/default" and c.family == "predict" and c.uses_workers for c in fam)
+    assert not set(c.key for c in fam) & set(c.key for c in suite("full"))

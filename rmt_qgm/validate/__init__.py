@@ -9,7 +9,7 @@
 from .checks import (CheckResult, _count_check, check_complexity_log_potential, check_critical_count_circuit,
                      check_critical_count_spherical, check_critical_count_whrf, check_distinct_minima,
                      check_hessian_at_minima, check_minima_distribution, check_optimiser_minima,
-                     check_point_law_circuit, check_point_law_whrf, check_spherical_edge,
+                     check_point_law_circuit, check_point_law_whrf, check_predict_default, check_spherical_edge,
                      check_spherical_log_potential, check_transition, check_transition_spectrum, ks_critical)
 from .registry import (KNOWN_FAIL, PASS, SUITES, UNEXPECTED_FAIL, UNEXPECTED_PASS, Check, Known, classify,
                        exit_code, make_check, suite)
@@ -20,6 +20,6 @@ __all__ = ["KNOWN_FAIL", "PASS", "SUITES", "UNEXPECTED_FAIL", "UNEXPECTED_PASS",
            "_count_check", "check_complexity_log_potential", "check_critical_count_circuit",
            "check_critical_count_spherical", "check_critical_count_whrf", "check_distinct_minima",
            "check_hessian_at_minima", "check_minima_distribution", "check_optimiser_minima",
-           "check_point_law_circuit", "check_point_law_whrf", "check_spherical_edge",
+           "check_point_law_circuit", "check_point_law_whrf", "check_predict_default", "check_spherical_edge",
            "check_spherical_log_potential", "check_transition", "check_transition_spectrum", "classify",
            "exit_code", "ks_critical", "make_check", "run_check", "run_validation", "suite", "summary_lines"]

@@ -31,6 +31,11 @@ in the quick and full suites, and which of them are registered known failures, i
 - ``minima-distribution/distinct``: the same circuits with many starts, minima deduplicated modulo pi so
   each counts once (as in Kac–Rice): the number of distinct minima per instance and their median against
   the exact circuit Kac–Rice (:mod:`rmt_qgm.theory.models.circuit`); z-scores, Bonferroni at alpha = 0.01.
+- ``predict/default``: ``predict``'s default answer (model ``auto``, its budget, every option at its default) at
+  n = 7–8 against optimiser-found minima of simulated randomized circuits (issue 19's rule): passes when the
+  empirical median of certified minima lies inside the predicted ``optimiser_minima`` [q10, q90] and within a
+  factor 2 of its median (in t = (F − E0)/(Ē − E0)). Statistic |log(t_pred/t_emp)|, threshold log 2; the
+  model chosen, the seconds of the call and the empirical median's 95 % bootstrap interval are reported.
 - ``critical-count/circuit``: enumeration of randomized circuits against the exact circuit Kac–Rice, with
   the Gaussian spherical surrogate reported beside it.
 - ``asymptotic/spherical-edge``: the limiting conditional Hessian law of the spherical model for a general
@@ -248,6 +253,40 @@ def check_optimiser_minima(n_qubits: int = 4, p: int = 12, hamiltonian: str = "f
                         "count_weighted_median": pred["minima"]["median"], "alpha_prime": o["alpha_prime"],
                         "effective_sample_size": ess, "warning": o["warning"],
                         "statistic_is": "predicted median; threshold is the upper end of the empirical 95% CI"})
+
+
+def check_predict_default(n_qubits: int = 7, gamma: float = 0.25, hamiltonian: str = "fidelity", starts: int = 2,
+                          instances: int = 12, seed: int = 0, workers: int = 1) -> CheckResult:
+    """``predict``'s default answer against optimiser-found minima of simulated circuits (module docstring)."""
+    from ..hamiltonians import parse_hamiltonian
+    from ..theory.predict import predict
+    t0 = time.perf_counter()
+    p = int(round(gamma * 2 ** (n_qubits + 1)))
+    tc = time.perf_counter()
+    pred = predict(n_qubits, p, hamiltonian, seed=seed)
+    call_seconds = time.perf_counter() - tc
+    F, (lo, hi) = _optimiser_minima_sample(n_qubits, p, hamiltonian, starts, instances, seed, workers)
+    H = parse_hamiltonian(hamiltonian, n_qubits)
+    t = lambda x: (float(x) - H.ground_energy) / (H.mean_energy - H.ground_energy)      # noqa: E731
+    o = pred.optimiser_minima
+    t_emp = t(np.median(F))
+    params = {"n_qubits": n_qubits, "p": p, "gamma": gamma, "hamiltonian": hamiltonian, "starts": starts,
+              "instances": instances}
+    details = {"model": pred.model, "call_seconds": call_seconds, "empirical_median_t": t_emp,
+               "empirical_median_ci95_t": [t(lo), t(hi)], "certified_minima": int(F.size),
+               "statistic_is": "|log(t_pred / t_emp)|; passes when <= log 2 and t_emp is inside the predicted "
+                               "optimiser_minima [q10, q90]"}
+    if not getattr(o, "available", True) or F.size == 0:
+        details["why_no_comparison"] = "no optimiser-found law" if F.size else "no certified minima"
+        return CheckResult("predict/default", params, float("inf"), math.log(2), False, seed,
+                           time.perf_counter() - t0, details)
+    t_pred, q10, q90 = t(o.median), t(o.q10), t(o.q90)
+    lr = math.log(t_pred / t_emp) if t_pred > 0 and t_emp > 0 else float("inf")
+    inside = q10 <= t_emp <= q90
+    details.update({"predicted_median_t": t_pred, "predicted_q10_q90_t": [q10, q90], "inside": inside,
+                    "log_ratio": lr, "reliable": bool(o.reliable), "provenance": o.provenance.kind})
+    return CheckResult("predict/default", params, abs(lr), math.log(2), bool(inside and abs(lr) <= math.log(2)),
+                       seed, time.perf_counter() - t0, details)
 
 
 def check_minima_distribution(n_qubits: int = 4, p: int = 4, hamiltonian: str = "fidelity", starts: int = 8,
