@@ -209,7 +209,7 @@ def _recorded_full_suite():
     with open(FULL_REPORT, encoding="utf-8") as fh:
         recorded = json.load(fh)["checks"]
     full = suite("full")
-    assert len(full) == len(recorded) == 71
+    assert len(full) == len(recorded) == 83
     for c, rec in zip(full, recorded):
         assert c.name == rec["name"]
         for k, v in c.params.items():
@@ -230,10 +230,10 @@ def test_full_suite_exit_rule_on_the_recorded_results(tmp_path, monkeypatch):
 
     results, ok = run_validation("full", str(tmp_path), checks=replay(full, recorded))
     outcomes = [r.outcome for r in results]
-    assert ok and outcomes.count(PASS) == 43 and outcomes.count(KNOWN_FAIL) == 28
+    assert ok and outcomes.count(PASS) == 55 and outcomes.count(KNOWN_FAIL) == 28
     assert UNEXPECTED_FAIL not in outcomes and UNEXPECTED_PASS not in outcomes
     md = (tmp_path / "report.md").read_text()
-    assert "43 PASS, 28 KNOWN-FAIL, 0 UNEXPECTED FAIL, 0 UNEXPECTED PASS of 71 checks: exit 0" in md
+    assert "55 PASS, 28 KNOWN-FAIL, 0 UNEXPECTED FAIL, 0 UNEXPECTED PASS of 83 checks: exit 0" in md
     assert all(c.reason in md for c in full if c.known_failure)
     assert (tmp_path / "critical-counts.png").exists()
     # the two variants below are about the exit rule only: their reports reuse the figure drawn above (drawing the
@@ -314,10 +314,9 @@ def test_predict_default_check_passes_and_fails_for_a_shifted_law(monkeypatch):
 
 
 def test_predict_default_family_is_well_formed():
-    """The n = 7-8 family (not yet in the full suite): twelve distinct predict/default checks expected to pass until
-    a full run records otherwise."""
+    """The n = 7-8 family: twelve distinct predict/default checks, the last twelve of the full suite."""
     from rmt_qgm.validate.registry import predict_default_family
     fam = predict_default_family()
     assert len(fam) == 12 and len({c.key for c in fam}) == 12
     assert all(c.name == "predict/default" and c.family == "predict" and c.uses_workers for c in fam)
-    assert not set(c.key for c in fam) & set(c.key for c in suite("full"))
+    assert [c.key for c in fam] == [c.key for c in suite("full")[-12:]]

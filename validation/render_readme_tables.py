@@ -85,6 +85,10 @@ REPORT_ROWS = (
     (("minima-distribution/optimiser",), None,
      "`optimiser_minima` ((G3) basin law) against optimiser-found minima off its calibration points (64 × 8 starts)",
      ("[basin_ceiling_law](docs/studies/basin_ceiling_law.md)",)),
+    (("predict/default",), None,
+     "`predict`'s default answer at n = 7–8 (model `auto`): median of certified minima (12 × 2 starts) inside its "
+     "`optimiser_minima` [q10, q90] and within a factor 2",
+     ("[heldout_n78_ml](docs/studies/heldout_n78_ml.md)",)),
 )
 
 #: the engine's optimiser-found law's declared tests (basin_ceiling_law summary key, label, where the rows lie)

@@ -5,7 +5,9 @@ its name and family, the parameters, the callable, what its statistic and thresh
 from the run; nothing here changes them), and its expected outcome: ``"pass"`` or ``"known-failure"``
 with the reason and the document that explains it. :data:`SUITES` lists the quick and the full suite
 (:func:`suite`); the full suite's known failures are the 28 failing rows of the committed full report
-(validation/results/full/report.md, seed 0, 43 of 71 pass), each with its reason.
+(validation/results/full/report.md, seed 0, 55 of 83 pass; run 2026-12-07, when the predict/default family joined and
+two distinct-minima checks at n = 4 that had failed on 2026-12-03 passed: the circuit model's counts there changed with
+its sampler since, 3.32 -> 3.04 and 908 -> 775 minima per instance), each with its reason.
 
 Outcome of a check (:func:`classify`): ``PASS``; ``KNOWN-FAIL`` (failed as registered); ``UNEXPECTED FAIL``
 (registered to pass, failed); ``UNEXPECTED PASS`` (registered as a known failure, passed). Exit rule
@@ -228,15 +230,22 @@ KNOWN_FAILURES: dict[tuple, Known] = {
         "random Pauli generators lie outside the Haar model of the spherical surrogate; predicted median above "
         "the basin-weighted empirical interval and ESS 29.6 < 30", _BASIN_REF,
         "Pauli generators lie outside the surrogate's Haar model"),
-    (C.check_distinct_minima, 4, 4, "randspec:1"): Known(
-        "2.81 distinct minima per instance against 3.32 +- 0.09 predicted (z = -2.93, Bonferroni threshold "
-        "2.81; Chao1 equals the observed count): recorded, not explained", README,
-        "2.81 minima per instance against 3.32 ± 0.09 (z = −2.93): not explained"),
     **{(C.check_distinct_minima, 4, 12, h): Known(
         f"the multi-start search is incomplete at p = 12 (Chao1 {chao} above the {seen} distinct minima found "
         "per instance), so the count and the median come out low", f"{README}; docs/studies/basin_weighting.md",
         "the multi-start search is incomplete at p = 12")
-       for h, chao, seen in (("fidelity", 323, 309), ("projector:2", 749, 663))},
+       for h, chao, seen in (("fidelity", 323, 309),)},
+    # predict/default at n = 7-8 (issue 19's rule: inside [q10, q90] and within x2), failures of the 2026-12-07 run
+    (C.check_predict_default, 7, 0.125, "fidelity"): Known(
+        "the circuit model's law rests on few effective draws, so auto falls back to the edge law (two-level spectrum, "
+        "gamma <= 0.375), whose optimiser-found median is 6 % high here: the empirical median 0.644 lies just below "
+        "its q10 0.646 (within x2)", "docs/theory.md §20.2 item 2; docs/studies/heldout_ess.md",
+        "edge law (small-ESS fallback) 6 % high: median just below q10"),
+    (C.check_predict_default, 8, 0.5, "projector:20"): Known(
+        "the circuit edge law is high for two-level spectra at gamma = 0.5 (+0.05 to +0.14 in log at n = 7-8, "
+        "docs/studies/heldout_n8.md, heldout_n78.md): 0.0653 against 0.0604, just below its q10 0.0610 (within x2)",
+        "docs/theory.md §20.2-20.3 (the weighted-positivity gap)",
+        "circuit edge law high for two-level spectra at γ = 0.5"),
     **{(C.check_optimiser_minima, n, p, h): Known(_OPT_ESS.format(ess), _OPT_REF, _OPT_SHORT)
        for n, p, h, ess in ((4, 12, "randspec:1", 11.8), (5, 24, "randspec:1", 10.1), (6, 24, "fidelity", 11.9),
                             (6, 24, "projector:2", 13.6), (6, 24, "randspec:1", 3.4))},
@@ -244,7 +253,7 @@ KNOWN_FAILURES: dict[tuple, Known] = {
 
 
 def full_suite() -> tuple[Check, ...]:
-    """The committed full report's 71 checks in its order (about 30 min on two cores)."""
+    """The committed full report's 83 checks in its order (about 20-35 min on two cores)."""
     K = KNOWN_FAILURES
     s = [make_check(C.check_point_law_whrf, n=100000), make_check(C.check_point_law_circuit, instances=2000),
          make_check(C.check_critical_count_whrf, m=6, p=2, fields=400),
@@ -288,15 +297,17 @@ def full_suite() -> tuple[Check, ...]:
         s.append(make_check(C.check_minima_distribution,
                             K.get((C.check_minima_distribution, n, p, "fidelity", "pauli")),
                             n_qubits=n, p=p, hamiltonian="fidelity", starts=8, instances=8, ansatz="pauli"))
+    s.extend(predict_default_family())
     return tuple(s)
 
 
 def predict_default_family() -> tuple[Check, ...]:
     """``predict/default`` at n = 7-8 against simulated circuits (issue 19, item 3): three spectra at n = 7, a
-    degenerate projector at n = 8, gamma = 0.125-0.5, 12 instances x 2 starts as in the held-out tests (about 25 min
-    on two cores). Not yet in the full suite: it joins it with the next full run, which records its expectations
-    (run it alone with ``run_validation("full", checks=predict_default_family())``)."""
-    return tuple(make_check(C.check_predict_default, n_qubits=n, gamma=g, hamiltonian=ham, starts=2, instances=12)
+    degenerate projector at n = 8, gamma = 0.125-0.5, 12 instances x 2 starts as in the held-out tests (about 6 min
+    on two cores); the last twelve checks of the full suite (run them alone with
+    ``run_validation("full", checks=predict_default_family())``)."""
+    return tuple(make_check(C.check_predict_default, KNOWN_FAILURES.get((C.check_predict_default, n, g, ham)),
+                            n_qubits=n, gamma=g, hamiltonian=ham, starts=2, instances=12)
                  for n, hams in ((7, ("fidelity", "projector:4", "randspec:7")), (8, ("projector:20",)))
                  for ham in hams for g in (0.125, 0.25, 0.5))
 
