@@ -44,26 +44,18 @@ def test_batched_kernel_matches_single(ansatz, n, p, ham, store):
             assert np.max(np.abs(G[b] - g)) < 1e-12
 
 
-# every compiled form of a generators-file line (as in tests/test_newton_cg.py): a Pauli word (rotation), a
-# diagonal sum (OP_PDIAG), a commuting sum behind fixed Clifford rotations (OP_FROT + OP_PDIAG) and a
-# non-commuting sum (dense basis change + OP_PDIAG); coefficients make D^2 != I
-GEN_LINES = ["XYI", "0.5*ZZI-0.3*IZZ+0.2*ZII", "XXI+YYI", "0.7*XII+0.4*IZI-0.2*IYY"]
+# every compiled form of a generators-file line, and a circuit of them (shared with the Hessian-free kernels' tests)
+from test_newton_cg import GEN_LINES, _generator_case  # noqa: E402
 
 
 @pytest.mark.parametrize("store", [0, 1 << 30])
 def test_batched_kernel_takes_generators_file_gates(store):
     """Coefficient-carrying gates (OP_PDIAG) and fixed Clifford rotations (OP_FROT) in the batched kernel: loss
     and gradient of every column equal the single-start kernel's, with and without stored states."""
-    from rmt_qgm.algebra.generators import parse_generator_line
     from rmt_qgm.circuits.kernels import OP_FROT, OP_PDIAG
-    from rmt_qgm.circuits.structured import circuit_forms, generator_circuit
-    gens = [parse_generator_line(g, 3, "generators") for g in GEN_LINES]
-    assert len(set(circuit_forms(gens))) == 4
-    circ = generator_circuit(3, 13, gens)
+    circ, forms, h, psi0, rng = _generator_case(GEN_LINES, 3, 13, "heisenberg", 21)
+    assert len(set(forms)) == 4
     assert {OP_PDIAG, OP_FROT} <= set(circ.ops[:, 0].tolist())
-    rng = np.random.default_rng(21)
-    h = parse_hamiltonian("heisenberg", 3)
-    psi0 = initial_state(parse_psi0("haar"), 3, rng)
     thetas = rng.uniform(0, 2 * np.pi, (6, 13))
     F, G = BT.loss_and_grad_batch(circ.ops, thetas, psi0, circ.dense, circ.diags, h.xmasks, h.coeffs, store)
     for b in range(6):

@@ -46,6 +46,28 @@ DRAWS = 64
 VARIANTS = {"old": (False, False), "tilt": (False, True), "cap": (True, True)}
 
 
+def basin_tilt(problem):
+    """log of the (B1′) tilt (1 − t/t_c)_+^(α′ p/2) that ``predict`` applies to a count law (α′ from (G3), t_c the
+    count law's 0.99 quantile; docs/theory.md §16.5–16.6), as ``tilt(F grid, log density)`` for the tilt-aware range
+    of :func:`rmt_qgm.theory.models.circuit_edge.circuit_edge_law`; None where (G3) gives no exponent."""
+    from rmt_qgm.theory.distributions import TabulatedDistribution
+    from rmt_qgm.theory.laws.basin import ceiling_t, log_depth
+    from rmt_qgm.theory.laws.optimiser import calibration, exponent_from_fit
+    n, p, units = problem.n_qubits, problem.n_params, problem.units
+    try:
+        alpha = float(exponent_from_fit(calibration(), n, p, problem.hamiltonian)["alpha"])
+    except (ValueError, KeyError):
+        return None
+
+    def tilt(F, logd):
+        t = units.to_t(np.asarray(F, dtype=float))
+        dens = np.exp(logd - np.max(logd))
+        tc = ceiling_t(TabulatedDistribution(t, dens / np.trapezoid(dens, t), units))
+        with np.errstate(invalid="ignore"):         # -inf at or above t_c whatever the sign of alpha
+            return np.where(t < tc, alpha * log_depth(t / tc, p), -np.inf)
+    return tilt
+
+
 def laws(n: int, p: int, ham: str, seed: int = 0, variants=tuple(VARIANTS)) -> dict:
     """Count-weighted median and optimiser-found median, q10, q90 (in t) of the circuit edge law in each variant of
     :data:`VARIANTS` (``old``: the law before both changes; ``tilt``: the tilt-aware range only; ``cap``: both), same
@@ -55,14 +77,14 @@ def laws(n: int, p: int, ham: str, seed: int = 0, variants=tuple(VARIANTS)) -> d
     from rmt_qgm.problem import parse_problem
     from rmt_qgm.theory.distributions import TabulatedDistribution
     from rmt_qgm.theory.models.circuit_edge import circuit_edge_law
-    from rmt_qgm.theory.predict import _basin_tilt, _tilted_optimiser_law
+    from rmt_qgm.theory.predict import _tilted_optimiser_law
     prob = parse_problem(n, p, ham)
     units = prob.units
     out = {}
     with threadpool_limits(1):
         for name in variants:
             cap, tilted = VARIANTS[name]
-            tilt = _basin_tilt(prob) if tilted else None
+            tilt = basin_tilt(prob) if tilted else None
             t0 = time.perf_counter()
             res = circuit_edge_law(prob.law.levels, prob.law.counts, n, p, seed=seed, draws_per_node=DRAWS,
                                    bulk_cap=cap, tilt=tilt)

@@ -142,7 +142,7 @@ def _with_phase_table(d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     table holds the v in its real parts and their number in the imaginary part of entry 0; else (D, None)."""
     d = np.asarray(d, dtype=float)
     vals, idx = np.unique(d, return_inverse=True)
-    if vals.size > K.PHASE_TABLE or vals.size > d.size:
+    if vals.size > K.PHASE_TABLE:
         return d.astype(np.complex128), None
     table = np.zeros(d.size, dtype=np.complex128)
     table[:vals.size] = vals

@@ -341,32 +341,6 @@ def _run_edge(problem):
     return (minima, _tilted_optimiser_law(dist, problem, "edge", "the edge law", "§19", why)), res
 
 
-def _basin_tilt(problem):
-    """log of the (B1′) tilt (1 − t/t_c)_+^(α′ p/2) that :func:`_tilted_optimiser_law` applies (α′ from (G3), t_c the
-    count law's 0.99 quantile; docs/theory.md §16.5–16.6), as a function of (F grid, log density): the ``tilt`` of
-    :func:`.models.circuit_edge.circuit_edge_law`'s tilt-aware range. Not used by ``predict`` (measured no better
-    than the count law's own range on the n = 7-8 held-out rows, docs/studies/edge_fixes.md); None where (G3) gives
-    no exponent."""
-    from .distributions import TabulatedDistribution
-    from .laws.basin import ceiling_t
-    from .laws.optimiser import calibration, exponent_from_fit
-    n, p, units = problem.n_qubits, problem.n_params, problem.units
-    try:
-        alpha = float(exponent_from_fit(calibration(), n, p, problem.hamiltonian)["alpha"])
-    except (ValueError, KeyError):
-        return None
-
-    def tilt(F, logd):
-        t = units.to_t(np.asarray(F, dtype=float))
-        dens = np.exp(logd - np.max(logd))
-        tc = ceiling_t(TabulatedDistribution(t, dens / np.trapezoid(dens, t), units))
-        out = np.full(t.shape, -np.inf)
-        below = t < tc
-        out[below] = alpha * 0.5 * p * np.log1p(-t[below] / tc)
-        return out
-    return tilt
-
-
 #: the circuit edge law's count-weighted median is flagged not reliable when its bootstrap relative s.e. exceeds this
 CIRCUIT_EDGE_MAX_REL_SE = 0.1
 

@@ -234,7 +234,7 @@ def _log_rho0(lpF, r2, p, L, logsig, m, dL=0.0, edge_correction=True):
     return (lpF - 0.5 * p * np.log(r2) + m - edge_logdet(s, p) + tw.log_edge_weight(s + sig * dL) + logsig)
 
 
-def _log_rho0_bounded(lpF, r2, p, L, logsig, m, dL, L2, logsig2, edge_correction=True, cap=True):
+def _log_rho0_bounded(lpF, r2, p, L, logsig, m, dL, L2=None, logsig2=None, edge_correction=True, cap=True):
     """log ρ_0 read off λ_1 (:func:`_log_rho0`), capped by the same reading off λ_2 (docs/theory.md §20.2 item 2).
 
     Hess > 0 needs λ_2 > 0 as well. Where λ_1 leaves the bulk (a ground-level outlier at the top of a two-level
@@ -297,16 +297,16 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     between MIN_FINE_DRAWS and MAX_FINE_DRAWS); the number used is in the result (pass it to reproduce).
 
     ``bulk_cap``: the density read off λ_1 capped by the reading off λ_2 (:func:`_log_rho0_bounded`; optional, not
-    the default: docs/studies/edge_fixes.md). ``tilt(F, log_density)`` (optional): the log weight by which the caller will tilt the law (e.g. the basin law
-    (B1′) of the optimiser-found law, docs/theory.md §16.5). The zoomed and final ranges then also cover where the
-    tilted law is within ZOOM_DROP / END_DROP of its maximum, so that a tilt that grows towards low F does not pile
-    the tilted law up at a range end that only the untilted law made negligible.
+    the default: docs/studies/edge_fixes.md). ``tilt(F, log_density)`` (optional): the log weight by which the caller
+    will tilt the law (e.g. the basin law (B1′) of the optimiser-found law, docs/theory.md §16.5). The zoomed and final
+    ranges then also cover where the tilted law is within ZOOM_DROP / END_DROP of its maximum, so that a tilt that
+    grows towards low F does not pile the tilted law up at a range end that only the untilted law made negligible.
     """
     from ...seeding import generator
     t0 = time.perf_counter()
     E = np.asarray(levels, dtype=float)
     cnt = np.asarray(counts, dtype=int)
-    smp = _Sampler(E, cnt, p, minors=edge_correction, second=True)
+    smp = _Sampler(E, cnt, p, minors=edge_correction, second=bulk_cap)
     width = E[-1] - E[0]
     total = 0
 
@@ -372,6 +372,7 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     # a zoom pass on the coarse range, then the final pass where the zoomed law is within ZOOM_DROP of its maximum,
     # widened (at most twice) while the law is not negligible at a soft end of its range
     zoom = ZOOM_DRAWS if draws_per_node is None else min(draws_per_node, ZOOM_DRAWS)
+
     def within(grid, logd, drop):
         """Grid points where the law, or the tilted law, is within ``drop`` of its maximum."""
         ok = logd > logd.max() - drop
@@ -427,8 +428,9 @@ def circuit_edge_law(levels, counts, n: int, p: int, *, seed: int = 0, draws_per
     node_stats = {"L": st[:, 0].tolist(), "log_sigma": st[:, 1].tolist(), "m": st[:, 2].tolist(),
                   "dL": st[:, 3].tolist(),
                   "s": (st[:, 0] * np.exp(st[:, 1])).tolist(),
-                  "s2": (st[:, 4] * np.exp(st[:, 5])).tolist(),
                   "p_positive": [float(np.mean(r[0] > 0)) for r in rows]}
+    if bulk_cap:
+        node_stats["s2"] = (st[:, 4] * np.exp(st[:, 5])).tolist()
     return CircuitEdgeResult(F=grid, log_density=logd, median_se=se, nodes=Ff, node_stats=node_stats, draws=total,
                              draws_per_node=int(draws_per_node), spread="exact" if E.size == 2 else "typical",
                              seconds=time.perf_counter() - t0, edge_limited=deep > 0.01,
