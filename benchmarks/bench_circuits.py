@@ -21,7 +21,10 @@ Cases (issue 2):
   (``--cases column8``, about 30 minutes on 2 idle cores; ``--column-instances K`` for the first K;
   ``--column-partial FILE`` writes each instance's record as it completes, and a rerun resumes from it);
 - whether the dense kernels of the randomized ansatz at n = 8, p = 512 (0.5 GB of gates) slow down when two
-  processes run them at once (``--cases contention``, one minute).
+  processes run them at once (``--cases contention``, one minute);
+- loss + gradient at (n=12, p=8192), Pauli generators, against the same peers (``--cases lossgrad12``), and
+  certified minima per second at (n=8, gamma=0.5 -> p=256) as the n = 6 case (``--cases minima8``, a few
+  minutes); the rate at (n=8, gamma=1) is the column's (``column8``: certified minima per wall second).
 
 Every timing is the median of repeats after a warm-up (numba compiles on first call). BLAS threads are
 limited to 1 (threadpoolctl). Run:  python benchmarks/bench_circuits.py [--quick] [--cases ...] [--out F]\nRecorded runs: benchmarks/results/bench_circuits_*.json (with the host's load average: shared hosts).
@@ -318,6 +321,8 @@ def case_column8(instances=52, workers=2, store=FIG1_STORE, partial=None):
             done = {int(k): v for k, v in json.load(fh)["records"].items() if int(k) < len(tasks)}
     resumed = len(done)
     _instance_time((8, 8, 0, 0, "cg"))                                  # compile / load the numba cache
+    with ProcessPoolExecutor(1) as pool:          # this host's speed on the column's kernels, for comparing runs
+        calib = pool.submit(_dense_times).result()
     t = time.perf_counter()
     todo = [i for i in range(len(tasks)) if i not in done]
     with ProcessPoolExecutor(workers) as pool:
@@ -342,7 +347,12 @@ def case_column8(instances=52, workers=2, store=FIG1_STORE, partial=None):
             "index": [r[4] for r in res], "F": [r[3] for r in res], "F_archived_plain_path": ref,
             "abs_dF_vs_archived": dF, "same_minimum_1e-9": int(sum(d <= 1e-9 for d in known)),
             "compared": len(known), "newton_steps": [r[5] for r in res],
-            "load_average_1min_at_end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
+            "certified_minima_per_s (issue 22 item 4: n = 8, gamma = 1, one start per instance)":
+                int(sum(r[2] for r in res)) / wall if not resumed else None,
+            "load_average_1min_at_end": os.getloadavg()[0], "cpu_count": os.cpu_count(),
+            "host_calibration_before": {"loss_grad_ms": calib[0], "hessian_blas_s": calib[1],
+                                        "what": "one randomized circuit n = 8, p = 512, one process alone, "
+                                                "BLAS 1 thread (_dense_times)"}}
 
 
 def _dense_times(_=None):
@@ -424,7 +434,8 @@ def case_endgame(n, gammas, starts, seed=5, workers=2):
             "load_average_1min": os.getloadavg()[0]}
 
 
-CASES = ("lossgrad", "hessian", "minima", "endgame", "instance7", "instance8", "column8", "contention")
+CASES = ("lossgrad", "hessian", "minima", "endgame", "instance7", "instance8", "column8", "contention",
+         "lossgrad12", "minima8")
 
 
 def main(argv=None) -> int:
@@ -450,8 +461,12 @@ def main(argv=None) -> int:
                 out.append(case_loss_grad(10, 2048, reps, rng))
         if "hessian" in cases:
             out.append(case_hessian(8, 512, reps, rng))
+        if "lossgrad12" in cases:                 # issue 22 item 4: loss + gradient at n = 12, p = 2^(n+1)
+            out.append(case_loss_grad(12, 8192, reps, rng))
     if "minima" in cases:
         out.append(case_minima_rate(6, 64, 24 if a.quick else 200, 2, a.batch))
+    if "minima8" in cases:                        # issue 22 item 4: (8, gamma = 0.5), a few minutes
+        out.append(case_minima_rate(8, 256, 2 if a.quick else 4, 2, a.batch))
     if "endgame" in cases:
         out.append(case_endgame(6, (0.75, 1.0, 1.25), 4 if a.quick else 8))
     if "instance7" in cases:

@@ -113,10 +113,12 @@ def _cached_instance(params: dict, i: int):
 
 
 def _run_chunk(params: dict, i: int, starts: list[int]) -> list[tuple]:
-    ham, circuit, psi0 = _cached_instance(params, i)
     out = []
     endgame = params.get("endgame", False)
-    with threadpool_limits(limits=1):          # once per chunk: entering the context costs ~1 ms
+    # once per chunk (entering the context costs ~1 ms); the circuit's construction inside it too: its Haar
+    # unitaries' QR on two BLAS threads in each of two workers cost 2x the CPU (n = 8, p = 512: 27 s, not 12 s)
+    with threadpool_limits(limits=1):
+        ham, circuit, psi0 = _cached_instance(params, i)
         if params.get("batch", 0):
             rngs = [generator(params["seed"], "instance", i, "start", j) for j in starts]
             recs = optimise_batch(circuit, psi0, ham, rngs, width=params["batch"], limit_threads=False,

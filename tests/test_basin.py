@@ -203,3 +203,31 @@ def test_tilt_puts_no_mass_below_the_tabulated_grid():
     w = np.where(grid < ceiling_t(full), (1 - grid / ceiling_t(full)) ** 128, 0.0) * full._d
     ref = TabulatedDistribution(grid, w)
     assert abs(a.median() - ref.median()) < 1e-12
+
+
+def test_predictive_law_is_the_average_over_alpha():
+    """The predictive law (Gauss-Hermite in log alpha') equals a brute-force average of the tilted laws over
+    log alpha' ~ N(log alpha, se^2) (a fine grid quadrature, error << the tolerance), is the point law at se = 0,
+    and is wider than the point law: averaging over alpha' mixes laws whose medians differ."""
+    from rmt_qgm.theory.laws.optimiser import predictive_weighted
+    t = np.linspace(0.0, 1.0, 801)
+    d = np.exp(-0.5 * ((t - 0.5) / 0.08) ** 2)
+    dist = TabulatedDistribution(t, d)
+    p, alpha, se = 128, 0.1, 0.43
+    pred = predictive_weighted(dist, p, alpha, se)
+    z = np.linspace(-7, 7, 1401)
+    wz = np.exp(-0.5 * z ** 2)
+    wz /= wz.sum()
+    grid = pred._t
+    ref = np.zeros_like(grid)
+    for zi, wi in zip(z, wz):
+        law = ceiling_weighted(dist, p, alpha * np.exp(se * zi))
+        ref += wi * np.interp(grid, law._t, law._d, left=0.0, right=0.0)
+    ref_law = TabulatedDistribution(grid, ref)
+    for q in (0.1, 0.5, 0.9):
+        assert pred.ppf(q) == pytest.approx(ref_law.ppf(q), abs=2e-3)
+    point = ceiling_weighted(dist, p, alpha)
+    same = predictive_weighted(dist, p, alpha, 0.0)
+    assert np.allclose(same._d, point._d) and np.allclose(same._t, point._t)
+    assert pred.ppf(0.9) - pred.ppf(0.1) > 1.1 * (point.ppf(0.9) - point.ppf(0.1))
+    assert np.trapezoid(pred._d, pred._t) == pytest.approx(1.0, abs=1e-9)

@@ -93,6 +93,31 @@ def test_truncated_newton_finishes_in_the_lbfgs_minimum(precondition):
         assert abs(f - f_full) <= 1e-9
 
 
+def test_unconverged_endgame_returns_its_best_point():
+    """Stopped by max_iter before the gradient tolerance, the endgame returns the accepted point of smallest
+    max|grad| (the last point can be far worse near a degenerate minimum), with that point's F and gradient."""
+    circ, h, psi0, rng = _case("randomized", 4, 32, "fidelity", 8)
+    checked = 0
+    for j in range(6):
+        th0 = rng.uniform(0, 2 * np.pi, 32)
+        x_sw, *_ = lbfgs(circ.ops, th0, psi0, circ.dense, circ.diags, h.xmasks, h.coeffs, 30, 20000, 1e-11,
+                         3e-2, 100, 0.1)
+        g0 = float(np.max(np.abs(circ.loss_and_grad(x_sw, psi0, h)[1])))
+        for m in (2, 4, 6):
+            trace = []
+            th, f, g, steps, _, _ = NC.newton_cg_trust_region(circ, psi0, h, x_sw, gtol=1e-11, max_iter=m,
+                                                              eta=O.TR_ETA, eig_rel_tol=O.EIG_REL_TOL, trace=trace)
+            gn = float(np.max(np.abs(g)))
+            if gn <= 1e-11:
+                continue
+            accepted = [row[1] for row in trace if row[-1]]
+            assert gn == pytest.approx(min([g0] + accepted), rel=1e-10)
+            f_c, g_c = circ.loss_and_grad(th, psi0, h)
+            assert f == pytest.approx(f_c, abs=1e-13) and np.allclose(g, g_c, atol=1e-13)
+            checked += 1
+    assert checked >= 6
+
+
 def test_radius_reset_after_a_refresh_keeps_the_minimum(monkeypatch):
     """A hand-over far from the minimum (max|grad| 3e-2, n = 4, gamma = 1) makes the preconditioner refresh;
     restarting the trust radius from the last accepted step after a refresh (NC.REFRESH_RADIUS) still

@@ -123,3 +123,14 @@ def test_markers_are_inserted_when_missing():
     out = T.updated(text, T.START + "\nrow\n" + T.END)
     assert out.startswith(text.rstrip("\n")) and T.block_of(out) == T.START + "\nrow\n" + T.END
     assert T.updated(out, T.START + "\nnew\n" + T.END).count("row") == 0
+
+
+def test_throughput_page_is_the_rendered_one():
+    """docs/studies/column8_throughput.md is what benchmarks/render_throughput.py renders from the recorded runs."""
+    import importlib.util
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = importlib.util.spec_from_file_location("render_throughput",
+                                                  os.path.join(root, "benchmarks", "render_throughput.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--check"]) == 0, "stale: run python benchmarks/render_throughput.py"

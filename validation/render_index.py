@@ -198,6 +198,19 @@ STUDIES = (
      "summary",
      [("", r"(\d+ of \d+ checks pass, \d+ fail as registered)")],
      None),
+    ("heldout_predictive.md",
+     "`predict`'s default against simulated circuits at n = 7 and 8, fourth test (18 settings: the fidelity, a "
+     "projector, a general diagonal spectrum, γ = 0.125–0.5), after the optimiser-found law became predictive "
+     "(averaged over the basin exponent's fit uncertainty)",
+     "declared",
+     HELDOUT_EXTRACTS,
+     "declared, not yet run"),
+    ("column8_throughput.md",
+     "issue 22's throughput target: paper-fig1's n = 8, γ = 1 column (52 instances) in 30 min on 2 cores, every "
+     "run certified; runs with the host's speed, the phase split and the variants tried",
+     "benchmark against a stated target",
+     [("", r"^Latest run \(.*?\): (\d+ of \d+ certified in [\d.]+ min: target (?:met|not met))\.")],
+     None),
     ("results_log_v0.1.md",
      "the 0.1 README's dated results log, kept as written",
      "history",

@@ -1,53 +1,11 @@
 """Preconditioned truncated-Newton (Steihaug-CG) trust region for the endgame (issue 22).
 
-Why: at n = 8, p = 512 one exact Hessian (:mod:`.hessian`) costs about 35 loss+gradients (3.8 s on an
-idle core), and the exact-Hessian trust region of :mod:`.optimize` takes one per accepted step (about
-30 per instance at gamma = 1). A Hessian-vector product costs about one loss+gradient
-(:func:`hvp_stored`), so a step is cheaper when it needs few of them. Measured on paper-fig1's n = 8,
-gamma = 1 instances 2-7 (seed 0, one start): 6-11 exact Hessians, 40-103 steps, 130-380 products and
-59-119 s CPU per instance (certification included), against 12 and 27 Hessians, 78 and 140 s CPU for
-the exact-Hessian endgame on instances 3 and 4; all end at the global minimum (F < 1e-21). With the
-radius reset after a refresh (REFRESH_RADIUS, below), same instances and hand-over points, host load 4-9
-on 2 cores, CPU s of L-BFGS + endgame + certification (circuit construction excluded), kept radius ->
-reset: 81 -> 76, 70 -> 62, 93 -> 90, 86 -> 84, 71 -> 67, 115 -> 103 (mean 86.0 -> 80.3, endgame and
-certification alone 66.5 -> 60.7), 34-84 -> 32-72 steps, 5-9 -> 4-8 Hessians; all six certified at
-the global minimum (F < 2e-20). From these saved hand-over points the kept radius stalled on instance 7
-(max|grad| 3e-8, F 4e-9, not certified), and so did 1/4 of the last step (slower than 1.0 on the other five);
-the full paper-fig1 path (bench_circuits' _instance_time, circuit construction included, load ~2)
-certifies instance 7 with either: 137 -> 125 s CPU, 103 -> 86 steps, F < 1e-24. Extrapolated to
-paper-fig1's 52-instance column on 2 idle cores: about 35 min (52 x 80 s / 2; the earlier 37 min x
-80.3/86.0), still above issue 22's 30 min.
-
-Where the time went, and the BLAS Hessian. Phase split of the same six instances on the whole paper-fig1 path
-(optimise_start, L-BFGS from the start, one process, CPU s, load 3-6; benchmarks/results/
-bench_circuits_fig1_phases.json): mean 82.0 = L-BFGS 20.3 (100-200 iterations to the hand-over) + endgame
-56.7 + certification 5.0, the endgame's exact Hessians (5-9 refreshes) about 30, its Hessian-vector
-products (109-262) about 20 and its loss+gradients about 5. The exact Hessians, the refreshes and the
-certification's, were about 45 % of it: :func:`hessian_blas` computes them by the same formula with the
-dressed states as rows, so each fixed dense gate is one matrix product (BLAS zgemm) on all rows made so
-far (n = 8, p = 512: 2.0 s instead of 3.9-4.3 s on one core; equal to :meth:`Circuit.hessian` to 1e-14).
-With it, and with the stall refresh below, same six instances (load ~2): mean 73.5 s CPU (59.5, 56.6, 83.8,
-64.9, 72.1, 104.3), exact Hessians 16.7-26.3 s, all six certified at the global minimum (F < 3e-21).
-Projected column on 2 idle cores: 52 x 73.5 / 2 = 32 min, still above the 30 min. The endgame's path
-is sensitive to rounding (a Hessian differing at 1e-14 changes the sequence of steps, 32-103 steps on
-these instances), so single-instance CPU moves by +-20 % with any change of arithmetic. Tried and not
-adopted (same instances; benchmarks/results/bench_circuits_fig1_phases.json): cg_max = 6 (refresh sooner,
-a Hessian now costing ~20 products): mean 73.5 -> 70.2, paired -16 to +4 s, within that spread; the L-BFGS
-stall window of the hand-over (optimize.CG_STALL_WINDOW) 50 instead of 100: 59.5 -> 77.8 and 56.6 -> 47.7 s
-on instances 2 and 3; 200: 59.5 -> 103.7 and 56.6 -> 73.8 s. The whole column in one command, for a quiet
-host: python benchmarks/bench_circuits.py --cases column8 (every minimum compared with the archived store).
-That projection was wrong. The whole column (2026-12-07, 2 workers; benchmarks/results/bench_circuits_column8.json)
-took 64 min: all 52 certified, CPU per instance median 117 s, mean 141 s (construction, about 10 s, and
-certification included), five instances above twice the median (two of them with 144 and 189 Newton steps, two
-while another job ran). Measured beside it (throwaway phase script, instance 3): 66.5 s CPU alone without
-construction, 73.8 s with a second instance running at once (+11 %), and a worker's first instance about 20 s
-more (cache loading); the column's typical instance (105-140 s) is still about 1.3 x that, unexplained, and
-the host's speed varies over the hour (the same work took 4 x the CPU in instances 6-7).
-Also tried and not adopted (2026-12-07, post hoc, n = 6, p = 128, fidelity, 6 instances, same hand-over points): CG
-on a dense model Hessian (the exact H_0, updated by the symmetric rank-one formula from every trial's gradient
-change, refreshed exactly when a step was rejected off H_0's point) instead of exact products: no products, but
-steps 21, 7, 2, 9, 5, 4 -> 34, 16, 3, 13, 8, 11 and exact Hessians 3, 2, 1, 2, 1, 1 -> 8, 1, 1, 3, 2, 3; at n = 8,
-where a Hessian costs about 20 products, that is more work, not less.
+Why: at n = 8, p = 512 one exact Hessian costs about 35 loss+gradients with the compiled kernel of :mod:`.hessian`
+(about 20 with :func:`hessian_blas`), and the exact-Hessian trust region of :mod:`.optimize` takes one per accepted
+step (about 30 per instance at gamma = 1). A Hessian-vector product costs about one loss+gradient
+(:func:`hvp_stored`), so a step is cheaper when it needs few of them. Measured on paper-fig1's n = 8, gamma = 1 column
+(every instance certified at the global minimum; phase splits, the variants tried and not adopted, and how the
+column's time depends on the host): docs/studies/column8_throughput.md.
 
 Stall refresh (STALL_REFRESH). With the BLAS Hessian's rounding, instance 7 ended uncertified (max|grad|
 2e-8, F 1.8e-9) as the kept radius had before: CG solved the model exactly, but the gradient left lay along
@@ -56,6 +14,12 @@ trust radius collapsed. When the radius collapses above the gradient tolerance a
 H_0's, H_0 and the cut are now taken anew at that point and the radius restarts from the Newton length;
 instance 7 then reaches max|grad| 3e-12, F 8e-23 (103 steps, 12 Hessians). A collapse at H_0's own point
 still stops the endgame (the certification then decides).
+
+Best point. Near a degenerate minimum (gamma >= 1) accepted steps lower F while max|grad| moves up and down by
+factors of 10^2-10^3, so an endgame stopped before the tolerance (the step cap, CG_MAX_ITER of :mod:`.optimize`, or a
+collapse at H_0's own point) returns the accepted point of smallest max|grad|, from which the certification's Newton
+steps start, not the last one (paper-fig1's n = 8, gamma = 1 instance 43 once ended uncertified at F = 2.7e-10
+after 200 steps; the same instance converged in 145 steps in another run: the path depends on rounding).
 
 Method. The trust-region subproblem min g.s + s.Hs/2 over |s|_M <= Delta is solved by Steihaug-Toint
 CG (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.2) in the metric M = |H_0| of an exact
@@ -391,9 +355,10 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
     """Truncated-Newton trust region (module docstring) from theta until max|grad| <= gtol.
 
     ``gtol``, ``max_iter``, ``eta`` (acceptance ratio) and ``eig_rel_tol`` (the cut) are those of the
-    exact-Hessian trust region (:mod:`.optimize` passes its LBFGS_GTOL, TR_MAX_ITER, TR_ETA, EIG_REL_TOL).
+    exact-Hessian trust region (:mod:`.optimize` passes its LBFGS_GTOL, CG_MAX_ITER, TR_ETA, EIG_REL_TOL).
 
-    Returns (theta, F, grad, iterations, Hessian-vector products, exact Hessians); an iteration costs
+    Returns (theta, F, grad, iterations, Hessian-vector products, exact Hessians), theta the last point, or,
+    when max|grad| > gtol at the end, the accepted point of smallest max|grad|; an iteration costs
     one loss+gradient, plus the CG products after an accepted step, plus an exact Hessian when the
     preconditioner is refreshed. Unpreconditioned: at most p products per subproblem. ``trace``: a list
     that receives (max|g|, max|g| at the trial, ratio, |s_hat|, Delta, boundary, CG end, CG products so
@@ -410,6 +375,7 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
     path = None
     s_last = None
     here = False                          # H_0 was taken at the current point
+    best = (gn, theta, f, g)              # the accepted point of smallest max|grad| (returned if not converged)
     while it < max_iter and gn > gtol:
         if path is None:
             fresh = False
@@ -463,11 +429,18 @@ def newton_cg_trust_region(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian,
             theta, f, g, gn, PS, LS = trial, f2, g2, gn2, PS2, LS2
             path = None
             here = False
+            if gn < best[0]:
+                best = (gn, theta, f, g)
         elif delta < 1e-14:
             if not precondition or here or not STALL_REFRESH:
                 break
             # the model of a stale H_0 has nothing left to give (typically: the gradient left is along
             # eigen-directions cut at H_0's larger gradient): H_0 and the cut anew here, radius from the start
             refresh, delta, s_last, path = True, None, None, None
+    if gn > gtol and best[0] < gn:
+        # not converged (max_iter, or a collapse at H_0's own point): near a degenerate minimum the accepted steps
+        # lower F while max|grad| goes up and down by 10^2-10^3 (gamma = 1), so the last point can be far
+        # worse than one passed; the certification starts from the best
+        _, theta, f, g = best
     return theta, f, g, it, n_hv, n_hess
 

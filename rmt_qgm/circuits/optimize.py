@@ -71,6 +71,10 @@ STALL_WINDOW = 100
 CG_STALL_WINDOW = 100
 STALL_FACTOR = 0.1
 TR_MAX_ITER = 200
+#: steps of the truncated-Newton endgame: its steps cost ~1 loss+gradient and a few products, not a Hessian, and at
+#: n = 8, gamma = 1 (paper-fig1) 3 of 52 instances needed 180-200 steps, one of them not converging within 200
+#: (2026-12-08, benchmarks/results/bench_circuits_column8_20261208_run1.json)
+CG_MAX_ITER = 400
 TR_ETA = 1e-4
 #: endgame choices: exact-Hessian trust region, Hessian-free Steihaug-CG trust region
 ENDGAMES = ("exact", "cg")
@@ -286,7 +290,7 @@ def _finish(circuit: Circuit, psi0: np.ndarray, ham: Hamiltonian, theta: np.ndar
         from .newton_cg import newton_cg_trust_region, supported
         if supported(circuit):
             theta, _, _, it, n_hv, _ = newton_cg_trust_region(circuit, psi0, ham, theta, gtol=LBFGS_GTOL,
-                                                              max_iter=TR_MAX_ITER, eta=TR_ETA,
+                                                              max_iter=CG_MAX_ITER, eta=TR_ETA,
                                                               eig_rel_tol=EIG_REL_TOL)
             return theta, it, n_hv
     theta, _, _, it = trust_region_newton(circuit, psi0, ham, theta)

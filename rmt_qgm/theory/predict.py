@@ -213,7 +213,8 @@ def _optimiser_law_circuit(raw: dict, kr, problem, count_dist, units):
     from .laws.optimiser import FEW_MINIMA, calibration, optimiser_weighted
     from .prediction import Provenance, law_from_distribution, weighted_median_stderr
     n, p, spec = problem.n_qubits, problem.n_params, problem.hamiltonian
-    law, a = optimiser_weighted(count_dist, n, p, spec)
+    law, a = optimiser_weighted(count_dist, n, p, spec, predictive=True)
+    point = ceiling_weighted(count_dist, p, a["alpha"])
     med = law.median()
     # Monte Carlo part of the s.e.: the draws re-weighted by the tilt
     tc = ceiling_t(count_dist, CEILING_Q)
@@ -222,7 +223,7 @@ def _optimiser_law_circuit(raw: dict, kr, problem, count_dist, units):
     with np.errstate(divide="ignore", invalid="ignore"):
         tilt = np.where(t < tc, a["alpha"] * 0.5 * p * np.log1p(-np.minimum(t, tc) / tc), -np.inf)
     lw = kr.logw[sel] + tilt
-    se_mc = weighted_median_stderr(kr.f[sel], lw, med, float(law.pdf(med)))
+    se_mc = weighted_median_stderr(kr.f[sel], lw, point.median(), float(point.pdf(point.median())))
     fin = np.isfinite(lw)
     w = np.exp(lw[fin] - lw[fin].max()) if np.any(fin) else np.zeros(0)
     ess = float(w.sum() ** 2 / np.sum(w * w)) if w.size else 0.0
@@ -246,8 +247,15 @@ def _optimiser_law_circuit(raw: dict, kr, problem, count_dist, units):
         details={"median_stderr_mc": se_mc, "median_stderr_fit": se_fit,
                  "median_range_alpha_1se": [float(lo), float(hi)], "alpha_prime": a["alpha"],
                  "alpha_prime_se_log": a["se_log"], "spectrum_in_fit": a["spectrum_in_fit"],
-                 "ceiling_t": tc, "ceiling_quantile": CEILING_Q,
-                 "law": "count-weighted law tilted by (1 - t/t_c)_+^(alpha' p/2), alpha' from (G3)"})
+                 "ceiling_t": tc, "ceiling_quantile": CEILING_Q, **_at_point_estimate(point),
+                 "law": "count-weighted law tilted by (1 - t/t_c)_+^(alpha' p/2), alpha' from (G3), averaged over "
+                        "alpha''s fit uncertainty (predictive; rmt_qgm.theory.laws.optimiser)"})
+
+
+def _at_point_estimate(point) -> dict:
+    """The optimiser law at the point estimate of alpha' (the predictive law averages over alpha')."""
+    return {"at_alpha_point_estimate": {"q10": float(point.ppf(0.1)), "median": float(point.median()),
+                                        "q90": float(point.ppf(0.9))}}
 
 
 def _overparameterised_laws(problem):
@@ -391,11 +399,13 @@ def _tilted_optimiser_law(dist, problem, model: str, what: str, section: str, wa
     """The optimiser-found law of a tabulated count-weighted law ``dist``: tilted by (B1') with alpha' from the
     fitted basin law (G3) (docs/theory.md §16.5-16.6), or a NoLaw where the tilt leaves no mass on it or moves its
     median into its far lower tail."""
+    from .laws.basin import ceiling_weighted
     from .laws.optimiser import calibration, optimiser_weighted
     from .prediction import NoLaw, Provenance, law_from_distribution
     n, p, units = problem.n_qubits, problem.n_params, problem.units
     try:
-        tilted, a = optimiser_weighted(dist, n, p, problem.hamiltonian)
+        tilted, a = optimiser_weighted(dist, n, p, problem.hamiltonian, predictive=True)
+        point = ceiling_weighted(dist, p, a["alpha"])
     except ValueError as exc:                  # the tilt leaves no mass on the tabulated law
         return NoLaw(f"the fitted basin law (G3, calibrated at n = 4-7) extrapolated to n = {n}, p = {p} "
                      f"leaves no mass on {what} ({exc}); no optimiser-found law")
@@ -416,8 +426,10 @@ def _tilted_optimiser_law(dist, problem, model: str, what: str, section: str, wa
                                  "optimiser)", E0=units.offset, provenance=prov, reliable=not warns,
                                  reason="; ".join(warns) or None,
                                  details={"alpha_prime": a["alpha"], "alpha_prime_se_log": a["se_log"],
+                                          **_at_point_estimate(point),
                                           "law": f"{what} tilted by (1 - t/t_c)_+^(alpha' p/2), alpha' from (G3) "
-                                                 "(calibrated on the exact circuit model at n = 4-7)"})
+                                                 "(calibrated on the exact circuit model at n = 4-7), averaged over "
+                                                 "alpha''s fit uncertainty (predictive; rmt_qgm.theory.laws.optimiser)"})
 
 
 def _complexity_block(problem, points: int) -> dict:
