@@ -230,10 +230,10 @@ def test_full_suite_exit_rule_on_the_recorded_results(tmp_path, monkeypatch):
 
     results, ok = run_validation("full", str(tmp_path), checks=replay(full, recorded))
     outcomes = [r.outcome for r in results]
-    assert ok and outcomes.count(PASS) == 55 and outcomes.count(KNOWN_FAIL) == 28
+    assert ok and outcomes.count(PASS) == 57 and outcomes.count(KNOWN_FAIL) == 26
     assert UNEXPECTED_FAIL not in outcomes and UNEXPECTED_PASS not in outcomes
     md = (tmp_path / "report.md").read_text()
-    assert "55 PASS, 28 KNOWN-FAIL, 0 UNEXPECTED FAIL, 0 UNEXPECTED PASS of 83 checks: exit 0" in md
+    assert "57 PASS, 26 KNOWN-FAIL, 0 UNEXPECTED FAIL, 0 UNEXPECTED PASS of 83 checks: exit 0" in md
     assert all(c.reason in md for c in full if c.known_failure)
     assert (tmp_path / "critical-counts.png").exists()
     # the two variants below are about the exit rule only: their reports reuse the figure drawn above (drawing the
